@@ -1,0 +1,1 @@
+# Certification sessions, candidates, invigilation and hand-over come with their own issue.

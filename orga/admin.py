@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import Division, Membership, Pupil, School
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("name", "uai", "type", "academie", "school_year")
+    search_fields = ("name", "uai")
+    inlines = [MembershipInline]
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ("name", "school")
+    list_filter = ("school",)
+
+
+@admin.register(Pupil)
+class PupilAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "ine", "division", "school", "is_active")
+    list_filter = ("school", "is_active")
+    search_fields = ("last_name", "first_name", "ine")
+    raw_id_fields = ("user", "division")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrgaConfig(AppConfig):
+    name = "orga"
+    verbose_name = "Établissements"

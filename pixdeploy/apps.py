@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PixdeployConfig(AppConfig):
+    name = "pixdeploy"
+    verbose_name = "pixdeploy"

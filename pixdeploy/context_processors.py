@@ -1,0 +1,21 @@
+from django.urls import reverse
+
+from orga.roles import role_of
+
+
+def navigation(request):
+    """Main navigation, by role. Only links to pages that exist for that role."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    role = role_of(user)
+    items = [("Accueil", reverse("home")), ("Référentiel CRCN", reverse("crcn:referentiel"))]
+    if role.code == "superuser":
+        items.append(("Administration", reverse("admin:index")))
+        items.append(("État du service", reverse("service_status")))
+    path = request.path
+    nav_items = [
+        {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+        for label, url in items
+    ]
+    return {"nav_items": nav_items, "nav_role": role, "nav_role_label": role.label}

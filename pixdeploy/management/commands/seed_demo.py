@@ -1,0 +1,33 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from pixdeploy.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Crée ou rafraîchit l'établissement de démonstration et affiche les identifiants."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Affiche un objet JSON : uai et logins par rôle.")
+
+    def handle(self, *args, **options):
+        result = seed_demo()
+        if options["json"]:
+            self.stdout.write(json.dumps({"uai": result["uai"], "logins": result["logins"]}, ensure_ascii=False))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Établissement de démonstration : {result['school']} (UAI {result['uai']})")
+        )
+        labels = {
+            "principal": "Chef d'établissement",
+            "coadmin": "Co-administrateur",
+            "teacher": "Enseignant",
+            "pupil": "Élève",
+            "superuser": "Super-administrateur",
+        }
+        for role, login in result["logins"].items():
+            self.stdout.write(
+                f"  {labels[role]:<22} identifiant : {login['username']:<12} mot de passe : {login['password']}"
+            )
+        self.stdout.write("Ouvrez http://127.0.0.1:8000 et connectez-vous avec l'un de ces comptes.")

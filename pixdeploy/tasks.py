@@ -1,0 +1,23 @@
+"""Operational tasks of the project package."""
+
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from crcn.models import Competence
+
+
+def worker_report():
+    """What a worker says when asked: who it is, when it answered and what database it reads."""
+    return {
+        "hostname": socket.gethostname(),
+        "answered_at": timezone.now().isoformat(),
+        "competences": Competence.objects.count(),
+    }
+
+
+@shared_task(name="pixdeploy.ping")
+def ping():
+    """Proves that a worker consumes the queue (the service-status page and the tests use it)."""
+    return worker_report()

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "pixdeploy — administration"
+admin.site.site_title = "pixdeploy"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("referentiel/", include("crcn.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("etat/", views.service_status, name="service_status"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+]
