@@ -1,0 +1,101 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .factories import MembershipFactory, PupilFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_anonymous_home_presents_the_service(client):
+    html = client.get(reverse("home")).content.decode()
+    assert "Se connecter" in html
+    assert "Référentiel CRCN" in html
+    assert 'href="#contenu"' in html  # skip link
+
+
+@pytest.mark.django_db
+def test_school_admin_sees_the_checklist_ticked_from_data(client_for, school, school_admin):
+    school_admin.last_login = school_admin.date_joined
+    school_admin.save()
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    assert school.name in html
+    assert "Check-list de l'année" in html
+    assert 'Accéder à l&#x27;espace de l&#x27;établissement <span class="fr-sr-only">(fait)' in html
+    assert 'Importer la liste des élèves <span class="fr-sr-only">(à faire)' in html
+    assert "Importer les résultats dans le LSU" in html
+
+    PupilFactory.create_batch(3, school=school)
+    MembershipFactory(school=school, role="admin")
+    MembershipFactory(school=school, role="member")
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    assert 'Importer la liste des élèves <span class="fr-sr-only">(fait)' in html
+    assert "3 élèves importés" in html
+    assert 'Inviter un co-administrateur <span class="fr-sr-only">(fait)' in html
+    assert 'Inviter les enseignants <span class="fr-sr-only">(fait)' in html
+
+
+@pytest.mark.django_db
+def test_lycee_checklist_names_terminales_and_lsl(client_for, school, school_admin):
+    school.type = "lycee"
+    school.save()
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    assert "la certification des Terminales" in html
+    assert "Importer les résultats dans le LSL" in html
+
+
+@pytest.mark.django_db
+def test_pupil_home_shows_school_and_class(client_for, pupil):
+    html = client_for(pupil).get(reverse("home")).content.decode()
+    assert "Bonjour Léa" in html
+    assert "Collège Jean-Moulin" in html
+    assert "Check-list" not in html
+
+
+@pytest.mark.django_db
+def test_user_without_school_is_told_to_ask_for_an_invitation(client_for):
+    html = client_for(UserFactory()).get(reverse("home")).content.decode()
+    assert "rattaché à aucun établissement" in html
+
+
+@pytest.mark.django_db
+def test_navigation_by_role(client_for, superuser, teacher):
+    assert "État du service" in client_for(superuser).get(reverse("home")).content.decode()
+    assert "État du service" not in client_for(teacher).get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_home_query_count_does_not_grow_with_pupils(client_for, school, school_admin):
+    client = client_for(school_admin)
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("home"))
+    PupilFactory.create_batch(20, school=school)
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("home"))
+    assert len(after) == len(before)
+
+
+@pytest.mark.django_db
+def test_service_status_permissions(client_for, superuser, teacher, school_admin):
+    url = reverse("service_status")
+    response = client_for(None).get(url)
+    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert client_for(teacher).get(url).status_code == 403
+    assert client_for(school_admin).get(url).status_code == 403
+    response = client_for(superuser).get(url)
+    assert response.status_code == 200
+    assert "Opérationnel" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["accessibilite", "mentions_legales"])
+def test_legal_pages(client, url_name):
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_are_french_and_use_the_dsfr(client):
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="fr"' in html
+    assert "fr-header" in html and "fr-footer" in html
+    assert "République<br>française" in html

@@ -1,0 +1,53 @@
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from orga.models import Division, Membership, Pupil, School
+from orga.uai import is_valid_uai
+
+
+def run_seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_json_gives_uai_and_working_logins():
+    data = json.loads(run_seed("--json"))
+    assert is_valid_uai(data["uai"])
+    assert set(data["logins"]) == {"principal", "coadmin", "teacher", "pupil", "superuser"}
+    for role, login in data["logins"].items():
+        assert authenticate(username=login["username"], password=login["password"]) is not None, role
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_lived_in_college():
+    run_seed()
+    school = School.objects.get()
+    assert school.type == School.Type.COLLEGE
+    assert school.memberships.filter(role=Membership.Role.ADMIN).count() == 2
+    assert school.memberships.filter(role=Membership.Role.MEMBER).count() == 2
+    divisions = list(Division.objects.filter(school=school).values_list("name", flat=True))
+    assert len(divisions) == 4 and all(name[:2] in ("3e", "4e") for name in divisions)
+    pupils = Pupil.objects.filter(school=school)
+    assert pupils.count() >= 100
+    assert pupils.values("ine").distinct().count() == pupils.count()
+    assert any(p.first_name != p.first_name.encode("ascii", "ignore").decode() for p in pupils)  # accents
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    first = run_seed("--json")
+    counts = (School.objects.count(), Pupil.objects.count(), Membership.objects.count(), Division.objects.count())
+    second = run_seed("--json")
+    assert first == second
+    assert counts == (
+        School.objects.count(),
+        Pupil.objects.count(),
+        Membership.objects.count(),
+        Division.objects.count(),
+    )
