@@ -82,17 +82,3 @@ def test_certifiable_needs_level_1_in_five_competences():
 )
 def test_certification_bands(score, level, label):
     assert scoring.certification_level(score) == (level, label)
-
-
-def test_scoring_module_is_pure_python():
-    import ast
-    import inspect
-
-    tree = ast.parse(inspect.getsource(scoring))
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
-    }
-    assert "django" not in imported
