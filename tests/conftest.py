@@ -14,11 +14,19 @@ from .factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory,
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+class UnknownTemplateVariable(str):
+    """A template variable that does not resolve is a bug: fail the test that rendered it."""
+
+    def __mod__(self, name):
+        raise AssertionError(f"Variable de gabarit inconnue : {name}")
+
+
 @pytest.fixture(autouse=True)
 def _strict_templates(settings):
-    # A template variable that does not resolve is a bug: make it loud in tests.
-    for engine in settings.TEMPLATES:
-        engine.setdefault("OPTIONS", {})["string_if_invalid"] = "!!INVALID:%s!!"
+    settings.TEMPLATES = [
+        {**engine, "OPTIONS": {**engine.get("OPTIONS", {}), "string_if_invalid": UnknownTemplateVariable("%s")}}
+        for engine in settings.TEMPLATES
+    ]
 
 
 @pytest.fixture
