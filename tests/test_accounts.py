@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -41,8 +42,12 @@ def test_wrong_password_gets_a_french_message(client, pupil):
 
 @pytest.mark.django_db
 def test_sign_up_is_closed(client):
-    response = client.get(reverse("account_signup"))
-    assert "Inscriptions fermées" in response.content.decode() or response.status_code == 403
+    response = client.post(
+        reverse("account_signup"),
+        {"username": "intrus", "email": "intrus@exemple.fr", "password1": "Xy-12345678", "password2": "Xy-12345678"},
+    )
+    assert "Inscriptions fermées" in response.content.decode()
+    assert not get_user_model().objects.filter(username="intrus").exists()
 
 
 @pytest.mark.django_db
