@@ -18,4 +18,4 @@ def navigation(request):
         {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
         for label, url in items
     ]
-    return {"nav_items": nav_items, "nav_role": role, "nav_role_label": role.label}
+    return {"nav_items": nav_items}
