@@ -1,4 +1,6 @@
 import datetime
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -157,3 +159,127 @@ class Pupil(models.Model):
         today = datetime.date.today()
         born = self.birthdate
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Invitation.Status.PENDING)
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a school's staff; valid 7 days from its last sending."""
+
+    VALIDITY = timedelta(days=7)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        ACCEPTED = "accepted", "Acceptée"
+        CANCELLED = "cancelled", "Annulée"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse électronique")
+    role = models.CharField("rôle", max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField("envoyée le", default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "invitation"
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                "school",
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_email_and_school",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.school}"
+
+    @property
+    def expires_at(self):
+        return self.sent_at + self.VALIDITY
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self):
+        return self.status == self.Status.PENDING and not self.is_expired
+
+
+def import_upload_path(instance, filename):
+    return f"imports/{instance.school.uai}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
+
+
+class SiecleImportQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(status__in=SiecleImport.RUNNING)
+
+
+class SiecleImport(models.Model):
+    """One upload of a pupils' file and what became of it (a row per import: the school's history)."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Fichier reçu"
+        VALIDATED = "validated", "Fichier validé"
+        VALIDATION_ERROR = "validation_error", "Fichier refusé"
+        IMPORTED = "imported", "Import terminé"
+        IMPORT_ERROR = "import_error", "Échec de l'import"
+
+    RUNNING = (Status.UPLOADED, Status.VALIDATED)
+    FINISHED = (Status.VALIDATION_ERROR, Status.IMPORTED, Status.IMPORT_ERROR)
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The uploaded file is deleted once processed (personal data); the row and its report stay.
+    file = models.FileField(upload_to=import_upload_path, max_length=255, blank=True)
+    original_name = models.CharField("fichier", max_length=255)
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    progress_label = models.CharField(max_length=200, blank=True)
+    report = models.JSONField("bilan", default=dict, blank=True)
+    errors = models.JSONField("erreurs", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SiecleImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "import d'élèves"
+        verbose_name_plural = "imports d'élèves"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(status__in=["uploaded", "validated"]),
+                name="siecle_import_one_running_per_school",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self):
+        return self.status in self.RUNNING
+
+    @property
+    def succeeded(self):
+        return self.status == self.Status.IMPORTED

@@ -20,3 +20,49 @@ def superuser_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _school_access(request, uai, admin_only):
+    """The school at `uai` and the user's membership, or the HTTP answer that refuses access."""
+    from django.http import Http404
+
+    from .models import Membership, School
+
+    user = request.user
+    school = School.objects.filter(uai=uai).first()
+    if school is None:
+        raise Http404("Établissement introuvable.")
+    if user.is_superuser:
+        return school, None
+    membership = Membership.objects.filter(school=school, user=user, is_active=True).first()
+    if membership is None:
+        if hasattr(user, "pupil") and user.pupil.school_id == school.id:
+            raise PermissionDenied("Cet espace est réservé aux personnels de l'établissement.")
+        # Staff of another school, or anyone else: this school is none of their business.
+        raise Http404("Établissement introuvable.")
+    if admin_only and not membership.is_admin:
+        raise PermissionDenied("Cette action est réservée aux administrateurs de l'établissement.")
+    return school, membership
+
+
+def _school_view(admin_only):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, uai, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            request.school, request.membership = _school_access(request, uai, admin_only)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# The view receives `request.school` and `request.membership` (None for a superuser), not the `uai`.
+school_member_required = _school_view(admin_only=False)
+school_admin_required = _school_view(admin_only=True)
+
+
+def is_school_admin(request):
+    return request.user.is_superuser or (request.membership is not None and request.membership.is_admin)

@@ -6,6 +6,8 @@ tell yet is shown as "à faire", never ticked by hand.
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from orga.models import Membership, School
 
 
@@ -15,6 +17,7 @@ class Item:
     done: bool = False
     detail: str = ""
     optional: bool = False
+    url: str = ""
 
 
 @dataclass
@@ -53,6 +56,8 @@ def checklist_for(school: School):
     registry = school.results_registry_label
     college = school.type == School.Type.COLLEGE
     pupils = facts["pupils"]
+    imports_url = reverse("orga:imports", kwargs={"uai": school.uai})
+    members_url = reverse("orga:members", kwargs={"uai": school.uai})
     return [
         Step(
             1,
@@ -65,8 +70,9 @@ def checklist_for(school: School):
                     "Importer la liste des élèves",
                     pupils > 0,
                     f"{pupils} élève{'s' if pupils > 1 else ''} importé{'s' if pupils > 1 else ''}" if pupils else "",
+                    url=imports_url,
                 ),
-                Item("Inviter un co-administrateur", facts["admins"] >= 2, optional=True),
+                Item("Inviter un co-administrateur", facts["admins"] >= 2, optional=True, url=members_url),
             ],
         ),
         Step(2, "Présenter", "Pix à l'équipe pédagogique", "Pré-rentrée → vacances de la Toussaint", []),
@@ -93,6 +99,7 @@ def checklist_for(school: School):
                     f"{facts['teachers']} enseignant{'s' if facts['teachers'] > 1 else ''}"
                     if facts["teachers"]
                     else "",
+                    url=members_url,
                 ),
                 Item("Analyser les résultats avec l'équipe pédagogique"),
                 Item("Organiser l'accompagnement pédagogique selon les besoins"),

@@ -10,6 +10,13 @@ def navigation(request):
         return {}
     role = role_of(user)
     items = [("Accueil", reverse("home")), ("Référentiel CRCN", reverse("crcn:referentiel"))]
+    if role.code in ("admin", "member"):
+        uai = role.school.uai
+        items.append(("Élèves", reverse("orga:pupils", kwargs={"uai": uai})))
+        items.append(("Classes", reverse("orga:divisions", kwargs={"uai": uai})))
+        items.append(("Membres", reverse("orga:members", kwargs={"uai": uai})))
+        if role.code == "admin":
+            items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))
     if role.code == "superuser":
         items.append(("Administration", reverse("admin:index")))
         items.append(("État du service", reverse("service_status")))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("referentiel/", include("crcn.urls")),
     path("comptes/", include("allauth.urls")),
+    path("", include("orga.urls")),
     path("admin/", admin.site.urls),
     path("etat/", views.service_status, name="service_status"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),

@@ -11,7 +11,10 @@ from django.conf import settings
 from .factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
 
 # Hashing at full strength would make the suite crawl; production keeps PBKDF2.
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+settings.PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "accounts.hashers.TemporaryPasswordHasher",
+]
 
 
 class UnknownTemplateVariable(str):
@@ -90,6 +93,17 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run queued tasks in the test's own process, even where a broker is configured."""
+    from pixdeploy.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 def _database_url_of_test_db():

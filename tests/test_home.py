@@ -22,17 +22,17 @@ def test_school_admin_sees_the_checklist_ticked_from_data(client_for, school, sc
     assert school.name in html
     assert "Check-list de l'année" in html
     assert 'Accéder à l&#x27;espace de l&#x27;établissement <span class="fr-sr-only">(fait)' in html
-    assert 'Importer la liste des élèves <span class="fr-sr-only">(à faire)' in html
+    assert 'Importer la liste des élèves</a> <span class="fr-sr-only">(à faire)' in html
     assert "Importer les résultats dans le LSU" in html
 
     PupilFactory.create_batch(3, school=school)
     MembershipFactory(school=school, role="admin")
     MembershipFactory(school=school, role="member")
     html = client_for(school_admin).get(reverse("home")).content.decode()
-    assert 'Importer la liste des élèves <span class="fr-sr-only">(fait)' in html
+    assert 'Importer la liste des élèves</a> <span class="fr-sr-only">(fait)' in html
     assert "3 élèves importés" in html
-    assert 'Inviter un co-administrateur <span class="fr-sr-only">(fait)' in html
-    assert 'Inviter les enseignants <span class="fr-sr-only">(fait)' in html
+    assert 'Inviter un co-administrateur</a> <span class="fr-sr-only">(fait)' in html
+    assert 'Inviter les enseignants</a> <span class="fr-sr-only">(fait)' in html
 
 
 @pytest.mark.django_db

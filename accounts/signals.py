@@ -1,0 +1,10 @@
+from allauth.account.signals import password_changed, password_reset
+from django.dispatch import receiver
+
+
+@receiver(password_changed)
+@receiver(password_reset)
+def clear_temporary_password(request, user, **kwargs):
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])

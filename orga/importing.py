@@ -1,0 +1,201 @@
+"""Applies a parsed pupils' file to a school, and runs an uploaded import end to end.
+
+The whole application happens in one transaction with bulk operations, so a file
+is applied entirely or not at all, and the number of SQL queries does not grow
+with the number of pupils (only with batches of BATCH_SIZE rows).
+"""
+
+import logging
+from dataclasses import asdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Division, Pupil, SiecleImport
+from .siecle import SiecleFileError, parse_pupils_file
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 5000
+
+# Pupil fields that come from the file, compared on re-import.
+FILE_FIELDS = (
+    "last_name",
+    "preferred_last_name",
+    "first_name",
+    "middle_name",
+    "third_name",
+    "birthdate",
+    "sex",
+    "birth_country_code",
+    "birth_city_code",
+    "birth_city",
+    "mef_code",
+    "status",
+)
+
+
+def _values_from(student):
+    return {field: getattr(student, field) for field in FILE_FIELDS}
+
+
+def empty_report():
+    return {
+        "created": 0,
+        "updated": 0,
+        "moved": 0,
+        "disabled": 0,
+        "reenabled": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "divisions_created": 0,
+        "skipped_details": [],
+    }
+
+
+def apply_pupils(school, parsed):
+    """Upsert the file's pupils by (school, INE); disable, never delete, those no longer in it."""
+    report = empty_report()
+    report["skipped"] = len(parsed.skipped)
+    report["skipped_details"] = [asdict(skipped) for skipped in parsed.skipped]
+    with transaction.atomic():
+        divisions = {d.name: d for d in Division.objects.filter(school=school)}
+        missing = sorted({s.division for s in parsed.students} - set(divisions))
+        if missing:
+            Division.objects.bulk_create([Division(school=school, name=name) for name in missing])
+            divisions = {d.name: d for d in Division.objects.filter(school=school)}
+            report["divisions_created"] = len(missing)
+
+        existing = {
+            p.ine: p
+            for p in Pupil.objects.filter(school=school).only("id", "ine", "is_active", "division_id", *FILE_FIELDS)
+        }
+        to_create, to_update = [], []
+        for student in parsed.students:
+            values = _values_from(student)
+            division_id = divisions[student.division].id
+            pupil = existing.pop(student.ine, None)
+            if pupil is None:
+                to_create.append(Pupil(school=school, ine=student.ine, division_id=division_id, **values))
+                continue
+            changed = any(getattr(pupil, field) != value for field, value in values.items())
+            if pupil.division_id != division_id:
+                report["moved"] += 1
+                changed = True
+            if not pupil.is_active:
+                report["reenabled"] += 1
+                changed = True
+            if not changed:
+                report["unchanged"] += 1
+                continue
+            for field, value in values.items():
+                setattr(pupil, field, value)
+            pupil.division_id = division_id
+            pupil.is_active = True
+            to_update.append(pupil)
+
+        Pupil.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        now = timezone.now()
+        for pupil in to_update:
+            pupil.updated_at = now
+        Pupil.objects.bulk_update(
+            to_update, [*FILE_FIELDS, "division_id", "is_active", "updated_at"], batch_size=BATCH_SIZE
+        )
+        gone = [pupil.id for pupil in existing.values() if pupil.is_active]
+        if gone:
+            Pupil.objects.filter(id__in=gone).update(is_active=False, updated_at=now)
+
+    report["created"] = len(to_create)
+    report["updated"] = len(to_update)
+    report["disabled"] = len(gone)
+    return report
+
+
+def preview_pupils(school, parsed):
+    """The report `apply_pupils` would give, with nothing written (dry run)."""
+    with transaction.atomic():
+        report = apply_pupils(school, parsed)
+        transaction.set_rollback(True)
+    return report
+
+
+def _save_progress(siecle_import, percent, label):
+    SiecleImport.objects.filter(id=siecle_import.id).update(progress=percent, progress_label=label)
+
+
+def _finish(siecle_import, status, report=None, errors=None):
+    siecle_import.status = status
+    siecle_import.report = report or {}
+    siecle_import.errors = errors or []
+    siecle_import.progress = 100
+    siecle_import.finished_at = timezone.now()
+    if siecle_import.file:
+        # Personal data: once read, the file is no longer needed.
+        siecle_import.file.delete(save=False)
+    siecle_import.save()
+
+
+def process_import(import_id):
+    """Validate then apply an uploaded import. Safe to run twice: the second run finds it claimed."""
+    claimed = SiecleImport.objects.filter(
+        id=import_id, status=SiecleImport.Status.UPLOADED, started_at__isnull=True
+    ).update(started_at=timezone.now(), progress=5, progress_label="Lecture du fichier…")
+    if not claimed:
+        return None
+    siecle_import = SiecleImport.objects.select_related("school").get(id=import_id)
+    school = siecle_import.school
+    try:
+        with siecle_import.file.open("rb") as f:
+            data = f.read()
+
+        def on_progress(done, total):
+            _save_progress(
+                siecle_import, 5 + int(45 * done / max(total, 1)), f"Vérification des élèves ({done}/{total})…"
+            )
+
+        parsed = parse_pupils_file(data, siecle_import.original_name, expected_uai=school.uai, progress=on_progress)
+    except SiecleFileError as error:
+        _finish(siecle_import, SiecleImport.Status.VALIDATION_ERROR, errors=error.messages)
+        return siecle_import.status
+    except Exception:
+        logger.exception("SIECLE import %s could not be read", import_id)
+        _finish(siecle_import, SiecleImport.Status.VALIDATION_ERROR, errors=["Le fichier n'a pas pu être lu."])
+        return siecle_import.status
+
+    SiecleImport.objects.filter(id=import_id).update(
+        status=SiecleImport.Status.VALIDATED, progress=60, progress_label="Enregistrement des élèves…"
+    )
+    try:
+        report = apply_pupils(school, parsed)
+    except Exception:
+        logger.exception("SIECLE import %s failed while writing", import_id)
+        _finish(
+            siecle_import,
+            SiecleImport.Status.IMPORT_ERROR,
+            errors=["Une erreur inattendue a interrompu l'import : aucun élève n'a été modifié. Réessayez plus tard."],
+        )
+        return siecle_import.status
+    _finish(siecle_import, SiecleImport.Status.IMPORTED, report=report)
+    return siecle_import.status
+
+
+class ImportAlreadyRunning(Exception):
+    message = "Un import est déjà en cours pour cet établissement : attendez qu'il se termine."
+
+
+def start_import(school, uploaded_file, user):
+    """Store the upload as a new import row and queue its processing once committed."""
+    from django.db import IntegrityError
+
+    from .tasks import run_siecle_import
+
+    if SiecleImport.objects.filter(school=school).running().exists():
+        raise ImportAlreadyRunning
+    try:
+        with transaction.atomic():
+            siecle_import = SiecleImport.objects.create(
+                school=school, uploaded_by=user, original_name=uploaded_file.name[:255], file=uploaded_file
+            )
+            transaction.on_commit(lambda: run_siecle_import.delay(siecle_import.id))
+    except IntegrityError as error:  # another upload won the race (unique running import per school)
+        raise ImportAlreadyRunning from error
+    return siecle_import

@@ -1,0 +1,252 @@
+"""School staff: invitations and memberships (Pix Orga behaviour). Views stay thin and call these functions.
+
+Every function that refuses raises a `MembershipError` (a `ValueError`) whose message is French and meant for
+the user as is.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from .models import Invitation, Membership
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+LAST_ADMIN_MESSAGE = "L'établissement doit garder au moins un administrateur."
+
+
+class MembershipError(ValueError):
+    """A refused invitation or membership change; `str(error)` is the French message to show."""
+
+
+class AlreadyMemberError(MembershipError):
+    pass
+
+
+class LastAdminError(MembershipError):
+    pass
+
+
+class InvitationNotUsableError(MembershipError):
+    pass
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def _role(role):
+    try:
+        return Membership.Role(role)
+    except ValueError:
+        raise MembershipError(f"Rôle inconnu : « {role} ».") from None
+
+
+def format_datetime(value):
+    """« 14 mai 2026 à 09:30 », in the site's time zone."""
+    return date_format(timezone.localtime(value), "j F Y à H:i")
+
+
+# Invitations
+
+
+def invitation_url(invitation, request=None):
+    path = reverse("orga:invitation_accept", args=[invitation.token])
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/") + path
+
+
+def send_invitation_email(invitation, request=None):
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "school": invitation.school,
+        "inviter_name": inviter.display_name if inviter else "",
+        "role_label": invitation.get_role_display(),
+        "url": invitation_url(invitation, request),
+        "expires_at": invitation.expires_at,
+        "validity_days": Invitation.VALIDITY.days,
+    }
+    subject = " ".join(render_to_string("orga/emails/invitation_subject.txt", context).split())
+    body = render_to_string("orga/emails/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invite(school, email, role, invited_by, request=None):
+    """Invite `email` to the school's staff, or re-send its pending invitation; e-mail it; return it.
+
+    The returned invitation has `resent` set: True when a pending invitation was sent again (same row, same
+    token, a new validity of 7 days from now and the new role), False when it was created.
+    """
+    email = normalize_email(email)
+    role = _role(role)
+    if Membership.objects.filter(school=school, is_active=True, user__email__iexact=email).exists():
+        raise AlreadyMemberError(f"{email} est déjà membre de l'établissement.")
+    try:
+        with transaction.atomic():
+            invitation = _pending_invitation(school, email)
+            if invitation is None:
+                invitation = Invitation.objects.create(school=school, email=email, role=role, invited_by=invited_by)
+                invitation.resent = False
+            else:
+                _refresh(invitation, role=role, invited_by=invited_by)
+    except IntegrityError:
+        # Someone created the pending invitation between our look-up and our insert: send that one again.
+        with transaction.atomic():
+            invitation = _pending_invitation(school, email)
+            if invitation is None:
+                raise
+            _refresh(invitation, role=role, invited_by=invited_by)
+    send_invitation_email(invitation, request)
+    return invitation
+
+
+def _pending_invitation(school, email):
+    return (
+        Invitation.objects.select_for_update()
+        .select_related("school", "invited_by")
+        .pending()
+        .filter(school=school, email__iexact=email)
+        .first()
+    )
+
+
+def _refresh(invitation, role=None, invited_by=None):
+    invitation.sent_at = timezone.now()
+    fields = ["sent_at"]
+    if role is not None:
+        invitation.role = role
+        fields.append("role")
+    if invited_by is not None:
+        invitation.invited_by = invited_by
+        fields.append("invited_by")
+    invitation.save(update_fields=fields)
+    invitation.resent = True
+
+
+def _locked_invitation(invitation):
+    locked = Invitation.objects.select_for_update().select_related("school", "invited_by").get(pk=invitation.pk)
+    if locked.status != Invitation.Status.PENDING:
+        state = "acceptée" if locked.status == Invitation.Status.ACCEPTED else "annulée"
+        raise InvitationNotUsableError(f"L'invitation de {locked.email} a déjà été {state}.")
+    return locked
+
+
+def resend(invitation, request=None):
+    """Send a pending invitation again, with the same link, valid 7 days from now (even when it had expired)."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation)
+        _refresh(invitation)
+    send_invitation_email(invitation, request)
+    return invitation
+
+
+def cancel(invitation):
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation)
+        invitation.status = Invitation.Status.CANCELLED
+        invitation.save(update_fields=["status"])
+    return invitation
+
+
+def accept(invitation, user):
+    """Make `user` a member of the invitation's school with its role (a member keeps the higher role)."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation)
+        if invitation.is_expired:
+            raise InvitationNotUsableError(unusable_message(invitation))
+        if hasattr(user, "pupil"):
+            raise MembershipError("Un compte élève ne peut pas rejoindre l'équipe d'un établissement.")
+        membership = Membership.objects.select_for_update().filter(school=invitation.school, user=user).first()
+        if membership is None:
+            membership = Membership.objects.create(school=invitation.school, user=user, role=invitation.role)
+        else:
+            if not membership.is_active:
+                membership.role = invitation.role
+            elif invitation.role == Membership.Role.ADMIN:
+                membership.role = Membership.Role.ADMIN
+            membership.is_active = True
+            membership.save(update_fields=["role", "is_active"])
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_by = user
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+    return membership
+
+
+def unusable_message(invitation):
+    """Why the invitation cannot be accepted, in French, or "" when it can."""
+    if invitation.status == Invitation.Status.CANCELLED:
+        return "Cette invitation a été annulée par l'établissement."
+    if invitation.status == Invitation.Status.ACCEPTED:
+        return "Cette invitation a déjà été acceptée."
+    if invitation.is_expired:
+        expired_on = format_datetime(invitation.expires_at)
+        return f"Cette invitation a expiré le {expired_on} : demandez à l'administrateur de vous la renvoyer."
+    return ""
+
+
+def existing_account(email):
+    """The account already using this e-mail (as e-mail or as username), if any."""
+    email = normalize_email(email)
+    return get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+
+
+def create_account_and_accept(invitation, first_name, last_name, password):
+    """Create the invited person's account (username and e-mail: the invitation's), then accept for it."""
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    email = normalize_email(invitation.email)
+    with transaction.atomic():
+        user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        accept(invitation, user)
+    return user
+
+
+# Memberships
+
+
+def _lock_admins(school):
+    return list(
+        Membership.objects.select_for_update()
+        .filter(school=school, role=Membership.Role.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def change_role(membership, role):
+    role = _role(role)
+    with transaction.atomic():
+        admin_ids = _lock_admins(membership.school_id)
+        membership.refresh_from_db(fields=["role", "is_active"])
+        if not membership.is_active:
+            raise MembershipError("Cette personne ne fait plus partie de l'établissement.")
+        if membership.pk in admin_ids and role != Membership.Role.ADMIN and len(admin_ids) <= 1:
+            raise LastAdminError(LAST_ADMIN_MESSAGE)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(membership):
+    """Take the member out of the school's staff; the row stays (inactive) for history."""
+    with transaction.atomic():
+        admin_ids = _lock_admins(membership.school_id)
+        membership.refresh_from_db(fields=["role", "is_active"])
+        if not membership.is_active:
+            raise MembershipError("Cette personne ne fait plus partie de l'établissement.")
+        if membership.pk in admin_ids and len(admin_ids) <= 1:
+            raise LastAdminError(LAST_ADMIN_MESSAGE)
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+    return membership

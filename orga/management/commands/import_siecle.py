@@ -1,0 +1,70 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from orga.importing import apply_pupils, preview_pupils
+from orga.models import School, SiecleImport
+from orga.siecle import SiecleFileError, parse_pupils_file
+
+
+class Command(BaseCommand):
+    help = "Importe les élèves d'un export SIECLE (.xml, .zip) ou du CSV des lycées agricoles, sans attendre."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Chemin du fichier à importer")
+        parser.add_argument("--uai", required=True, help="UAI de l'établissement")
+        parser.add_argument("--dry-run", action="store_true", help="Vérifie et compte sans rien enregistrer")
+        parser.add_argument("--json", action="store_true", help="Affiche le bilan en un objet JSON")
+
+    def handle(self, path, uai, dry_run, **options):
+        as_json = options["json"]
+        school = School.objects.filter(uai=uai.strip().upper()).first()
+        if school is None:
+            raise CommandError(f"Aucun établissement n'a l'UAI « {uai} ».")
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        try:
+            parsed = parse_pupils_file(file.read_bytes(), file.name, expected_uai=school.uai)
+        except SiecleFileError as error:
+            if as_json:
+                self.stdout.write(self._json(None, error.messages))
+            for message in error.messages:
+                self.stderr.write(message)
+            raise SystemExit(1) from error
+        if dry_run:
+            report = preview_pupils(school, parsed)
+        else:
+            report = apply_pupils(school, parsed)
+            SiecleImport.objects.create(
+                school=school,
+                original_name=file.name[:255],
+                status=SiecleImport.Status.IMPORTED,
+                progress=100,
+                report=report,
+                started_at=timezone.now(),
+                finished_at=timezone.now(),
+            )
+        if as_json:
+            self.stdout.write(self._json(report, []))
+            return
+        verb = "seraient" if dry_run else "ont été"
+        self.stdout.write(
+            f"{report['created']} élève(s) {verb} créé(s), {report['updated']} mis à jour "
+            f"(dont {report['moved']} changé(s) de classe, {report['reenabled']} réactivé(s)), "
+            f"{report['disabled']} désactivé(s), {report['skipped']} ignoré(s)."
+        )
+        for skipped in report["skipped_details"]:
+            self.stdout.write(f"  ignoré : {skipped['name'] or 'élève sans nom'} — {skipped['reason']}")
+        if dry_run:
+            self.stdout.write("Simulation : rien n'a été enregistré.")
+
+    @staticmethod
+    def _json(report, errors):
+        report = report or {}
+        counts = ("created", "updated", "moved", "reenabled", "disabled", "skipped", "unchanged")
+        data = {key: int(report.get(key, 0)) for key in counts}
+        data["errors"] = errors
+        return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,618 @@
+"""Reading the pupils' file of a school: the SIECLE export, or the CSV of agricultural schools (no Django import).
+
+SIECLE ("Base Élèves") exports ElevesSansAdresses.xml, often zipped, usually encoded in ISO-8859-15.
+Agricultural schools have no SIECLE and send a ';' CSV instead. Whatever the format, the result is a
+list of `SiecleStudent`, the pupils skipped on purpose (left the school, no INE, no class), or a
+`SiecleFileError` that carries every problem found, in French, for the school principal.
+
+The file comes from a browser upload: it is parsed defensively (no DTD, no entity, no network, zip
+bombs refused by both the declared size and a hard cap on what is actually decompressed).
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import zipfile
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the uploaded file, as Pix
+MAX_XML_BYTES = 100 * 1024 * 1024  # the XML once unzipped
+MAX_ZIP_RATIO = 200  # real exports compress about 10 to 40 times; deflate cannot exceed ~1030
+MAX_MESSAGES = 50
+PROGRESS_EVERY = 200
+
+FORMAT_HELP = (
+    "Format non reconnu : déposez l'export SIECLE ElevesSansAdresses.xml (ou .zip), "
+    "ou le fichier CSV des lycées agricoles."
+)
+REEXPORT = "Refaites l'export depuis SIECLE et déposez-le sans l'ouvrir ni le modifier."
+
+CSV_COLUMNS = (
+    "Identifiant unique*",
+    "Premier prénom*",
+    "Deuxième prénom",
+    "Troisième prénom",
+    "Nom de famille*",
+    "Nom d'usage",
+    "Code sexe*",
+    "Date de naissance (jj/mm/aaaa)*",
+    "Code commune naissance**",
+    "Libellé commune naissance**",
+    "Code département naissance*",
+    "Code pays naissance*",
+    "Statut*",
+    "Code MEF*",
+    "Division*",
+)
+CSV_FIELDS = dict(
+    zip(
+        CSV_COLUMNS,
+        (
+            "ine",
+            "first_name",
+            "middle_name",
+            "third_name",
+            "last_name",
+            "preferred_last_name",
+            "sex",
+            "birthdate",
+            "birth_city_code",
+            "birth_city",
+            "birth_department_code",
+            "birth_country_code",
+            "status",
+            "mef_code",
+            "division",
+        ),
+        strict=True,
+    )
+)
+
+XML_SEX = {"1": "M", "2": "F"}
+CSV_SEX = {"M": "M", "F": "F", "1": "M", "2": "F"}
+INACTIVE_DIVISION = "inactifs"
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive, or an empty one
+_UTF8_BOM = codecs.BOM_UTF8
+_FORBIDDEN_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+@dataclass
+class SiecleStudent:
+    ine: str
+    last_name: str
+    preferred_last_name: str
+    first_name: str
+    middle_name: str
+    third_name: str
+    birthdate: datetime.date
+    sex: str  # "M", "F" or ""
+    birth_country_code: str
+    birth_department_code: str
+    birth_city_code: str
+    birth_city: str
+    mef_code: str
+    status: str  # "ST", "AP"...
+    division: str
+    source: str  # where it came from, for messages: "élève ELEVE_ID=1234" or "ligne 7"
+
+
+@dataclass
+class SkippedStudent:
+    name: str  # "NOM Prénom" (or "" if none)
+    reason: str  # French, e.g. "sans INE"
+
+
+@dataclass
+class ParseResult:
+    format: str  # "xml", "zip" or "csv"
+    uai: str | None  # PARAMETRES/UAJ (None for CSV)
+    school_year: str | None  # ANNEE_SCOLAIRE as in the file, e.g. "2026"
+    students: list[SiecleStudent] = field(default_factory=list)
+    skipped: list[SkippedStudent] = field(default_factory=list)
+
+
+class SiecleFileError(Exception):
+    """The file is refused.
+
+    .messages: list[str] of French sentences, each naming the pupil / INE / line when relevant.
+    """
+
+    def __init__(self, messages):
+        if isinstance(messages, str):
+            messages = [messages]
+        messages = list(messages)
+        if len(messages) > MAX_MESSAGES + 1:
+            hidden = len(messages) - MAX_MESSAGES
+            messages = [*messages[:MAX_MESSAGES], f"… et {hidden} autres erreurs."]
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def parse_pupils_file(data, filename, expected_uai=None, progress=None):
+    """Parse an uploaded pupils' file (bytes) into a `ParseResult`, or raise `SiecleFileError`.
+
+    The format is chosen by the content (zip, XML), then by the name or the CSV header.
+    `expected_uai`: the school's UAI; a file of another school is refused.
+    `progress(done, total)`: called every few hundred pupils, and once at the end.
+    """
+    if not data:
+        raise SiecleFileError("Le fichier est vide.")
+    if len(data) > MAX_FILE_BYTES:
+        raise SiecleFileError(
+            f"Le fichier est trop volumineux ({_megabytes(len(data))}) : la taille maximale est de 20 Mo. "
+            "Déposez l'export ElevesSansAdresses compressé en .zip."
+        )
+    filename = filename or ""
+    if data.startswith(_ZIP_MAGIC):
+        xml = _xml_from_zip(data)
+        return _parse_xml(xml, "zip", expected_uai, progress)
+    if _looks_like_xml(data):
+        return _parse_xml(data, "xml", expected_uai, progress)
+    if filename.lower().endswith(".csv") or _looks_like_csv(data):
+        return _parse_csv(data, progress)
+    raise SiecleFileError(FORMAT_HELP)
+
+
+# ---------------------------------------------------------------------------------------------- detection
+
+
+def _looks_like_xml(data):
+    if data.startswith((codecs.BOM_UTF16_LE + b"<", codecs.BOM_UTF16_BE + b"\x00<")):
+        return True
+    return data.removeprefix(_UTF8_BOM).lstrip().startswith(b"<")
+
+
+def _looks_like_csv(data):
+    first_line = data[:4096].removeprefix(_UTF8_BOM).split(b"\n", 1)[0].decode("latin-1").lower()
+    return ";" in first_line and "identifiant unique" in first_line
+
+
+# ---------------------------------------------------------------------------------------------- zip
+
+
+def _xml_from_zip(data):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not info.filename.rsplit("/", 1)[-1].startswith(".")
+            and info.filename.lower().endswith(".xml")
+        ]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise SiecleFileError(_corrupt_zip_message()) from error
+    if not entries:
+        raise SiecleFileError(
+            "L'archive ZIP ne contient aucun fichier XML : elle doit contenir l'export ElevesSansAdresses.xml."
+        )
+    if len(entries) > 1:
+        names = ", ".join(info.filename for info in entries)
+        raise SiecleFileError(
+            f"L'archive ZIP contient plusieurs fichiers XML ({names}) : elle ne doit contenir que "
+            "l'export ElevesSansAdresses.xml."
+        )
+    info = entries[0]
+    limit = f"{MAX_XML_BYTES // (1024 * 1024)} Mo"
+    not_siecle = "il ne peut pas s'agir d'un export SIECLE des élèves."
+    if info.file_size > MAX_XML_BYTES:
+        raise SiecleFileError(
+            f"Le fichier {info.filename} de l'archive ZIP ferait {_megabytes(info.file_size)} une fois "
+            f"décompressé (maximum {limit}) : {not_siecle}"
+        )
+    if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1024):
+        raise SiecleFileError(
+            f"Le fichier {info.filename} de l'archive ZIP est compressé de façon anormale "
+            f"({_megabytes(info.file_size)} pour {_megabytes(info.compress_size)}) : {not_siecle}"
+        )
+    try:
+        xml = read_zip_entry_capped(archive, info, MAX_XML_BYTES)
+    except RuntimeError as error:  # encrypted entry
+        raise SiecleFileError(
+            "L'archive ZIP est protégée par un mot de passe : déposez l'export SIECLE sans mot de passe."
+        ) from error
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
+        raise SiecleFileError(_corrupt_zip_message()) from error
+    if xml is None:
+        raise SiecleFileError(
+            f"Le fichier {info.filename} de l'archive ZIP dépasse {limit} une fois décompressé : {not_siecle}"
+        )
+    return xml
+
+
+def read_zip_entry_capped(archive, info, cap, chunk_size=1024 * 1024):
+    """The decompressed bytes of `info`, or None as soon as more than `cap` bytes come out.
+
+    The sizes in the zip headers are written by whoever made the file: they are checked first, but the
+    reading itself is bounded too.
+    """
+    chunks = []
+    total = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(chunk_size):
+            total += len(chunk)
+            if total > cap:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _megabytes(size):
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def _corrupt_zip_message():
+    return f"L'archive ZIP est illisible : elle est corrompue ou incomplète (téléchargement interrompu ?). {REEXPORT}"
+
+
+# ---------------------------------------------------------------------------------------------- XML
+
+
+def _xml_parser():
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _doctype_refused():
+    return SiecleFileError(
+        "Le fichier contient une déclaration DOCTYPE/ENTITY interdite : il n'est pas un export SIECLE."
+    )
+
+
+def _parse_xml(data, file_format, expected_uai, progress):
+    if not _looks_like_xml(data):
+        raise SiecleFileError(f"Le fichier contenu dans l'archive ZIP n'est pas un fichier XML. {REEXPORT}")
+    if _FORBIDDEN_DECLARATION.search(data):
+        raise _doctype_refused()
+    try:
+        root = etree.fromstring(data, _xml_parser())
+    except etree.XMLSyntaxError as error:
+        raise SiecleFileError(_xml_syntax_message(error, data)) from error
+    except (ValueError, LookupError) as error:
+        raise SiecleFileError(f"Le fichier XML est illisible. {REEXPORT}") from error
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise _doctype_refused()
+    if not isinstance(root.tag, str) or etree.QName(root).localname != "BEE_ELEVES":
+        raise SiecleFileError(
+            "Ce fichier XML n'est pas un export SIECLE des élèves (BEE_ELEVES attendu) : "
+            "dans SIECLE, exportez « ElevesSansAdresses »."
+        )
+
+    uai = _text(root.find("PARAMETRES/UAJ")).upper() or None
+    school_year = _text(root.find("PARAMETRES/ANNEE_SCOLAIRE")) or None
+    _check_uai(uai, expected_uai)
+
+    divisions = _divisions_by_pupil(root)
+    pupils = root.findall("DONNEES/ELEVES/ELEVE")
+    builder = _Builder(len(pupils), progress)
+    for pupil in pupils:
+        values = {child.tag: _text(child) for child in pupil if isinstance(child.tag, str)}
+        pupil_id = (pupil.get("ELEVE_ID") or "").strip()
+        builder.add(
+            source=f"élève ELEVE_ID={pupil_id}" if pupil_id else "élève sans ELEVE_ID",
+            label=None,
+            ine=values.get("ID_NATIONAL", ""),
+            last_name=values.get("NOM_DE_FAMILLE", ""),
+            preferred_last_name=values.get("NOM_USAGE", ""),
+            first_name=values.get("PRENOM", ""),
+            middle_name=values.get("PRENOM2", ""),
+            third_name=values.get("PRENOM3", ""),
+            birthdate=values.get("DATE_NAISS", ""),
+            sex=XML_SEX.get(values.get("CODE_SEXE", ""), ""),
+            birth_country_code=values.get("CODE_PAYS", ""),
+            birth_department_code=values.get("CODE_DEPARTEMENT_NAISS", ""),
+            birth_city_code=values.get("CODE_COMMUNE_INSEE_NAISS", ""),
+            birth_city=values.get("VILLE_NAISS", ""),
+            mef_code=values.get("CODE_MEF", ""),
+            status=values.get("CODE_STATUT", ""),
+            division=divisions.get(pupil_id, ""),
+            left_on=values.get("DATE_SORTIE", ""),
+        )
+    students, skipped = builder.finish()
+    return ParseResult(format=file_format, uai=uai, school_year=school_year, students=students, skipped=skipped)
+
+
+def _xml_syntax_message(error, data):
+    text = str(error.msg or error)
+    lowered = text.lower()
+    unsupported = re.search(r"(?i)unsupported encoding:?\s*([^,\s]+)", text)
+    if unsupported:
+        return f"Le fichier XML déclare un encodage inconnu ({unsupported.group(1)}). {REEXPORT}"
+    at_line = f" à la ligne {error.lineno}" if error.lineno else ""
+    if "encoding" in lowered or "not proper" in lowered:
+        declared = _DECLARED_ENCODING.search(data[:200])
+        declared = declared.group(1).decode("ascii", "replace") if declared else "UTF-8"
+        return (
+            f"Le contenu du fichier XML ne correspond pas à l'encodage qu'il déclare ({declared}) : caractère "
+            f"invalide{at_line}. Le fichier a sans doute été ouvert puis réenregistré par un autre logiciel. "
+            f"{REEXPORT}"
+        )
+    last_line = data.count(b"\n") + 1
+    cut_short = not data.rstrip().endswith(b">") or b"</BEE_ELEVES>" not in data[-200:]
+    if "premature end" in lowered or (cut_short and error.lineno and error.lineno >= last_line - 1):
+        return (
+            f"Le fichier XML est incomplet (il s'arrête{at_line}) : il a sans doute été tronqué pendant le "
+            f"téléchargement. {REEXPORT}"
+        )
+    return f"Le fichier n'est pas un XML valide (erreur{at_line}). {REEXPORT}"
+
+
+def _check_uai(uai, expected_uai):
+    if not expected_uai:
+        return
+    expected = expected_uai.strip().upper()
+    if not uai:
+        raise SiecleFileError(
+            "Le fichier n'indique pas d'établissement (PARAMETRES/UAJ absent) : il n'est pas un export SIECLE "
+            f"complet. {REEXPORT}"
+        )
+    if uai != expected:
+        raise SiecleFileError(
+            f"Le fichier concerne l'établissement {uai}, et non le vôtre ({expected}) : vérifiez que vous avez "
+            "exporté les élèves du bon établissement."
+        )
+
+
+def _divisions_by_pupil(root):
+    divisions = {}
+    for structures in root.iterfind("DONNEES/STRUCTURES/STRUCTURES_ELEVE"):
+        pupil_id = (structures.get("ELEVE_ID") or "").strip()
+        if not pupil_id or pupil_id in divisions:
+            continue
+        for structure in structures.iterfind("STRUCTURE"):
+            code = _text(structure.find("CODE_STRUCTURE"))
+            kind = _text(structure.find("TYPE_STRUCTURE")).upper()
+            if kind == "D" and code and code.lower() != INACTIVE_DIVISION:
+                divisions[pupil_id] = code
+                break
+    return divisions
+
+
+def _text(element):
+    if element is None or element.text is None:
+        return ""
+    return element.text.strip()
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+
+
+def _decode_csv(data):
+    if data.startswith(_UTF8_BOM):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SiecleFileError(
+                f"Le fichier CSV commence comme un fichier UTF-8 mais contient des caractères invalides "
+                f"(octet {error.start}). Réenregistrez-le en « CSV UTF-8 »."
+            ) from error
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("iso-8859-15")
+
+
+def _parse_csv(data, progress):
+    text = _decode_csv(data)
+    if "\x00" in text:
+        raise SiecleFileError(f"{FORMAT_HELP} (Ce fichier contient des données binaires.)")
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        for row in reader:
+            rows.append((reader.line_num, [cell.strip() for cell in row]))
+    except csv.Error as error:
+        raise SiecleFileError(f"Le fichier CSV est mal formé (ligne {reader.line_num}) : {error}.") from error
+    rows = [(line, row) for line, row in rows if any(row)]
+    if not rows:
+        raise SiecleFileError("Le fichier est vide.")
+
+    header_line, header = rows[0]
+    positions = _csv_positions(header, header_line)
+    width = len(header)
+    builder = _Builder(len(rows) - 1, progress)
+    for line, row in rows[1:]:
+        extra = [cell for cell in row[width:] if cell]
+        if extra:
+            builder.error(f"ligne {line} : {len(row)} valeurs au lieu de {width} (un point-virgule en trop ?).")
+            continue
+        row = row + [""] * (width - len(row))
+        values = {name: row[index] for name, index in positions.items()}
+        raw_sex = values["sex"].upper()
+        sex = CSV_SEX.get(raw_sex, "")
+        problems = []
+        if not sex:
+            problems.append(f"code sexe « {values['sex']} » invalide" if raw_sex else "code sexe manquant")
+        builder.add(
+            source=f"ligne {line}",
+            label=f"ligne {line}",
+            ine=values["ine"],
+            last_name=values["last_name"],
+            preferred_last_name=values["preferred_last_name"],
+            first_name=values["first_name"],
+            middle_name=values["middle_name"],
+            third_name=values["third_name"],
+            birthdate=values["birthdate"],
+            sex=sex,
+            birth_country_code=values["birth_country_code"],
+            birth_department_code=values["birth_department_code"],
+            birth_city_code=values["birth_city_code"],
+            birth_city=values["birth_city"],
+            mef_code=values["mef_code"],
+            status=values["status"],
+            division=values["division"],
+            left_on="",
+            problems=problems,
+        )
+    students, skipped = builder.finish()
+    return ParseResult(format="csv", uai=None, school_year=None, students=students, skipped=skipped)
+
+
+def _csv_positions(header, line):
+    """{field name: column index} from the header row, or SiecleFileError naming every problem."""
+    while header and not header[-1]:
+        header = header[:-1]  # Excel leaves trailing empty columns
+    present = Counter(header)
+    messages = []
+    if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
+        messages.append(
+            f"ligne {line} : les colonnes doivent être séparées par des points-virgules (;), "
+            "pas par des virgules ni des tabulations."
+        )
+    else:
+        missing = [column for column in CSV_COLUMNS if column not in present]
+        unknown = [column for column in present if column not in CSV_FIELDS]
+        doubled = [column for column, count in present.items() if count > 1 and column in CSV_FIELDS]
+        if missing:
+            messages.append(f"Colonnes manquantes dans l'en-tête : {_quoted(missing)}.")
+        if unknown:
+            messages.append(f"Colonnes inconnues dans l'en-tête : {_quoted(c or '(vide)' for c in unknown)}.")
+        if doubled:
+            messages.append(f"Colonnes en double dans l'en-tête : {_quoted(doubled)}.")
+    if messages:
+        messages.append("La première ligne doit contenir exactement ces colonnes : " + ";".join(CSV_COLUMNS))
+        raise SiecleFileError(messages)
+    return {CSV_FIELDS[column]: index for index, column in enumerate(header)}
+
+
+def _quoted(values):
+    return ", ".join(f"« {value} »" for value in values)
+
+
+# ---------------------------------------------------------------------------------------------- common rules
+
+
+def _who(last_name, first_name, ine):
+    name = " ".join(part for part in (last_name, first_name) if part) or "élève sans nom"
+    return f"{name} (INE {ine})" if ine else name
+
+
+def _parse_date(value):
+    match = _DATE.match(value)
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        date = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    if year < 1900 or date > datetime.date.today():
+        return None
+    return date
+
+
+class _Builder:
+    """The rules shared by XML and CSV: skip, check, collect every error, then refuse or return."""
+
+    def __init__(self, total, progress):
+        self.total = total
+        self.progress = progress
+        self.done = 0
+        self.students = []
+        self.skipped = []
+        self.messages = []
+        self.names_by_ine = defaultdict(list)
+
+    def error(self, message):
+        self.messages.append(message)
+        self._tick()
+
+    def add(self, *, source, label, left_on, problems=(), **values):
+        """One pupil; `problems`: format errors found by the caller, reported only if the pupil is kept."""
+        values = {name: value.strip() for name, value in values.items()}
+        values["ine"] = values["ine"].upper()
+        prefix = f"{label} : " if label else ""
+        name = " ".join(part for part in (values["last_name"], values["first_name"]) if part)
+        skip_reason = None
+        if left_on:
+            skip_reason = f"a quitté l'établissement (DATE_SORTIE {left_on})"
+        elif not values["ine"]:
+            skip_reason = "sans INE"
+        elif not values["division"]:
+            skip_reason = "sans classe"
+        if skip_reason:
+            self.skipped.append(SkippedStudent(name=name, reason=skip_reason))
+            self._tick()
+            return
+
+        who = _who(values["last_name"], values["first_name"], values["ine"])
+        valid = not problems
+        for problem in problems:
+            self.messages.append(f"{prefix}{problem} pour {who}.")
+        if not values["last_name"]:
+            self.messages.append(f"{prefix}nom de famille manquant pour {who}.")
+            valid = False
+        if not values["first_name"]:
+            self.messages.append(f"{prefix}prénom manquant pour {who}.")
+            valid = False
+        raw_date = values["birthdate"]
+        birthdate = _parse_date(raw_date)
+        if birthdate is None:
+            if raw_date:
+                self.messages.append(f"{prefix}date de naissance invalide « {raw_date} » pour {who}.")
+            else:
+                self.messages.append(f"{prefix}date de naissance manquante pour {who}.")
+            valid = False
+        self.names_by_ine[values["ine"]].append((name or "élève sans nom") + (f" à la {label}" if label else ""))
+        if valid:
+            self.students.append(SiecleStudent(**{**values, "birthdate": birthdate}, source=source))
+        self._tick()
+
+    def _tick(self):
+        self.done += 1
+        if self.progress is not None and self.done % PROGRESS_EVERY == 0 and self.done < self.total:
+            self.progress(self.done, self.total)
+
+    def finish(self):
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+        messages = [_capitalize(message) for message in self.messages]
+        for ine, names in self.names_by_ine.items():
+            if len(names) > 1:
+                times = "deux fois" if len(names) == 2 else f"{len(names)} fois"
+                listed = ", ".join(names[:-1]) + " et " + names[-1]
+                messages.append(f"L'INE {ine} apparaît {times} ({listed}) : corrigez SIECLE puis refaites l'export.")
+        if messages:
+            raise SiecleFileError(messages)
+        if not self.students:
+            raise SiecleFileError(_nothing_to_import(self.skipped))
+        return self.students, self.skipped
+
+
+def _capitalize(message):
+    return message[:1].upper() + message[1:]
+
+
+def _nothing_to_import(skipped):
+    if not skipped:
+        return "Le fichier ne contient aucun élève à importer."
+    left = sum(1 for pupil in skipped if pupil.reason.startswith("a quitté"))
+    counts = Counter(pupil.reason for pupil in skipped if not pupil.reason.startswith("a quitté"))
+    details = []
+    if left:
+        details.append(f"{left} " + ("a quitté l'établissement" if left == 1 else "ont quitté l'établissement"))
+    details.extend(f"{count} {reason}" for reason, count in counts.items())
+    plural = "s" if len(skipped) > 1 else ""
+    return (
+        f"Le fichier ne contient aucun élève à importer : {len(skipped)} élève{plural} ignoré{plural} "
+        f"({', '.join(details)})."
+    )

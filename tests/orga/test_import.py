@@ -1,0 +1,257 @@
+import json
+import time
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orga.importing import apply_pupils, process_import
+from orga.models import Division, Pupil, SiecleImport
+from orga.siecle import parse_pupils_file
+from orga.siecle_sample import generated_pupils, siecle_xml, siecle_zip
+from tests.factories import SchoolFactory
+
+DIVISIONS = ["3e A", "3e B", "4e A"]
+
+
+def xml_for(school, pupils, **kwargs):
+    return siecle_xml(school.uai, pupils, **kwargs)
+
+
+def run_command(tmp_path, data, uai, *args, name="ElevesSansAdresses.xml"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    out, err = StringIO(), StringIO()
+    code = 0
+    try:
+        call_command("import_siecle", str(path), "--uai", uai, *args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_command_imports_then_reimports(tmp_path, school):
+    pupils = generated_pupils(30, DIVISIONS, seed=1)
+    code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["created"] == 30 and report["updated"] == 0 and report["disabled"] == 0
+    assert report["skipped"] == 0 and report["errors"] == []
+    assert Pupil.objects.filter(school=school, is_active=True).count() == 30
+    assert set(Division.objects.filter(school=school).values_list("name", flat=True)) == set(DIVISIONS)
+    assert SiecleImport.objects.get(school=school).status == SiecleImport.Status.IMPORTED
+
+    code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
+    assert json.loads(out)["created"] == 0 and json.loads(out)["updated"] == 0 and json.loads(out)["unchanged"] == 30
+
+
+@pytest.mark.django_db
+def test_reimport_moves_disables_and_reenables(tmp_path, school):
+    pupils = generated_pupils(10, DIVISIONS, seed=2)
+    run_command(tmp_path, xml_for(school, pupils), school.uai)
+    moved, gone = pupils[0], pupils[1]
+    moved.division = "3e B" if moved.division != "3e B" else "3e A"
+    code, out, _ = run_command(tmp_path, xml_for(school, pupils, left=(1,)), school.uai, "--json")
+    report = json.loads(out)
+    assert (report["moved"], report["updated"], report["disabled"], report["created"]) == (1, 1, 1, 0)
+    assert report["skipped"] == 1
+    assert Pupil.objects.get(ine=moved.ine).division.name == moved.division
+    gone_row = Pupil.objects.get(ine=gone.ine)
+    assert gone_row.is_active is False  # disabled, never deleted
+
+    code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
+    report = json.loads(out)
+    assert report["reenabled"] == 1 and report["disabled"] == 0
+    assert Pupil.objects.get(ine=gone.ine).is_active is True
+    assert Pupil.objects.filter(school=school).count() == 10
+
+
+@pytest.mark.django_db
+def test_pupils_who_left_are_skipped_and_reported(tmp_path, school):
+    pupils = generated_pupils(6, DIVISIONS, seed=3)
+    data = xml_for(school, pupils, left=(0,), no_division=(1,))
+    code, out, _ = run_command(tmp_path, data, school.uai, "--json")
+    report = json.loads(out)
+    assert report["created"] == 4 and report["skipped"] == 2
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(tmp_path, school):
+    pupils = generated_pupils(12, DIVISIONS, seed=4)
+    code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(out)["created"] == 12
+    assert not Pupil.objects.exists() and not Division.objects.exists() and not SiecleImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rejected_file_exits_1_with_the_reason_and_changes_nothing(tmp_path, school, other_school):
+    pupils = generated_pupils(5, DIVISIONS, seed=5)
+    code, out, err = run_command(tmp_path, siecle_xml(other_school.uai, pupils), school.uai, "--json")
+    assert code == 1
+    assert other_school.uai in err and school.uai in err
+    assert json.loads(out)["errors"] and json.loads(out)["created"] == 0
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_reads_a_zip(tmp_path, school):
+    pupils = generated_pupils(8, DIVISIONS, seed=6)
+    code, out, _ = run_command(tmp_path, siecle_zip(xml_for(school, pupils)), school.uai, "--json", name="export.zip")
+    assert code == 0 and json.loads(out)["created"] == 8
+
+
+@pytest.mark.django_db
+def test_application_is_all_or_nothing(school, monkeypatch):
+    pupils = generated_pupils(20, DIVISIONS, seed=7)
+    parsed = parse_pupils_file(xml_for(school, pupils), "e.xml", expected_uai=school.uai)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("panne de base")
+
+    monkeypatch.setattr(Pupil.objects, "bulk_update", explode)
+    with pytest.raises(RuntimeError):
+        apply_pupils(school, parsed)
+    assert not Pupil.objects.exists() and not Division.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_query_count_does_not_grow_with_pupils(school, other_school):
+    def queries_for(target, count, seed):
+        parsed = parse_pupils_file(xml_for(target, generated_pupils(count, DIVISIONS, seed=seed)), "e.xml")
+        with CaptureQueriesContext(connection) as ctx:
+            apply_pupils(target, parsed)
+        return len(ctx)
+
+    # SQLite caps the parameters of one statement, so its bulk inserts come in batches of ~50 rows.
+    assert queries_for(school, 20, 8) == queries_for(other_school, 50, 9)
+    if connection.vendor == "postgresql":
+        assert queries_for(SchoolFactory(), 20, 13) == queries_for(SchoolFactory(), 1000, 14)
+
+
+# --- Through the page -------------------------------------------------------------------------
+
+
+def upload(client, school, data, name="ElevesSansAdresses.xml"):
+    url = reverse("orga:imports", kwargs={"uai": school.uai})
+    return client.post(url, {"file": SimpleUploadedFile(name, data)})
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_upload_through_the_page_runs_the_import(client_for, school, school_admin, django_capture_on_commit_callbacks):
+    pupils = generated_pupils(15, DIVISIONS, seed=10)
+    client = client_for(school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, school, xml_for(school, pupils))
+    siecle_import = SiecleImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
+    siecle_import.refresh_from_db()
+    assert siecle_import.status == SiecleImport.Status.IMPORTED
+    assert siecle_import.report["created"] == 15
+    assert not siecle_import.file  # personal data: the file is not kept
+    html = client.get(response.url).content.decode()
+    assert 'data-count="created">15<' in html
+    assert "Import terminé" in html
+    history = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
+    assert "ElevesSansAdresses.xml" in history and "15 créés" in history
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_rejected_upload_shows_the_reasons(client_for, school, school_admin, django_capture_on_commit_callbacks):
+    client = client_for(school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, b"ceci n'est pas un export", name="eleves.xml")
+    siecle_import = SiecleImport.objects.get()
+    assert siecle_import.status == SiecleImport.Status.VALIDATION_ERROR
+    html = client.get(reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})).content
+    assert "Le fichier a été refusé : aucun élève n'a été modifié" in html.decode()
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
+def test_upload_over_20_mb_is_refused_before_storing(client_for, school, school_admin):
+    response = upload(client_for(school_admin), school, b"<" + b" " * (20 * 1024 * 1024 + 1))
+    assert response.status_code == 200
+    assert "la limite est de 20 Mo" in response.content.decode()
+    assert not SiecleImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_imports_of_one_school_cannot_run_at_once(client_for, school, school_admin):
+    running = SiecleImport.objects.create(school=school, original_name="a.xml")
+    response = upload(client_for(school_admin), school, b"<BEE_ELEVES/>")
+    assert "Un import est déjà en cours" in response.content.decode()
+    assert list(SiecleImport.objects.all()) == [running]
+
+
+@pytest.mark.django_db
+def test_running_import_page_polls_with_htmx(client_for, school, school_admin):
+    running = SiecleImport.objects.create(school=school, original_name="a.xml", progress=40, progress_label="Lecture")
+    url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": running.id})
+    client = client_for(school_admin)
+    html = client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="import-status"') and "<html" not in partial
+
+
+@pytest.mark.django_db
+def test_processing_twice_is_harmless(school, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.base import ContentFile
+
+    pupils = generated_pupils(5, DIVISIONS, seed=11)
+    siecle_import = SiecleImport.objects.create(school=school, original_name="e.xml")
+    siecle_import.file.save("e.xml", ContentFile(xml_for(school, pupils)))
+    assert process_import(siecle_import.id) == SiecleImport.Status.IMPORTED
+    assert process_import(siecle_import.id) is None
+    assert Pupil.objects.count() == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("teacher", 403), ("pupil", 403), ("other_school_admin", 404)])
+def test_import_permissions(client_for, request, school, who, status):
+    client = client_for(request.getfixturevalue(who))
+    siecle_import = SiecleImport.objects.create(school=school, original_name="a.xml", status="imported")
+    assert client.get(reverse("orga:imports", kwargs={"uai": school.uai})).status_code == status
+    assert upload(client, school, b"<x/>").status_code == status
+    url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
+    assert client.get(url).status_code == status
+    assert SiecleImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_of_another_school_is_404(client_for, school, school_admin, other_school):
+    other_import = SiecleImport.objects.create(school=other_school, original_name="a.xml", status="imported")
+    url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": other_import.id})
+    assert client_for(school_admin).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client, school):
+    response = client.get(reverse("orga:imports", kwargs={"uai": school.uai}))
+    assert response.status_code == 302 and reverse("account_login") in response.url
+
+
+@pytest.mark.worker
+def test_upload_is_imported_by_the_worker(framework, celery_worker, client, school, school_admin, tmp_path, settings):
+    """Through the page, with a real worker and broker when they are configured (CI)."""
+    pupils = generated_pupils(40, DIVISIONS, seed=12)
+    client.force_login(school_admin)
+    response = upload(client, school, siecle_zip(xml_for(school, pupils)), name="ElevesSansAdresses.zip")
+    assert response.status_code == 302
+    siecle_import = SiecleImport.objects.get()
+    deadline = time.monotonic() + 60
+    while siecle_import.is_running and time.monotonic() < deadline:
+        time.sleep(0.2)
+        siecle_import.refresh_from_db()
+    assert siecle_import.status == SiecleImport.Status.IMPORTED, siecle_import.errors
+    assert Pupil.objects.filter(school=school).count() == 40
