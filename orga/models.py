@@ -120,7 +120,7 @@ class Pupil(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
     division = models.ForeignKey(
-        Division, on_delete=models.PROTECT, related_name="pupils", null=True, blank=True, verbose_name="classe"
+        Division, on_delete=models.SET_NULL, related_name="pupils", null=True, blank=True, verbose_name="classe"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="pupil"

@@ -6,14 +6,18 @@ the demo passwords so that the printed logins always work.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from orga.demo_people import make_pupils
-from orga.models import Division, Membership, Pupil, School
+from orga.importing import apply_pupils
+from orga.models import Membership, School, SiecleImport
+from orga.pupil_accounts import generate_accounts
+from orga.siecle import parse_pupils_file
+from orga.siecle_sample import generated_pupils, siecle_xml
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
 DEMO_DIVISIONS = ["3e A", "3e B", "4e A", "4e B"]
-PUPILS_PER_DIVISION = 26
+PUPILS_PER_DIVISION = 26  # 104 pupils in the file, 2 of whom have left
 
 STAFF = [
     # role key in the printed logins (None: not printed), username, e-mail, first name, last name, membership role
@@ -40,6 +44,29 @@ def _user(username, email="", first_name="", last_name="", **flags):
     return user
 
 
+def _import_pupils(school):
+    """Through the real import: a generated ElevesSansAdresses.xml, parsed and applied as an upload would be."""
+    start_year = int(school.school_year[:4])
+    pupils = generated_pupils(len(DEMO_DIVISIONS) * PUPILS_PER_DIVISION, DEMO_DIVISIONS, school_year=start_year)
+    # Two pupils left during the summer: SIECLE still lists them, with a DATE_SORTIE.
+    data = siecle_xml(school.uai, pupils, school_year=start_year, left=(7, 60))
+    parsed = parse_pupils_file(data, "ElevesSansAdresses.xml", expected_uai=school.uai)
+    report = apply_pupils(school, parsed)
+    changed = report["created"] or report["updated"] or report["disabled"]
+    if not changed and school.imports.exists():
+        return  # seeded already: keep the history as it is
+    now = timezone.now()
+    SiecleImport.objects.create(
+        school=school,
+        original_name="ElevesSansAdresses.xml",
+        status=SiecleImport.Status.IMPORTED,
+        progress=100,
+        report=report,
+        started_at=now,
+        finished_at=now,
+    )
+
+
 @transaction.atomic
 def seed_demo():
     """Create or refresh the demo school; return its UAI and the logins by role."""
@@ -59,35 +86,16 @@ def seed_demo():
         if role:
             logins[role] = username
 
-    divisions = {name: Division.objects.get_or_create(school=school, name=name)[0] for name in DEMO_DIVISIONS}
-    start_year = int(school.school_year[:4])
-    existing = set(school.pupils.values_list("ine", flat=True))
-    fake_pupils = make_pupils(DEMO_DIVISIONS, PUPILS_PER_DIVISION, start_year)
-    Pupil.objects.bulk_create(
-        [
-            Pupil(
-                school=school,
-                division=divisions[p.division],
-                ine=p.ine,
-                last_name=p.last_name,
-                first_name=p.first_name,
-                middle_name=p.middle_name,
-                birthdate=p.birthdate,
-                sex=p.sex,
-                birth_country_code="100",
-                mef_code=p.mef_code,
-                status="ST",
-            )
-            for p in fake_pupils
-            if p.ine not in existing
-        ]
-    )
-    # One pupil gets an account now; the others get theirs from the school (credentials sheets).
-    first = school.pupils.get(ine=fake_pupils[0].ine)
-    pupil_username = "demo.eleve"
-    first.user = _user(pupil_username, "", first.first_name, first.last_name)
-    first.save(update_fields=["user"])
-    logins["pupil"] = pupil_username
+    _import_pupils(school)
+    # One pupil gets an account now, with the demo password; the school generates the others' sheets.
+    first = school.pupils.filter(is_active=True).order_by("id").first()
+    if first.user_id is None:
+        generate_accounts([first])
+        first.refresh_from_db()
+    first.user.set_password(DEMO_PASSWORD)
+    first.user.must_change_password = False
+    first.user.save()
+    logins["pupil"] = first.user.username
     return {
         "uai": school.uai,
         "school": school.name,

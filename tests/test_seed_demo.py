@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from orga.models import Division, Membership, Pupil, School
+from orga.models import Division, Membership, Pupil, School, SiecleImport
 from orga.uai import is_valid_uai
 
 
@@ -34,7 +34,10 @@ def test_seed_demo_builds_a_lived_in_college():
     divisions = list(Division.objects.filter(school=school).values_list("name", flat=True))
     assert len(divisions) == 4 and all(name[:2] in ("3e", "4e") for name in divisions)
     pupils = Pupil.objects.filter(school=school)
-    assert pupils.count() >= 100
+    assert pupils.count() == 102  # through a real import: 104 in the file, 2 who left are skipped
+    siecle_import = SiecleImport.objects.get(school=school)
+    assert siecle_import.status == SiecleImport.Status.IMPORTED
+    assert siecle_import.report["created"] == 102 and siecle_import.report["skipped"] == 2
     assert pupils.values("ine").distinct().count() == pupils.count()
     assert any(p.first_name != p.first_name.encode("ascii", "ignore").decode() for p in pupils)  # accents
 
@@ -42,7 +45,13 @@ def test_seed_demo_builds_a_lived_in_college():
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent():
     first = run_seed("--json")
-    counts = (School.objects.count(), Pupil.objects.count(), Membership.objects.count(), Division.objects.count())
+    counts = (
+        School.objects.count(),
+        Pupil.objects.count(),
+        Membership.objects.count(),
+        Division.objects.count(),
+        SiecleImport.objects.count(),
+    )
     second = run_seed("--json")
     assert first == second
     assert counts == (
@@ -50,4 +59,5 @@ def test_seed_demo_is_idempotent():
         Pupil.objects.count(),
         Membership.objects.count(),
         Division.objects.count(),
+        SiecleImport.objects.count(),
     )

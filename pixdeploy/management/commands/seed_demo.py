@@ -28,6 +28,6 @@ class Command(BaseCommand):
         }
         for role, login in result["logins"].items():
             self.stdout.write(
-                f"  {labels[role]:<22} identifiant : {login['username']:<12} mot de passe : {login['password']}"
+                f"  {labels[role]:<22} identifiant : {login['username']:<18} mot de passe : {login['password']}"
             )
         self.stdout.write("Ouvrez http://127.0.0.1:8000 et connectez-vous avec l'un de ces comptes.")
