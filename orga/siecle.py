@@ -172,7 +172,10 @@ def _looks_like_xml(data):
 
 
 def _looks_like_csv(data):
-    first_line = data[:4096].removeprefix(_UTF8_BOM).split(b"\n", 1)[0].decode("latin-1").lower()
+    head = data[:4096]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    first_line = head.removeprefix(_UTF8_BOM).split(b"\n", 1)[0].decode("latin-1").lower()
     return ";" in first_line and "identifiant unique" in first_line
 
 
@@ -269,6 +272,17 @@ def _xml_parser():
     )
 
 
+def _has_forbidden_declaration(data):
+    """A DOCTYPE or ENTITY declaration, looked for in the bytes, and in UTF-16 when the file is in UTF-16."""
+    if _FORBIDDEN_DECLARATION.search(data):
+        return True
+    head = data[:4]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        text = data.decode("utf-16", errors="ignore")
+        return _FORBIDDEN_DECLARATION.search(text.encode("utf-8")) is not None
+    return False
+
+
 def _doctype_refused():
     return SiecleFileError(
         "Le fichier contient une déclaration DOCTYPE/ENTITY interdite : il n'est pas un export SIECLE."
@@ -278,11 +292,15 @@ def _doctype_refused():
 def _parse_xml(data, file_format, expected_uai, progress):
     if not _looks_like_xml(data):
         raise SiecleFileError(f"Le fichier contenu dans l'archive ZIP n'est pas un fichier XML. {REEXPORT}")
-    if _FORBIDDEN_DECLARATION.search(data):
+    if _has_forbidden_declaration(data):
         raise _doctype_refused()
+    # The XML declaration must come first: drop what a text editor may have put before it.
+    data = _UTF8_BOM + data[3:].lstrip() if data.startswith(_UTF8_BOM) else data.lstrip()
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as error:
+        if "amplification" in str(error).lower():  # libxml2's own guard against entity expansion
+            raise _doctype_refused() from error
         raise SiecleFileError(_xml_syntax_message(error, data)) from error
     except (ValueError, LookupError) as error:
         raise SiecleFileError(f"Le fichier XML est illisible. {REEXPORT}") from error
@@ -395,6 +413,8 @@ def _text(element):
 
 
 def _decode_csv(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Texte Unicode"
+        return data.decode("utf-16", errors="replace")
     if data.startswith(_UTF8_BOM):
         try:
             return data.decode("utf-8-sig")
@@ -421,19 +441,21 @@ def _parse_csv(data, progress):
         for row in reader:
             rows.append((reader.line_num, [cell.strip() for cell in row]))
     except csv.Error as error:
-        raise SiecleFileError(f"Le fichier CSV est mal formé (ligne {reader.line_num}) : {error}.") from error
+        raise SiecleFileError(
+            f"Le fichier CSV est mal formé à la ligne {reader.line_num} (guillemet non fermé ou valeur trop longue)."
+        ) from error
     rows = [(line, row) for line, row in rows if any(row)]
     if not rows:
         raise SiecleFileError("Le fichier est vide.")
 
     header_line, header = rows[0]
     positions = _csv_positions(header, header_line)
-    width = len(header)
+    width = max(positions.values()) + 1
     builder = _Builder(len(rows) - 1, progress)
     for line, row in rows[1:]:
-        extra = [cell for cell in row[width:] if cell]
-        if extra:
-            builder.error(f"ligne {line} : {len(row)} valeurs au lieu de {width} (un point-virgule en trop ?).")
+        if any(row[width:]):
+            count = max(index for index, cell in enumerate(row) if cell) + 1
+            builder.error(f"ligne {line} : {count} valeurs au lieu de {width} (un point-virgule en trop ?).")
             continue
         row = row + [""] * (width - len(row))
         values = {name: row[index] for name, index in positions.items()}
@@ -475,7 +497,7 @@ def _csv_positions(header, line):
     messages = []
     if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
         messages.append(
-            f"ligne {line} : les colonnes doivent être séparées par des points-virgules (;), "
+            f"Ligne {line} : les colonnes doivent être séparées par des points-virgules (;), "
             "pas par des virgules ni des tabulations."
         )
     else:
