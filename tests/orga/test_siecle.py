@@ -622,12 +622,6 @@ def test_csv_with_only_a_header_has_nobody_to_import():
     assert refusal(data, "eleves.csv") == ["Le fichier ne contient aucun élève à importer."]
 
 
-def test_csv_with_an_unclosed_quote():
-    data = agricultural_csv([pupil("111", "DUPONT", "Marie")]) + b'222;"Léo\r\n'
-    with pytest.raises(SiecleFileError):
-        parse_pupils_file(data.replace(b"\r\n", b"\n"), "eleves.csv")
-
-
 def test_csv_row_with_too_many_values():
     data = agricultural_csv([pupil("111", "DUPONT", "Marie")]).replace(b"3e A\r\n", b"3e A;en trop;;\r\n")
     assert refusal(data, "eleves.csv") == ["Ligne 2 : 16 valeurs au lieu de 15 (un point-virgule en trop ?)."]
