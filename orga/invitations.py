@@ -109,7 +109,7 @@ def invite(school, email, role, invited_by, request=None):
 
 def _pending_invitation(school, email):
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("school", "invited_by")
         .pending()
         .filter(school=school, email__iexact=email)
@@ -131,7 +131,9 @@ def _refresh(invitation, role=None, invited_by=None):
 
 
 def _locked_invitation(invitation):
-    locked = Invitation.objects.select_for_update().select_related("school", "invited_by").get(pk=invitation.pk)
+    locked = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("school", "invited_by").get(pk=invitation.pk)
+    )
     if locked.status != Invitation.Status.PENDING:
         state = "acceptée" if locked.status == Invitation.Status.ACCEPTED else "annulée"
         raise InvitationNotUsableError(f"L'invitation de {locked.email} a déjà été {state}.")
