@@ -1,47 +1,10 @@
 """Real browser checks: Playwright drives Debian's chromium against a live server."""
 
-import os
-import shutil
-
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"chromium est introuvable ({CHROMIUM}) : CI doit l'installer.")
-        pytest.skip(f"chromium n'est pas installé ({CHROMIUM}) : apt-get install chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
-    # live server's fixtures are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_home_and_referentiel_show_the_16_competences(page, live_server):
@@ -64,10 +27,7 @@ def test_principal_signs_in_and_sees_the_checklist(page, live_server):
     from pixdeploy.demo import seed_demo
 
     logins = seed_demo()["logins"]
-    page.goto(live_server.url + "/comptes/login/")
-    page.get_by_label("Identifiant ou adresse électronique").fill(logins["principal"]["username"])
-    page.get_by_label("Mot de passe").first.fill(logins["principal"]["password"])
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, logins["principal"]["username"], logins["principal"]["password"])
     page.wait_for_url(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Collège Victor-Hugo"
     assert page.locator(".checklist-step").count() == 6

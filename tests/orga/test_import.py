@@ -1,6 +1,7 @@
 import json
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +14,7 @@ from orga.importing import apply_pupils, process_import
 from orga.models import Division, Pupil, SiecleImport
 from orga.siecle import parse_pupils_file
 from orga.siecle_sample import generated_pupils, siecle_xml, siecle_zip
-from tests.factories import SchoolFactory
+from tests.factories import PupilFactory, SchoolFactory
 
 DIVISIONS = ["3e A", "3e B", "4e A"]
 
@@ -255,3 +256,31 @@ def test_upload_is_imported_by_the_worker(framework, celery_worker, client, scho
         siecle_import.refresh_from_db()
     assert siecle_import.status == SiecleImport.Status.IMPORTED, siecle_import.errors
     assert Pupil.objects.filter(school=school).count() == 40
+
+
+CORPUS = Path(__file__).parent / "siecle_corpus"
+GOOD_FILES = {"good_iso8859-15.xml", "good.zip", "agri_utf8_bom.csv", "agri_cp1252.csv"}
+BAD_FILES = sorted(p.name for p in CORPUS.iterdir() if p.name not in GOOD_FILES and p.suffix != ".py")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_every_bad_file_is_refused_in_french_and_changes_nothing(tmp_path, name):
+    school = SchoolFactory(uai="0751234J")
+    existing = PupilFactory(school=school, ine="0000000001A")
+    code, out, err = run_command(tmp_path, (CORPUS / name).read_bytes(), school.uai, name=name)
+    assert code == 1
+    message = err.strip()
+    assert len(message) > 30 and message[0].isupper()
+    assert "Traceback" not in message and "Error" not in message and "xml.etree" not in message
+    assert list(Pupil.objects.values_list("id", "is_active")) == [(existing.id, True)]
+    assert not SiecleImport.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(GOOD_FILES))
+def test_every_good_corpus_file_imports(tmp_path, name):
+    school = SchoolFactory(uai="0751234J")
+    code, out, _ = run_command(tmp_path, (CORPUS / name).read_bytes(), school.uai, "--json", name=name)
+    assert code == 0, out
+    assert json.loads(out)["created"] == Pupil.objects.filter(school=school).count() > 0

@@ -1,0 +1,50 @@
+"""Playwright drives Debian's chromium (`playwright install` cannot download browsers here)."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"chromium est introuvable ({CHROMIUM}) : CI doit l'installer.")
+        pytest.skip(f"chromium n'est pas installé ({CHROMIUM}) : apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
+    # live server's fixtures are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, live_server, username, password):
+    page.goto(live_server.url + "/comptes/login/")
+    page.get_by_label("Identifiant ou adresse électronique").fill(username)
+    page.get_by_label("Mot de passe").first.fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
