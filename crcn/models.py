@@ -46,3 +46,100 @@ class Level(models.Model):
 
     def __str__(self):
         return f"{self.group_name} {self.number}"
+
+
+class Tube(models.Model):
+    """A subject (sujet) of a competence, holding skills of increasing difficulty."""
+
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="tubes")
+    code = models.SlugField("code", max_length=80, unique=True)
+    title = models.CharField("sujet", max_length=200)
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        ordering = ["competence__code", "code"]
+        verbose_name = "sujet"
+
+    def __str__(self):
+        return f"{self.competence.code} {self.title}"
+
+
+class Tutorial(models.Model):
+    class Format(models.TextChoices):
+        VIDEO = "video", "Vidéo"
+        PAGE = "page", "Page web"
+        PDF = "pdf", "Document PDF"
+        EXERCISE = "exercise", "Exercice"
+
+    tube = models.ForeignKey(Tube, on_delete=models.CASCADE, related_name="tutorials", verbose_name="sujet")
+    code = models.SlugField(max_length=80, unique=True)
+    title = models.CharField("titre", max_length=200)
+    url = models.URLField("adresse", max_length=500)
+    duration_minutes = models.PositiveSmallIntegerField("durée (minutes)")
+    format = models.CharField("type", max_length=10, choices=Format.choices)
+    source = models.CharField("source", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["tube", "duration_minutes", "code"]
+        verbose_name = "tutoriel"
+
+    def __str__(self):
+        return self.title
+
+
+class Skill(models.Model):
+    """A skill (acquis) of a tube, of difficulty 1 to 8; worth 8 pix shared among the competence's skills of its level."""
+
+    tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="skills", verbose_name="sujet")
+    code = models.CharField("code", max_length=80, unique=True)
+    level = models.PositiveSmallIntegerField("niveau")
+    pix_value = models.FloatField("valeur en pix", default=0)
+    is_active = models.BooleanField("actif", default=True)
+
+    class Meta:
+        ordering = ["tube", "level"]
+        verbose_name = "acquis"
+        constraints = [models.UniqueConstraint(fields=["tube", "level"], name="skill_one_per_level_in_tube")]
+
+    def __str__(self):
+        return self.code
+
+
+class ChallengeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Challenge.Status.ACTIVE)
+
+
+class Challenge(models.Model):
+    """A question. Retired, never deleted, once it leaves the content files (answers refer to it)."""
+
+    class Type(models.TextChoices):
+        SINGLE = "qcu", "Choix unique"
+        MULTIPLE = "qcm", "Choix multiples"
+        SHORT = "qroc", "Réponse courte"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Actif"
+        RETIRED = "retired", "Retiré"
+
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="challenges", verbose_name="acquis")
+    code = models.CharField("code", max_length=80, unique=True)
+    type = models.CharField("type", max_length=4, choices=Type.choices)
+    instruction = models.TextField("consigne")
+    proposals = models.JSONField("propositions", default=list, blank=True)
+    # qcu: index of the right proposal; qcm: sorted list of indexes; qroc: list of accepted answers.
+    solution = models.JSONField("solution")
+    explanation = models.TextField("explication")
+    illustration = models.CharField("illustration", max_length=200, blank=True)
+    illustration_alt = models.CharField("texte alternatif", max_length=500, blank=True)
+    attachment = models.CharField("fichier joint", max_length=200, blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = ChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "épreuve"
+
+    def __str__(self):
+        return self.code
