@@ -88,7 +88,10 @@ class Tutorial(models.Model):
 
 
 class Skill(models.Model):
-    """A skill (acquis) of a tube, of difficulty 1 to 8; worth 8 pix shared among the competence's skills of its level."""
+    """A skill (acquis) of a tube, of difficulty 1 to 8.
+
+    Worth 8 pix shared among the competence's skills of its level.
+    """
 
     tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="skills", verbose_name="sujet")
     code = models.CharField("code", max_length=80, unique=True)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import imports, invitations, members, pupils
+from .views import campaigns, imports, invitations, journey, members, pupils
 
 app_name = "orga"
 
@@ -15,6 +15,18 @@ school_patterns = [
     # SIECLE imports
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
+    # Campaigns
+    path("campagnes/", campaigns.campaign_list, name="campaigns"),
+    path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
+    path("campagnes/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campagnes/<int:campaign_id>/modifier/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campagnes/<int:campaign_id>/archiver/", campaigns.campaign_archive, name="campaign_archive"),
+    path("campagnes/<int:campaign_id>/consignes.pdf", campaigns.instruction_sheet, name="campaign_sheet"),
+    path(
+        "campagnes/<int:campaign_id>/lettre-familles/<int:division_id>.pdf",
+        campaigns.guardians_letter,
+        name="campaign_letter",
+    ),
     # Classes and pupils
     path("eleves/", pupils.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupils.pupil_detail, name="pupil_detail"),
@@ -25,5 +37,13 @@ school_patterns = [
 
 urlpatterns = [
     path("invitation/<str:token>/", invitations.accept, name="invitation_accept"),
+    # The pupil's journey
+    path("parcours/", journey.enter_code, name="enter_code"),
+    path("parcours/<str:code>/", journey.confirm, name="campaign_confirm"),
+    path("participations/<int:participation_id>/", journey.take, name="take"),
+    path("participations/<int:participation_id>/reponse/", journey.answer, name="answer"),
+    path("participations/<int:participation_id>/resultats/", journey.results, name="results"),
+    path("participations/<int:participation_id>/envoyer/", journey.share_results, name="share"),
+    path("mon-profil/", journey.my_profile, name="my_profile"),
     path("etablissements/<str:uai>/", include(school_patterns)),
 ]

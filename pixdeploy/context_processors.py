@@ -12,11 +12,15 @@ def navigation(request):
     items = [("Accueil", reverse("home")), ("Référentiel CRCN", reverse("crcn:referentiel"))]
     if role.code in ("admin", "member"):
         uai = role.school.uai
+        items.append(("Campagnes", reverse("orga:campaigns", kwargs={"uai": uai})))
         items.append(("Élèves", reverse("orga:pupils", kwargs={"uai": uai})))
         items.append(("Classes", reverse("orga:divisions", kwargs={"uai": uai})))
         items.append(("Membres", reverse("orga:members", kwargs={"uai": uai})))
         if role.code == "admin":
             items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))
+    if role.code == "pupil":
+        items.append(("J'ai un code", reverse("orga:enter_code")))
+        items.append(("Mon profil", reverse("orga:my_profile")))
     if role.code == "superuser":
         items.append(("Administration", reverse("admin:index")))
         items.append(("État du service", reverse("service_status")))

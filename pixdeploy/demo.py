@@ -13,6 +13,7 @@ from orga.models import Membership, School, SiecleImport
 from orga.pupil_accounts import generate_accounts
 from orga.siecle import parse_pupils_file
 from orga.siecle_sample import generated_pupils, siecle_xml
+from pixdeploy.demo_campaigns import seed_campaigns
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
@@ -78,8 +79,9 @@ def seed_demo():
     role, username, email = SUPERUSER
     _user(username, email, "Admin", "pixdeploy", is_superuser=True, is_staff=True)
     logins[role] = username
+    staff = {}
     for role, username, email, first, last, membership_role in STAFF:
-        user = _user(username, email, first, last)
+        user = staff[username] = _user(username, email, first, last)
         Membership.objects.update_or_create(
             school=school, user=user, defaults={"role": membership_role, "is_active": True}
         )
@@ -96,6 +98,7 @@ def seed_demo():
     first.user.must_change_password = False
     first.user.save()
     logins["pupil"] = first.user.username
+    seed_campaigns(school, staff)
     return {
         "uai": school.uai,
         "school": school.name,

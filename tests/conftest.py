@@ -34,11 +34,17 @@ def _strict_templates(settings):
 
 @pytest.fixture
 def framework(transactional_db):
-    """The CRCN framework for transactional tests: their flush empties what the migration loaded."""
+    """The CRCN framework and challenge bank for transactional tests: their flush empties what migrations loaded."""
+    from crcn.content import load_content
     from crcn.framework import load_framework
     from crcn.models import Competence, Domain, Level
+    from orga.campaigns import forget_bank
 
     load_framework(Domain, Competence, Level)
+    load_content()
+    forget_bank()  # the bank cached by a previous test refers to rows that the flush removed
+    yield
+    forget_bank()
 
 
 @pytest.fixture

@@ -5,85 +5,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crcn', '0002_load_framework'),
+        ("crcn", "0002_load_framework"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=80, unique=True, verbose_name='code')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='niveau')),
-                ('pix_value', models.FloatField(default=0, verbose_name='valeur en pix')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=80, unique=True, verbose_name="code")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="niveau")),
+                ("pix_value", models.FloatField(default=0, verbose_name="valeur en pix")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
             ],
             options={
-                'verbose_name': 'acquis',
-                'ordering': ['tube', 'level'],
+                "verbose_name": "acquis",
+                "ordering": ["tube", "level"],
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=80, unique=True, verbose_name='code')),
-                ('type', models.CharField(choices=[('qcu', 'Choix unique'), ('qcm', 'Choix multiples'), ('qroc', 'Réponse courte')], max_length=4, verbose_name='type')),
-                ('instruction', models.TextField(verbose_name='consigne')),
-                ('proposals', models.JSONField(blank=True, default=list, verbose_name='propositions')),
-                ('solution', models.JSONField(verbose_name='solution')),
-                ('explanation', models.TextField(verbose_name='explication')),
-                ('illustration', models.CharField(blank=True, max_length=200, verbose_name='illustration')),
-                ('illustration_alt', models.CharField(blank=True, max_length=500, verbose_name='texte alternatif')),
-                ('attachment', models.CharField(blank=True, max_length=200, verbose_name='fichier joint')),
-                ('status', models.CharField(choices=[('active', 'Actif'), ('retired', 'Retiré')], default='active', max_length=10, verbose_name='statut')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='crcn.skill', verbose_name='acquis')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=80, unique=True, verbose_name="code")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("qcu", "Choix unique"), ("qcm", "Choix multiples"), ("qroc", "Réponse courte")],
+                        max_length=4,
+                        verbose_name="type",
+                    ),
+                ),
+                ("instruction", models.TextField(verbose_name="consigne")),
+                ("proposals", models.JSONField(blank=True, default=list, verbose_name="propositions")),
+                ("solution", models.JSONField(verbose_name="solution")),
+                ("explanation", models.TextField(verbose_name="explication")),
+                ("illustration", models.CharField(blank=True, max_length=200, verbose_name="illustration")),
+                ("illustration_alt", models.CharField(blank=True, max_length=500, verbose_name="texte alternatif")),
+                ("attachment", models.CharField(blank=True, max_length=200, verbose_name="fichier joint")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Actif"), ("retired", "Retiré")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="challenges",
+                        to="crcn.skill",
+                        verbose_name="acquis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'épreuve',
-                'ordering': ['code'],
+                "verbose_name": "épreuve",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Tube',
+            name="Tube",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='sujet')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('competence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tubes', to='crcn.competence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=80, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=200, verbose_name="sujet")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "competence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tubes", to="crcn.competence"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sujet',
-                'ordering': ['competence__code', 'code'],
+                "verbose_name": "sujet",
+                "ordering": ["competence__code", "code"],
             },
         ),
         migrations.AddField(
-            model_name='skill',
-            name='tube',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skills', to='crcn.tube', verbose_name='sujet'),
+            model_name="skill",
+            name="tube",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="skills", to="crcn.tube", verbose_name="sujet"
+            ),
         ),
         migrations.CreateModel(
-            name='Tutorial',
+            name="Tutorial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('url', models.URLField(max_length=500, verbose_name='adresse')),
-                ('duration_minutes', models.PositiveSmallIntegerField(verbose_name='durée (minutes)')),
-                ('format', models.CharField(choices=[('video', 'Vidéo'), ('page', 'Page web'), ('pdf', 'Document PDF'), ('exercise', 'Exercice')], max_length=10, verbose_name='type')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('tube', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tutorials', to='crcn.tube', verbose_name='sujet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("url", models.URLField(max_length=500, verbose_name="adresse")),
+                ("duration_minutes", models.PositiveSmallIntegerField(verbose_name="durée (minutes)")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("video", "Vidéo"),
+                            ("page", "Page web"),
+                            ("pdf", "Document PDF"),
+                            ("exercise", "Exercice"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                (
+                    "tube",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tutorials",
+                        to="crcn.tube",
+                        verbose_name="sujet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tutoriel',
-                'ordering': ['tube', 'duration_minutes', 'code'],
+                "verbose_name": "tutoriel",
+                "ordering": ["tube", "duration_minutes", "code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='skill',
-            constraint=models.UniqueConstraint(fields=('tube', 'level'), name='skill_one_per_level_in_tube'),
+            model_name="skill",
+            constraint=models.UniqueConstraint(fields=("tube", "level"), name="skill_one_per_level_in_tube"),
         ),
     ]

@@ -1,0 +1,74 @@
+from django import forms
+
+from crcn.models import Competence
+from crcn.presets import PRESETS_BY_CODE, preset_choices
+
+from .models import Campaign, Division
+
+
+class CompetenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, competence):
+        return f"{competence.code} {competence.title}"
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(
+        label="Nom de la campagne",
+        max_length=150,
+        help_text="Visible par les élèves, par exemple « Parcours de rentrée 4e — 2026 ».",
+        error_messages={"required": "Donnez un nom à la campagne."},
+    )
+    type = forms.ChoiceField(
+        label="Type",
+        choices=Campaign.Type.choices,
+        initial=Campaign.Type.ASSESSMENT,
+        help_text="Évaluation : les compétences choisies. Collecte de profils : les 16 compétences.",
+    )
+    preset = forms.ChoiceField(
+        label="Parcours prêt à l'emploi",
+        required=False,
+        choices=[("", "— Choisir les compétences une à une —"), *preset_choices()],
+        help_text="Par thème ou par discipline ; il remplace les compétences cochées ci-dessous.",
+    )
+    competences = CompetenceChoiceField(
+        label="Compétences évaluées",
+        queryset=Competence.objects.in_framework_order(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    divisions = forms.ModelMultipleChoiceField(
+        label="Classes visées (facultatif)",
+        queryset=Division.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Aucune classe cochée : tous les élèves de l'établissement peuvent participer.",
+    )
+    multiple_sendings = forms.BooleanField(
+        label="Autoriser les envois multiples (l'élève peut repasser le parcours après avoir envoyé ses résultats)",
+        required=False,
+    )
+    description = forms.CharField(
+        label="Message aux élèves (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, school, lock_competences=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["divisions"].queryset = Division.objects.filter(school=school)
+        if lock_competences:
+            for name in ("type", "preset", "competences"):
+                self.fields[name].disabled = True
+            self.fields["competences"].help_text = "Des élèves ont commencé : les compétences ne changent plus."
+
+    def clean(self):
+        data = super().clean()
+        if self.fields["competences"].disabled:
+            return data
+        if data.get("type") == Campaign.Type.PROFILES_COLLECTION:
+            data["competence_codes"] = sorted(Competence.objects.values_list("code", flat=True))
+        elif data.get("preset"):
+            data["competence_codes"] = list(PRESETS_BY_CODE[data["preset"]].competences)
+        elif data.get("competences"):
+            data["competence_codes"] = [c.code for c in data["competences"]]
+        else:
+            self.add_error("competences", "Choisissez au moins une compétence ou un parcours prêt à l'emploi.")
+        return data

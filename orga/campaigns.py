@@ -1,0 +1,212 @@
+"""Campaigns and participations: creating a campaign, joining it with a code, the adaptive test.
+
+The engine (crcn.engine) is pure; this module loads and saves around it. Every answer is
+saved before the next challenge is served, so a test resumes where it stopped, and an
+answer posted twice counts once.
+"""
+
+import time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crcn import engine
+from crcn.answers import is_correct
+from crcn.bank import load_bank
+from crcn.models import Challenge, Competence
+
+from .models import Answer, Campaign, CompetenceResult, Participation
+
+BANK_TTL_SECONDS = 300
+_bank_cache = {"bank": None, "loaded_at": 0.0}
+
+
+def current_bank():
+    """The challenge bank, loaded once per process and refreshed every few minutes."""
+    if _bank_cache["bank"] is None or time.monotonic() - _bank_cache["loaded_at"] > BANK_TTL_SECONDS:
+        _bank_cache["bank"] = load_bank()
+        _bank_cache["loaded_at"] = time.monotonic()
+    return _bank_cache["bank"]
+
+
+def forget_bank():
+    _bank_cache["bank"] = None
+
+
+# --- Campaigns ----------------------------------------------------------------------------------
+
+
+def create_campaign(*, school, owner, name, type, competence_codes, divisions=(), preset="", **fields):
+    for _ in range(20):
+        try:
+            with transaction.atomic():
+                campaign = Campaign.objects.create(
+                    school=school, owner=owner, name=name, type=type, preset=preset, code=Campaign.new_code(), **fields
+                )
+                campaign.competences.set(Competence.objects.filter(code__in=competence_codes))
+                campaign.divisions.set(divisions)
+                return campaign
+        except IntegrityError:  # the code was taken: draw another
+            continue
+    raise RuntimeError("no free campaign code after 20 draws")
+
+
+def normalize_code(code):
+    return "".join((code or "").split()).upper()
+
+
+# --- Joining ------------------------------------------------------------------------------------
+
+
+class JoinError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def check_can_join(campaign, user):
+    """The pupil who may take `campaign`, or a JoinError saying in French why not."""
+    pupil = getattr(user, "pupil", None)
+    if pupil is None:
+        raise JoinError(
+            "Les codes de parcours sont réservés aux élèves. Pour suivre ce parcours, ouvrez-le depuis "
+            "l'espace de l'établissement."
+        )
+    if campaign.school_id != pupil.school_id:
+        raise JoinError(
+            "Ce code correspond au parcours d'un autre établissement. Vérifiez le code donné par votre professeur."
+        )
+    if campaign.is_archived:
+        raise JoinError("Ce parcours est archivé : il n'est plus possible d'y participer. Demandez un nouveau code.")
+    if not pupil.is_active:
+        raise JoinError(
+            "Votre inscription dans l'établissement n'est plus active : adressez-vous au secrétariat ou à votre "
+            "professeur."
+        )
+    target = list(campaign.divisions.all())
+    if target and pupil.division_id not in {d.id for d in target}:
+        names = ", ".join(d.name for d in target)
+        raise JoinError(
+            f"Ce parcours est destiné à d'autres classes ({names}). Vérifiez le code avec votre professeur."
+        )
+    return pupil
+
+
+def start_or_resume(campaign, pupil):
+    with transaction.atomic():
+        current = Participation.objects.select_for_update().current().filter(campaign=campaign, pupil=pupil).first()
+        if current is not None and current.status != Participation.Status.SHARED:
+            return current
+        if current is not None:
+            if not campaign.multiple_sendings:
+                raise JoinError(
+                    "Vous avez déjà envoyé vos résultats pour ce parcours. Il n'autorise pas de nouvelle participation."
+                )
+            current.is_improved = True
+            current.save(update_fields=["is_improved"])
+        return Participation.objects.create(campaign=campaign, pupil=pupil)
+
+
+# --- The test -----------------------------------------------------------------------------------
+
+
+def competence_codes(campaign):
+    return sorted(c.code for c in campaign.competences.all())
+
+
+def _answers_info(participation):
+    return [
+        engine.AnswerInfo(challenge_id=a.challenge_id, skill_id=a.skill_id, correct=a.result == Answer.Result.OK)
+        for a in participation.answers.all()
+    ]
+
+
+def serve(participation):
+    """The challenge to show now: the one already served, else the engine's next; None when finished."""
+    if participation.status != Participation.Status.STARTED:
+        return None
+    if participation.current_challenge_id:
+        return participation.current_challenge
+    codes = competence_codes(participation.campaign)
+    chosen = engine.next_challenge(current_bank(), codes, _answers_info(participation), participation.seed)
+    if chosen is None:
+        finish(participation)
+        return None
+    participation.current_challenge_id = chosen.id
+    participation.save(update_fields=["current_challenge"])
+    return Challenge.objects.select_related("skill__tube__competence").get(id=chosen.id)
+
+
+class TamperedAnswer(Exception):
+    pass
+
+
+def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
+    """Save the pupil's answer to the served challenge. False when it was already saved (double submit)."""
+    with transaction.atomic():
+        participation = Participation.objects.select_for_update().filter(id=participation_id, pupil=pupil).first()
+        if participation is None:
+            raise TamperedAnswer("not this pupil's participation")
+        if participation.answers.filter(challenge_id=challenge_id).exists():
+            return False
+        if participation.status != Participation.Status.STARTED or participation.current_challenge_id != challenge_id:
+            raise TamperedAnswer("challenge not served")
+        challenge = Challenge.objects.get(id=challenge_id)
+        if skipped:
+            result, stored = Answer.Result.SKIPPED, ""
+        else:
+            correct = _check(challenge, value)
+            result = Answer.Result.OK if correct else Answer.Result.KO
+            stored = value if isinstance(value, str) else ",".join(str(v) for v in value)
+        Answer.objects.create(
+            participation=participation, challenge=challenge, skill_id=challenge.skill_id, value=stored, result=result
+        )
+        participation.current_challenge = None
+        participation.save(update_fields=["current_challenge"])
+    return True
+
+
+def _check(challenge, value):
+    try:
+        if challenge.type == Challenge.Type.SINGLE:
+            return is_correct("qcu", challenge.solution, int(value))
+        if challenge.type == Challenge.Type.MULTIPLE:
+            return is_correct("qcm", challenge.solution, [int(v) for v in value])
+        return is_correct("qroc", challenge.solution, value)
+    except (TypeError, ValueError):
+        return False
+
+
+def finish(participation):
+    """Compute and store the results, then send them to the school (as Pix now does, automatically)."""
+    codes = competence_codes(participation.campaign)
+    results = engine.competence_results(current_bank(), codes, _answers_info(participation))
+    competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
+    with transaction.atomic():
+        CompetenceResult.objects.filter(participation=participation).delete()
+        CompetenceResult.objects.bulk_create(
+            [
+                CompetenceResult(
+                    participation=participation,
+                    competence=competences[code],
+                    pix=result.pix,
+                    level=result.level,
+                    validated_skills=sorted(result.validated_skill_ids),
+                    tested_skills=result.answered,
+                )
+                for code, result in results.items()
+            ]
+        )
+        participation.pix = sum(result.pix for result in results.values())
+        participation.status = Participation.Status.TO_SHARE
+        participation.finished_at = timezone.now()
+        participation.current_challenge = None
+        participation.save()
+    share(participation)
+
+
+def share(participation):
+    if participation.status == Participation.Status.TO_SHARE:
+        participation.status = Participation.Status.SHARED
+        participation.shared_at = timezone.now()
+        participation.save(update_fields=["status", "shared_at"])

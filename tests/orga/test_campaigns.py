@@ -1,0 +1,183 @@
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orga.campaigns import create_campaign
+from orga.models import Campaign, Participation
+from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
+
+CODE = re.compile(r"^[A-HJKMNP-Z]{6}[2-9]{3}$")
+
+
+def url(name, school, **kwargs):
+    return reverse(f"orga:{name}", kwargs={"uai": school.uai, **kwargs})
+
+
+def make_campaign(school, owner, **kwargs):
+    fields = {"name": "Parcours de rentrée 4e", "type": "assessment", "competence_codes": ["1.1", "3.4"], **kwargs}
+    return create_campaign(school=school, owner=owner, **fields)
+
+
+def test_campaign_codes_have_the_pix_shape():
+    codes = {Campaign.new_code() for _ in range(500)}
+    assert all(CODE.match(code) for code in codes)
+    assert not any(letter in code[:6] for code in codes for letter in "ILO")
+    assert len(codes) > 490
+
+
+@pytest.mark.django_db
+def test_code_collision_draws_again(school, teacher, monkeypatch):
+    first = make_campaign(school, teacher)
+    draws = iter([first.code, "QRTWHB274"])
+    monkeypatch.setattr(Campaign, "new_code", staticmethod(lambda rng=None: next(draws)))
+    assert make_campaign(school, teacher).code == "QRTWHB274"
+
+
+@pytest.mark.django_db
+def test_create_with_a_preset(client_for, school, teacher):
+    division = DivisionFactory(school=school, name="4e A")
+    response = client_for(teacher).post(
+        url("campaign_create", school),
+        {"name": "Rentrée 4e", "type": "assessment", "preset": "rentree-4e", "divisions": [division.id]},
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert sorted(campaign.competences.values_list("code", flat=True)) == ["1.3", "2.3", "3.3", "3.4", "4.3"]
+    assert list(campaign.divisions.all()) == [division]
+    assert campaign.owner == teacher and CODE.match(campaign.code)
+
+
+@pytest.mark.django_db
+def test_create_by_competence_and_profiles_collection(client_for, school, teacher):
+    from crcn.models import Competence
+
+    client = client_for(teacher)
+    picked = list(Competence.objects.filter(code__in=["2.1", "4.2"]).values_list("id", flat=True))
+    client.post(url("campaign_create", school), {"name": "Choix", "type": "assessment", "competences": picked})
+    client.post(url("campaign_create", school), {"name": "Profils", "type": "profiles_collection"})
+    assert sorted(Campaign.objects.get(name="Choix").competences.values_list("code", flat=True)) == ["2.1", "4.2"]
+    assert Campaign.objects.get(name="Profils").competences.count() == 16
+
+
+@pytest.mark.django_db
+def test_create_without_competence_is_refused(client_for, school, teacher):
+    response = client_for(teacher).post(url("campaign_create", school), {"name": "Vide", "type": "assessment"})
+    assert response.status_code == 200
+    assert "Choisissez au moins une compétence" in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db
+def test_detail_shows_the_code_and_the_printouts(client_for, school, teacher):
+    campaign = make_campaign(school, teacher)
+    html = client_for(teacher).get(url("campaign_detail", school, campaign_id=campaign.id)).content.decode()
+    assert f'data-code="{campaign.code}"' in html
+    assert "Consignes pour les élèves (PDF)" in html
+
+
+@pytest.mark.django_db
+def test_owner_and_admins_edit_other_teachers_do_not(client_for, school, teacher, school_admin):
+    campaign = make_campaign(school, teacher)
+    colleague = MembershipFactory(school=school, role="member").user
+    edit = url("campaign_edit", school, campaign_id=campaign.id)
+    data = {"name": "Nouveau nom", "type": "assessment", "competences": [c.id for c in campaign.competences.all()]}
+    assert client_for(colleague).get(edit).status_code == 403
+    assert client_for(colleague).post(edit, data).status_code == 403
+    assert client_for(teacher).post(edit, data).status_code == 302
+    assert client_for(school_admin).post(edit, {**data, "name": "Par l'admin"}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.name == "Par l'admin"
+
+
+@pytest.mark.django_db
+def test_competences_are_locked_once_pupils_started(client_for, school, teacher):
+    from crcn.models import Competence
+
+    campaign = make_campaign(school, teacher)
+    Participation.objects.create(campaign=campaign, pupil=PupilFactory(school=school))
+    other = Competence.objects.get(code="5.2")
+    client_for(teacher).post(
+        url("campaign_edit", school, campaign_id=campaign.id),
+        {"name": "Renommée", "type": "assessment", "competences": [other.id]},
+    )
+    campaign.refresh_from_db()
+    assert campaign.name == "Renommée"
+    assert sorted(campaign.competences.values_list("code", flat=True)) == ["1.1", "3.4"]
+
+
+@pytest.mark.django_db
+def test_archive_and_unarchive(client_for, school, teacher):
+    campaign = make_campaign(school, teacher)
+    client = client_for(teacher)
+    client.post(url("campaign_archive", school, campaign_id=campaign.id), {"action": "archiver"})
+    campaign.refresh_from_db()
+    assert campaign.is_archived
+    assert campaign.name not in client.get(url("campaigns", school)).content.decode()
+    assert campaign.name in client.get(url("campaigns", school) + "?archivees=1").content.decode()
+    client.post(url("campaign_archive", school, campaign_id=campaign.id), {"action": "desarchiver"})
+    campaign.refresh_from_db()
+    assert not campaign.is_archived
+
+
+@pytest.mark.django_db
+def test_campaign_list_query_count_is_fixed(client_for, school, teacher):
+    client = client_for(teacher)
+    make_campaign(school, teacher)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("campaigns", school))
+    for n in range(6):
+        campaign = make_campaign(school, UserFactory(), name=f"C{n}")
+        Participation.objects.create(campaign=campaign, pupil=PupilFactory(school=school))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url("campaigns", school)).content.decode()
+    assert len(many) == len(few)
+    assert html.count("<code>") == 7
+
+
+@pytest.mark.django_db
+def test_instruction_sheet_and_guardians_letter(client_for, school, teacher):
+    from pypdf import PdfReader
+
+    division = DivisionFactory(school=school, name="4e B")
+    for first in ("Anaïs", "Côme", "Noé"):
+        PupilFactory(school=school, division=division, first_name=first)
+    campaign = make_campaign(school, teacher, divisions=[division])
+    client = client_for(teacher)
+    sheet = client.get(url("campaign_sheet", school, campaign_id=campaign.id))
+    assert sheet["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(sheet.content)).pages[0].extract_text()
+    assert text.count(campaign.code) == 8 and "J'ai un code" in text
+    letter = client.get(url("campaign_letter", school, campaign_id=campaign.id, division_id=division.id))
+    pages = PdfReader(io.BytesIO(letter.content)).pages
+    assert len(pages) == 3
+    assert "Anaïs" in pages[0].extract_text() and campaign.code in pages[0].extract_text()
+    assert "responsables légaux" in pages[1].extract_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who, status", [("teacher", 200), ("school_admin", 200), ("pupil", 403), ("other_school_admin", 404)]
+)
+def test_campaign_pages_permissions(client_for, request, school, who, status):
+    owner = MembershipFactory(school=school, role="member").user
+    campaign = make_campaign(school, owner)
+    division = DivisionFactory(school=school)
+    client = client_for(request.getfixturevalue(who))
+    for name, kwargs in [
+        ("campaigns", {}),
+        ("campaign_create", {}),
+        ("campaign_detail", {"campaign_id": campaign.id}),
+        ("campaign_sheet", {"campaign_id": campaign.id}),
+        ("campaign_letter", {"campaign_id": campaign.id, "division_id": division.id}),
+    ]:
+        assert client.get(url(name, school, **kwargs)).status_code == status, name
+
+
+@pytest.mark.django_db
+def test_campaign_of_another_school_is_404(client_for, school, teacher, other_school, other_school_admin):
+    campaign = make_campaign(other_school, other_school_admin)
+    assert client_for(teacher).get(url("campaign_detail", school, campaign_id=campaign.id)).status_code == 404

@@ -1,0 +1,250 @@
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from crcn.models import Challenge
+from orga.campaigns import create_campaign
+from orga.models import Answer, CompetenceResult, Participation
+from tests.factories import DivisionFactory, PupilFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def campaign(school, teacher):
+    return create_campaign(
+        school=school, owner=teacher, name="Parcours de rentrée 4e", type="assessment", competence_codes=["1.1", "4.1"]
+    )
+
+
+def right_answer(challenge):
+    if challenge.type == "qcu":
+        return {"reponse": str(challenge.solution)}
+    if challenge.type == "qcm":
+        return {"reponse": [str(i) for i in challenge.solution]}
+    return {"reponse": challenge.solution[0]}
+
+
+def served(participation):
+    participation.refresh_from_db()
+    return Challenge.objects.get(id=participation.current_challenge_id)
+
+
+def start(client, campaign):
+    response = client.post(reverse("orga:campaign_confirm", kwargs={"code": campaign.code}))
+    participation = Participation.objects.latest("id")
+    assert response.url == reverse("orga:take", kwargs={"participation_id": participation.id})
+    return participation
+
+
+def answer(client, participation, challenge, data):
+    return client.post(
+        reverse("orga:answer", kwargs={"participation_id": participation.id}),
+        {"challenge": challenge.id, "type": challenge.type, **data},
+    )
+
+
+def run_to_the_end(client, participation, correct=True, limit=60):
+    for _ in range(limit):
+        response = client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+        if response.status_code == 302:
+            return response
+        challenge = served(participation)
+        answer(client, participation, challenge, right_answer(challenge) if correct else {"passer": "1"})
+    raise AssertionError("the test never ended")
+
+
+# --- Entering a code --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_code_leads_to_a_confirmation_with_name_and_school(client_for, pupil, campaign):
+    client = client_for(pupil)
+    response = client.post(
+        reverse("orga:enter_code"), {"code": f" {campaign.code.lower()[:4]} {campaign.code.lower()[4:]} "}
+    )
+    assert response.url == reverse("orga:campaign_confirm", kwargs={"code": campaign.code})
+    html = client.get(response.url).content.decode()
+    assert "Parcours de rentrée 4e" in html and "Collège Jean-Moulin" in html and "Commencer le parcours" in html
+
+
+@pytest.mark.django_db
+def test_unknown_code(client_for, pupil):
+    response = client_for(pupil).post(reverse("orga:enter_code"), {"code": "AAAAAA222"})
+    assert response.status_code == 400
+    assert "ne correspond à aucun parcours" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "situation, message",
+    [
+        ("archived", "Ce parcours est archivé"),
+        ("other_school", "parcours d&#x27;un autre établissement"),
+        ("disabled", "inscription dans l&#x27;établissement n&#x27;est plus active"),
+        ("other_class", "destiné à d&#x27;autres classes (3e Z)"),
+    ],
+)
+def test_codes_that_cannot_be_used(client_for, pupil, campaign, other_school, other_school_admin, situation, message):
+    if situation == "archived":
+        campaign.archived_at = timezone.now()
+        campaign.save()
+    elif situation == "other_school":
+        campaign = create_campaign(
+            school=other_school, owner=other_school_admin, name="Ailleurs", type="assessment", competence_codes=["1.1"]
+        )
+    elif situation == "disabled":
+        pupil.pupil.is_active = False
+        pupil.pupil.save()
+    else:
+        campaign.divisions.set([DivisionFactory(school=campaign.school, name="3e Z")])
+    client = client_for(pupil)
+    response = client.post(reverse("orga:enter_code"), {"code": campaign.code})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert client.post(reverse("orga:campaign_confirm", kwargs={"code": campaign.code})).status_code == 403
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_entering_a_code_is_told_it_is_for_pupils(client_for, teacher, campaign):
+    response = client_for(teacher).post(reverse("orga:enter_code"), {"code": campaign.code})
+    assert "réservés aux élèves" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_more_than_ten_wrong_codes_in_ten_minutes_is_throttled(client_for, pupil, campaign):
+    client = client_for(pupil)
+    for n in range(10):
+        assert client.post(reverse("orga:enter_code"), {"code": f"WRONGX{n}22"}).status_code == 400
+    response = client.post(reverse("orga:enter_code"), {"code": campaign.code})
+    assert response.status_code == 429
+    assert "plus de 10 codes erronés" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_throttle_also_counts_by_address(client_for, school, campaign):
+    for n in range(10):
+        user = PupilFactory(school=school, user=UserFactory()).user
+        client_for(user).post(reverse("orga:enter_code"), {"code": f"WRONGX{n}22"}, REMOTE_ADDR="10.0.0.9")
+    fresh = PupilFactory(school=school, user=UserFactory()).user
+    response = client_for(fresh).post(reverse("orga:enter_code"), {"code": campaign.code}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+
+
+# --- The test ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_full_journey_until_results_are_sent(client_for, pupil, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    page = client.get(reverse("orga:take", kwargs={"participation_id": participation.id})).content.decode()
+    assert "Question 1" in page and "compétence 1 sur 2" in page and "Je passe" in page
+    response = run_to_the_end(client, participation, correct=True)
+    participation.refresh_from_db()
+    assert response.url == reverse("orga:results", kwargs={"participation_id": participation.id})
+    assert participation.status == Participation.Status.SHARED and participation.shared_at
+    results = {r.competence.code: r for r in CompetenceResult.objects.filter(participation=participation)}
+    assert set(results) == {"1.1", "4.1"}
+    assert all(r.level == 5 and r.pix == 40 for r in results.values())
+    assert participation.pix == 80
+    html = client.get(response.url).content.decode()
+    assert "Résultats envoyés" in html and 'data-competence="4.1"' in html and "40 / 40" in html
+
+
+@pytest.mark.django_db
+def test_skipping_everything_gives_level_0_and_tutorials(client_for, pupil, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    response = run_to_the_end(client, participation, correct=False)
+    html = client.get(response.url).content.decode()
+    assert set(CompetenceResult.objects.values_list("level", flat=True)) == {0}
+    assert "Pour progresser" in html
+    assert Answer.objects.filter(result="skipped").count() == Answer.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_every_answer_is_saved_and_the_test_resumes(client_for, pupil, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    for _ in range(3):
+        client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+        challenge = served(participation)
+        answer(client, participation, challenge, right_answer(challenge))
+    client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+    waiting = served(participation)
+    client.logout()
+    client = client_for(pupil)  # a new session, as after closing the browser
+    html = client.get(reverse("orga:campaign_confirm", kwargs={"code": campaign.code})).content.decode()
+    assert "Reprendre le parcours" in html
+    assert start(client, campaign).id == participation.id
+    page = client.get(reverse("orga:take", kwargs={"participation_id": participation.id})).content.decode()
+    assert "Question 4" in page and f'name="challenge" value="{waiting.id}"' in page
+
+
+@pytest.mark.django_db
+def test_a_double_submit_counts_once(client_for, pupil, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+    challenge = served(participation)
+    first = answer(client, participation, challenge, right_answer(challenge))
+    second = answer(client, participation, challenge, {"passer": "1"})
+    assert first.status_code == second.status_code == 302
+    assert list(Answer.objects.values_list("challenge_id", "result")) == [(challenge.id, "ok")]
+
+
+@pytest.mark.django_db
+def test_tampered_answers_are_refused(client_for, pupil, school, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+    served_challenge = served(participation)
+    not_served = Challenge.objects.active().exclude(id=served_challenge.id).first()
+    assert answer(client, participation, not_served, right_answer(not_served)).status_code == 400
+    other = client_for(PupilFactory(school=school, user=UserFactory()).user)
+    assert answer(other, participation, served_challenge, right_answer(served_challenge)).status_code == 400
+    assert other.get(reverse("orga:take", kwargs={"participation_id": participation.id})).status_code == 404
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reparticipation_needs_multiple_sendings(client_for, pupil, campaign):
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    run_to_the_end(client, participation)
+    response = client.post(reverse("orga:campaign_confirm", kwargs={"code": campaign.code}), follow=True)
+    assert "déjà envoyé vos résultats" in response.content.decode()
+    assert Participation.objects.count() == 1
+
+    campaign.multiple_sendings = True
+    campaign.save()
+    second = start(client, campaign)
+    assert second.id != participation.id
+    participation.refresh_from_db()
+    assert participation.is_improved and not second.is_improved
+
+
+@pytest.mark.django_db
+def test_my_profile_gathers_all_campaigns(client_for, pupil, school, teacher, campaign):
+    client = client_for(pupil)
+    run_to_the_end(client, start(client, campaign))
+    other = create_campaign(school=school, owner=teacher, name="Sécurité", type="assessment", competence_codes=["4.2"])
+    run_to_the_end(client, start(client, other), correct=False)
+    html = client.get(reverse("orga:my_profile")).content.decode()
+    assert "Parcours de rentrée 4e" in html and "Sécurité" in html
+    assert "80 pix sur 640" in html
+    assert "pas encore évaluée" in html
+
+
+@pytest.mark.django_db
+def test_pages_of_the_journey_need_a_pupil(client_for, teacher, client):
+    assert client.get(reverse("orga:enter_code")).status_code == 302
+    assert client_for(teacher).get(reverse("orga:my_profile")).status_code == 404
