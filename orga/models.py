@@ -343,6 +343,10 @@ class Campaign(models.Model):
         return user.is_superuser or self.owner_id == user.id or (membership is not None and membership.is_admin)
 
 
+def new_seed():
+    return secrets.token_hex(16)
+
+
 class ParticipationQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_improved=False)
@@ -357,7 +361,7 @@ class Participation(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="participations")
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.STARTED)
-    seed = models.CharField(max_length=32, default=secrets.token_hex)
+    seed = models.CharField(max_length=32, default=new_seed)
     current_challenge = models.ForeignKey(
         "crcn.Challenge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

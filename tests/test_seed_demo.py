@@ -38,6 +38,7 @@ def test_seed_demo_builds_a_lived_in_college():
     siecle_import = SiecleImport.objects.get(school=school)
     assert siecle_import.status == SiecleImport.Status.IMPORTED
     assert siecle_import.report["created"] == 102 and siecle_import.report["skipped"] == 2
+    assert school.campaigns.count() == 2
     assert pupils.values("ine").distinct().count() == pupils.count()
     assert any(p.first_name != p.first_name.encode("ascii", "ignore").decode() for p in pupils)  # accents
 
@@ -61,3 +62,18 @@ def test_seed_demo_is_idempotent():
         Division.objects.count(),
         SiecleImport.objects.count(),
     )
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_campaigns_with_every_status_and_results():
+    from orga.models import Campaign, CompetenceResult, Participation
+
+    run_seed()
+    assert Campaign.objects.count() == 2
+    statuses = set(Participation.objects.values_list("status", flat=True))
+    assert statuses == {"started", "to_share", "shared"}
+    shared = Participation.objects.filter(status="shared")
+    assert shared.count() >= 30
+    levels = set(CompetenceResult.objects.filter(participation__in=shared).values_list("level", flat=True))
+    assert len(levels) >= 4  # a spread of levels, not one value
+    assert not CompetenceResult.objects.filter(participation__status="started").exists()
