@@ -193,8 +193,10 @@ def wait_for(base, seconds=30):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pupils", type=int, default=300)
-    parser.add_argument("--seconds", type=float, default=40, help="how long the pupils play")
-    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), help="seconds between two answers")
+    parser.add_argument("--seconds", type=float, default=90, help="how long the pupils play")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=(5.0, 25.0), help="seconds a pupil spends on a question (min max)"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", action="store_true")
@@ -202,7 +204,14 @@ def main():
 
     uai, code, sessions = prepare(args.pupils)
     base = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "60",
+        "PYTHONWARNINGS": "ignore::UserWarning",
+    }
     server = subprocess.Popen(
         [
             sys.executable,
@@ -216,7 +225,9 @@ def main():
             "--worker-class",
             "gthread",
             "--threads",
-            "8",
+            "4",
+            "--keep-alive",
+            "75",
             "--log-level",
             "warning",
         ],

@@ -6,6 +6,7 @@ answer posted twice counts once.
 """
 
 import time
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -111,7 +112,7 @@ def start_or_resume(campaign, pupil):
 
 
 def competence_codes(campaign):
-    return sorted(c.code for c in campaign.competences.all())
+    return sorted(campaign.competences.values_list("code", flat=True))
 
 
 def _answers_info(participation):
@@ -121,20 +122,29 @@ def _answers_info(participation):
     ]
 
 
+@dataclass
+class Served:
+    challenge: Challenge | None
+    competence_codes: list
+    answered: int
+
+
 def serve(participation):
-    """The challenge to show now: the one already served, else the engine's next; None when finished."""
-    if participation.status != Participation.Status.STARTED:
-        return None
-    if participation.current_challenge_id:
-        return participation.current_challenge
+    """What to show now: the challenge already served, else the engine's next (None once finished)."""
     codes = competence_codes(participation.campaign)
-    chosen = engine.next_challenge(current_bank(), codes, _answers_info(participation), participation.seed)
+    if participation.status != Participation.Status.STARTED:
+        return Served(None, codes, 0)
+    answers = _answers_info(participation)
+    if participation.current_challenge_id:
+        return Served(participation.current_challenge, codes, len(answers))
+    chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed)
     if chosen is None:
-        finish(participation)
-        return None
+        finish(participation, codes, answers)
+        return Served(None, codes, len(answers))
     participation.current_challenge_id = chosen.id
     participation.save(update_fields=["current_challenge"])
-    return Challenge.objects.select_related("skill__tube__competence").get(id=chosen.id)
+    challenge = Challenge.objects.select_related("skill__tube__competence").get(id=chosen.id)
+    return Served(challenge, codes, len(answers))
 
 
 class TamperedAnswer(Exception):
@@ -177,10 +187,11 @@ def _check(challenge, value):
         return False
 
 
-def finish(participation):
+def finish(participation, codes=None, answers=None):
     """Compute and store the results, then send them to the school (as Pix now does, automatically)."""
-    codes = competence_codes(participation.campaign)
-    results = engine.competence_results(current_bank(), codes, _answers_info(participation))
+    codes = codes if codes is not None else competence_codes(participation.campaign)
+    answers = answers if answers is not None else _answers_info(participation)
+    results = engine.competence_results(current_bank(), codes, answers)
     competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
     with transaction.atomic():
         CompetenceResult.objects.filter(participation=participation).delete()

@@ -359,7 +359,8 @@ class Participation(models.Model):
         SHARED = "shared", "Résultats reçus"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="participations")
+    # RESTRICT: a pupil with results is never deleted alone, but goes with the whole school.
+    pupil = models.ForeignKey(Pupil, on_delete=models.RESTRICT, related_name="participations")
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.STARTED)
     seed = models.CharField(max_length=32, default=new_seed)
     current_challenge = models.ForeignKey(

@@ -36,6 +36,8 @@ def _compute_role(user):
         return Role("anonymous", "")
     if user.is_superuser:
         return Role("superuser", "Super-administrateur")
+    if user._state.fields_cache.get("pupil") is not None:
+        return Role("pupil", "Élève")  # already loaded by the view: pupils have no membership
     membership = (
         Membership.objects.filter(user=user, is_active=True)
         .select_related("school")

@@ -101,12 +101,11 @@ def confirm(request, code):
 @login_required
 def take(request, participation_id):
     participation = _own_participation(request, participation_id)
-    challenge = serve(participation)
+    served = serve(participation)
+    challenge, codes, answered = served.challenge, served.competence_codes, served.answered
     if challenge is None:
         return redirect("orga:results", participation_id=participation.id)
-    codes = sorted(participation.campaign.competences.values_list("code", flat=True))
     competence = challenge.skill.tube.competence
-    answered = participation.answers.count()
     return render(
         request,
         "orga/journey/challenge.html",
