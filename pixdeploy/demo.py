@@ -98,7 +98,7 @@ def seed_demo():
     first.user.must_change_password = False
     first.user.save()
     logins["pupil"] = first.user.username
-    seed_campaigns(school, staff)
+    seed_campaigns(school, staff, first)
     return {
         "uai": school.uai,
         "school": school.name,

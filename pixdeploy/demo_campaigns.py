@@ -20,7 +20,9 @@ from orga.models import Answer, Campaign, CompetenceResult, Participation
 DEMO_CAMPAIGNS = [
     ("Parcours de rentrée 3e", "c.moreau", "rentree-3e", ["3e A", "3e B"]),
     ("Parcours de rentrée 4e", "a.benali", "rentree-4e", ["4e A", "4e B"]),
+    ("Protection et sécurité — 3e A", "c.moreau", "", ["3e A"]),
 ]
+SECURITY = ("4.1", "4.2", "4.3")
 # Out of 10 pupils of a class: 6 shared, 1 to share, 2 started, 1 not started.
 STATUS_PATTERN = ["shared"] * 6 + ["to_share"] + ["started"] * 2 + [None]
 
@@ -85,8 +87,11 @@ def _participation(campaign, pupil, status, bank, rng, now):
 
 
 @transaction.atomic
-def seed_campaigns(school, users_by_username):
-    """Create the demo campaigns once; later runs find them and change nothing."""
+def seed_campaigns(school, users_by_username, demo_pupil):
+    """Create the demo campaigns once; later runs find them and change nothing.
+
+    The demo pupil has sent the 3e results and has the security campaign still to take.
+    """
     if Campaign.objects.filter(school=school).exists():
         return
     bank = current_bank()
@@ -100,11 +105,13 @@ def seed_campaigns(school, users_by_username):
             name=name,
             type=Campaign.Type.ASSESSMENT,
             preset=preset,
-            competence_codes=PRESETS_BY_CODE[preset].competences,
+            competence_codes=PRESETS_BY_CODE[preset].competences if preset else SECURITY,
             divisions=divisions,
         )
         for division in divisions:
             for index, pupil in enumerate(division.pupils.filter(is_active=True).order_by("last_name", "first_name")):
                 status = STATUS_PATTERN[index % len(STATUS_PATTERN)]
+                if pupil == demo_pupil:
+                    status = "shared" if preset else None
                 if status:
                     _participation(campaign, pupil, status, bank, rng, now)

@@ -38,7 +38,7 @@ def test_seed_demo_builds_a_lived_in_college():
     siecle_import = SiecleImport.objects.get(school=school)
     assert siecle_import.status == SiecleImport.Status.IMPORTED
     assert siecle_import.report["created"] == 102 and siecle_import.report["skipped"] == 2
-    assert school.campaigns.count() == 2
+    assert school.campaigns.count() == 3
     assert pupils.values("ine").distinct().count() == pupils.count()
     assert any(p.first_name != p.first_name.encode("ascii", "ignore").decode() for p in pupils)  # accents
 
@@ -69,7 +69,7 @@ def test_seed_demo_gives_campaigns_with_every_status_and_results():
     from orga.models import Campaign, CompetenceResult, Participation
 
     run_seed()
-    assert Campaign.objects.count() == 2
+    assert Campaign.objects.count() == 3
     statuses = set(Participation.objects.values_list("status", flat=True))
     assert statuses == {"started", "to_share", "shared"}
     shared = Participation.objects.filter(status="shared")

@@ -141,9 +141,12 @@ def answer(request, participation_id):
     return redirect("orga:take", participation_id=participation_id)
 
 
-def _recommended_tutorials(results, limit_per_competence=2):
-    """Tutorials of the tubes where the pupil has the most to gain, a few per competence below the max level."""
-    weak = [r for r in results if r.level < scoring.DEFAULT_MAX_REACHABLE_LEVEL]
+def _recommended_tutorials(results, limit_per_competence=2, competences=4):
+    """Tutorials for the weakest competences (lowest level first), a couple each: a short, useful list."""
+    weak = sorted(
+        (r for r in results if r.level < scoring.DEFAULT_MAX_REACHABLE_LEVEL),
+        key=lambda r: (r.level, r.competence.code),
+    )[:competences]
     tutorials = (
         Tutorial.objects.filter(tube__competence__in=[r.competence_id for r in weak])
         .select_related("tube__competence")
