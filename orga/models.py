@@ -82,6 +82,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField("actif", default=True)
+    # The classes a teacher teaches: they follow these pupils' results across campaigns.
+    divisions = models.ManyToManyField("Division", blank=True, related_name="teachers", verbose_name="classes suivies")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -428,3 +430,99 @@ class CompetenceResult(models.Model):
 
     def __str__(self):
         return f"{self.competence_id}: niveau {self.level}, {self.pix} pix"
+
+
+class ClassObjective(models.Model):
+    """The year's goal of a class, e.g. 5 competences at level 1 or more (about 2 hours on Pix)."""
+
+    division = models.OneToOneField(Division, on_delete=models.CASCADE, related_name="objective")
+    competences_target = models.PositiveSmallIntegerField("compétences à travailler dans l'année", default=5)
+    level_target = models.PositiveSmallIntegerField("niveau visé", default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "objectif de classe"
+
+    def __str__(self):
+        return f"{self.division}: {self.competences_target} compétences au niveau {self.level_target}"
+
+
+def resource_upload_path(instance, filename):
+    return f"ressources/{instance.school.uai}/{filename}"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(school__memberships__user=user, school__memberships__is_active=True)
+
+
+class Resource(models.Model):
+    """A teaching resource shared by a school's staff, suggested beside the tutorials for matching needs."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="resources")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("description", blank=True)
+    url = models.URLField("lien", max_length=500, blank=True)
+    file = models.FileField("fichier", upload_to=resource_upload_path, blank=True, max_length=255)
+    competences = models.ManyToManyField("crcn.Competence", related_name="+", verbose_name="compétences visées")
+    level_min = models.PositiveSmallIntegerField("du niveau", default=1)
+    level_max = models.PositiveSmallIntegerField("au niveau", default=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "ressource pédagogique"
+
+    def __str__(self):
+        return self.title
+
+
+def report_upload_path(instance, filename):
+    return f"exports/{instance.school.uai}/{filename}"
+
+
+class Report(models.Model):
+    """An export asked by a staff member, produced by a background task (safe to run twice)."""
+
+    class Kind(models.TextChoices):
+        RESULTS_CSV = "results_csv", "Résultats (CSV)"
+        RESULTS_XLSX = "results_xlsx", "Résultats (Excel)"
+        CLASS_PDF = "class_pdf", "Bilan de classe (PDF)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Prêt"
+        FAILED = "failed", "Échec"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reports")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
+    division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=report_upload_path, blank=True, max_length=255)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "export"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.campaign}"
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

@@ -1,0 +1,227 @@
+"""A campaign's results as tables (pandas): the pages, the exports and the class reports read these.
+
+Every function runs a fixed number of SQL queries whatever the number of participants, then
+computes in pandas. Mastery of a competence = validated skills / skills of that competence up
+to the highest open level; progress of a started test = its answers over ~8 a competence.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db.models import Count
+
+from crcn.models import Skill, Tube, Tutorial
+from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+
+from .models import CompetenceResult, Participation
+
+QUESTIONS_PER_COMPETENCE = 8
+NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
+
+
+def participations_visible_to(campaign, user, membership):
+    """Admins and the campaign's owner see every participant; another teacher, the pupils of their classes."""
+    participations = Participation.objects.current().filter(campaign=campaign)
+    if user.is_superuser or campaign.owner_id == user.id or (membership is not None and membership.is_admin):
+        return participations
+    if membership is None:
+        return participations.none()
+    return participations.filter(pupil__division__in=membership.divisions.all())
+
+
+@dataclass
+class CampaignResults:
+    campaign: object
+    competences: list  # crcn Competence objects, in framework order
+    frame: pd.DataFrame  # one row per participation
+
+    @property
+    def codes(self):
+        return [c.code for c in self.competences]
+
+    def shared(self):
+        return self.frame[self.frame["status"] == Participation.Status.SHARED]
+
+
+def target_skills(codes, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+    """Active skills of these competences up to the highest open level: {skill_id: (competence, tube_id, level)}."""
+    return {
+        row["id"]: (row["tube__competence__code"], row["tube_id"], row["level"])
+        for row in Skill.objects.filter(is_active=True, tube__competence__code__in=codes, level__lte=max_level).values(
+            "id", "tube_id", "level", "tube__competence__code"
+        )
+    }
+
+
+def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+    participations = (
+        participations if participations is not None else Participation.objects.current().filter(campaign=campaign)
+    )
+    competences = sorted(campaign.competences.all(), key=lambda c: c.code)
+    codes = [c.code for c in competences]
+    rows = list(
+        participations.annotate(answered=Count("answers")).values(
+            "id",
+            "pupil_id",
+            "pupil__last_name",
+            "pupil__preferred_last_name",
+            "pupil__first_name",
+            "pupil__division__name",
+            "status",
+            "created_at",
+            "shared_at",
+            "pix",
+            "answered",
+        )
+    )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=[r for r in ("id", "pupil_id", "status", "pix", "answered")])
+    frame = frame.rename(
+        columns={
+            "id": "participation_id",
+            "pupil__first_name": "first_name",
+            "pupil__division__name": "division",
+        }
+    )
+    if "pupil__last_name" in frame:
+        frame["last_name"] = frame["pupil__preferred_last_name"].where(
+            frame["pupil__preferred_last_name"] != "", frame["pupil__last_name"]
+        )
+        frame = frame.drop(columns=["pupil__last_name", "pupil__preferred_last_name"])
+        frame["division"] = frame["division"].fillna("")
+
+    skills = target_skills(codes, max_level)
+    per_competence_target = pd.Series([c for c, _, _ in skills.values()]).value_counts().to_dict()
+    results = pd.DataFrame(
+        list(
+            CompetenceResult.objects.filter(participation__in=participations).values(
+                "participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"
+            )
+        ),
+        columns=["participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"],
+    )
+    results["validated"] = results["validated_skills"].map(lambda ids: sum(1 for i in ids if i in skills))
+    for code in codes:
+        part = results[results["competence__code"] == code].set_index("participation_id")
+        if frame.empty:
+            for prefix in ("level", "pix", "tested", "validated", "mastery"):
+                frame[f"{prefix}:{code}"] = []
+            continue
+        index = frame["participation_id"]
+        frame[f"level:{code}"] = index.map(part["level"]).astype("Int64")
+        frame[f"pix:{code}"] = index.map(part["pix"]).astype("Int64")
+        frame[f"tested:{code}"] = index.map(part["tested_skills"]).astype("Int64")
+        frame[f"validated:{code}"] = index.map(part["validated"]).astype("Int64")
+        total = per_competence_target.get(code, 0) or 1
+        frame[f"mastery:{code}"] = (100 * frame[f"validated:{code}"] / total).round().astype("Int64")
+    if not frame.empty:
+        finished = frame["status"] != Participation.Status.STARTED
+        expected = QUESTIONS_PER_COMPETENCE * max(len(codes), 1)
+        frame["progress"] = (
+            (100 * frame["answered"] / expected).clip(upper=99).round().astype(int).where(~finished, 100)
+        )
+        validated_cols = [f"validated:{c}" for c in codes]
+        target_total = sum(per_competence_target.get(c, 0) for c in codes) or 1
+        frame["mastery"] = (100 * frame[validated_cols].sum(axis=1, min_count=1) / target_total).round().astype("Int64")
+        frame["mastery"] = frame["mastery"].where(finished)
+        frame = frame.sort_values(["division", "last_name", "first_name"], kind="stable").reset_index(drop=True)
+    return CampaignResults(campaign=campaign, competences=competences, frame=frame)
+
+
+# --- Activity ------------------------------------------------------------------------------------
+
+
+def activity(results):
+    """Participants by status, by class, and new participations per day."""
+    frame = results.frame
+    statuses = {status: int((frame["status"] == status).sum()) for status in Participation.Status.values}
+    by_class = []
+    if not frame.empty:
+        grouped = frame.groupby("division")["status"].value_counts().unstack(fill_value=0)
+        for division, counts in grouped.iterrows():
+            by_class.append(
+                {
+                    "division": division or "Sans classe",
+                    **{s: int(counts.get(s, 0)) for s in Participation.Status.values},
+                }
+            )
+    per_day = []
+    if not frame.empty:
+        days = pd.to_datetime(frame["created_at"]).dt.tz_convert("Europe/Paris").dt.date.value_counts().sort_index()
+        per_day = [{"day": day, "count": int(count)} for day, count in days.items()]
+    return {"statuses": statuses, "by_class": by_class, "per_day": per_day, "total": len(frame)}
+
+
+# --- Analysis ------------------------------------------------------------------------------------
+
+
+def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+    """Per tube: mastery among those who sent results, and the collective training need, ranked.
+
+    A pupil needs a tube when its next skill above the pupil's level in that competence is not
+    validated: that is what the pupil should learn next. The need's weight is the share of
+    pupils who need the tube; tubes are ranked by weight and labelled by thirds of that ranking.
+    """
+    shared = results.shared()
+    codes = results.codes
+    skills = target_skills(codes, max_level)
+    tubes = {t.id: t for t in Tube.objects.filter(competence__code__in=codes).select_related("competence")}
+    tube_skills = {}
+    for skill_id, (_, tube_id, level) in skills.items():
+        tube_skills.setdefault(tube_id, []).append((level, skill_id))
+    validated = {}
+    for row in CompetenceResult.objects.filter(participation_id__in=list(shared["participation_id"])).values(
+        "participation_id", "competence__code", "level", "validated_skills"
+    ):
+        validated[(row["participation_id"], row["competence__code"])] = (row["level"], set(row["validated_skills"]))
+    count = len(shared)
+    analysis = []
+    for tube_id, levels in tube_skills.items():
+        tube = tubes[tube_id]
+        code = tube.competence.code
+        mastered, needing = 0.0, 0
+        for participation_id in shared["participation_id"]:
+            level, done = validated.get((participation_id, code), (0, set()))
+            mastered += sum(1 for _, s in levels if s in done) / len(levels)
+            next_skills = [s for lvl, s in levels if lvl == level + 1]
+            if next_skills and not set(next_skills) & done:
+                needing += 1
+        weight = needing / count if count else 0.0
+        analysis.append(
+            {
+                "tube": tube,
+                "competence": tube.competence,
+                "mastery": round(100 * mastered / count) if count else None,
+                "pupils_in_need": needing,
+                "weight": weight,
+            }
+        )
+    analysis.sort(key=lambda a: (-a["weight"], a["competence"].code, a["tube"].title))
+    needed = [a for a in analysis if a["weight"] > 0]
+    for rank, item in enumerate(analysis):
+        item["label"] = NEED_LABELS[min(2, 3 * rank // max(len(needed), 1))] if item["weight"] > 0 else ""
+    tutorials = {}
+    for tutorial in Tutorial.objects.filter(tube_id__in=[a["tube"].id for a in analysis]).order_by("duration_minutes"):
+        tutorials.setdefault(tutorial.tube_id, []).append(tutorial)
+    for item in analysis:
+        item["tutorials"] = tutorials.get(item["tube"].id, [])[:2]
+    return analysis
+
+
+def pupil_priorities(results, limit=3):
+    """For each pupil who sent results: the competences to work first (lowest levels)."""
+    shared = results.shared()
+    priorities = []
+    for _, row in shared.iterrows():
+        levels = [(row[f"level:{c.code}"], c) for c in results.competences if pd.notna(row[f"level:{c.code}"])]
+        levels.sort(key=lambda pair: (pair[0], pair[1].code))
+        priorities.append(
+            {
+                "participation_id": row["participation_id"],
+                "name": f"{row['last_name']} {row['first_name']}",
+                "division": row["division"],
+                "competences": [{"competence": c, "level": int(level)} for level, c in levels[:limit]],
+            }
+        )
+    return priorities
