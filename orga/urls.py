@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import campaigns, imports, invitations, journey, members, pupils
+from .views import campaign_results, campaigns, imports, invitations, journey, members, pupils
 
 app_name = "orga"
 
@@ -19,6 +19,9 @@ school_patterns = [
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campagnes/<int:campaign_id>/activite/", campaign_results.activity_tab, name="campaign_activity"),
+    path("campagnes/<int:campaign_id>/resultats/", campaign_results.results_tab, name="campaign_results"),
+    path("campagnes/<int:campaign_id>/analyse/", campaign_results.analysis_tab, name="campaign_analysis"),
     path("campagnes/<int:campaign_id>/modifier/", campaigns.campaign_edit, name="campaign_edit"),
     path("campagnes/<int:campaign_id>/archiver/", campaigns.campaign_archive, name="campaign_archive"),
     path("campagnes/<int:campaign_id>/consignes.pdf", campaigns.instruction_sheet, name="campaign_sheet"),

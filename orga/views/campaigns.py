@@ -91,6 +91,7 @@ def campaign_detail(request, campaign_id):
             "letter_divisions": divisions,
             "preset": PRESETS_BY_CODE.get(campaign.preset),
             "can_edit": campaign.can_be_edited_by(request.user, request.membership),
+            "tab": "parametres",
             "page_title": campaign.name,
         },
     )

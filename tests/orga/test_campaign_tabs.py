@@ -1,0 +1,144 @@
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from crcn.models import Skill
+from orga.campaigns import create_campaign
+from orga.models import CompetenceResult, Participation
+from orga.results import campaign_results, tube_analysis
+from tests.factories import DivisionFactory, MembershipFactory, PupilFactory
+
+CODES = ["1.1", "3.4", "4.1"]
+
+
+def url(name, school, campaign):
+    return reverse(f"orga:{name}", kwargs={"uai": school.uai, "campaign_id": campaign.id})
+
+
+def add_participants(campaign, division, count, seed=1, statuses=("shared", "shared", "to_share", "started")):
+    """Participants with results drawn at random: skills of the competence validated up to their level."""
+    rng = random.Random(seed)
+    skills = {}
+    for skill in Skill.objects.filter(tube__competence__code__in=CODES, is_active=True).select_related(
+        "tube__competence"
+    ):
+        skills.setdefault(skill.tube.competence.code, []).append(skill)
+    competences = {c.code: c for c in campaign.competences.all()}
+    for n in range(count):
+        status = statuses[n % len(statuses)]
+        pupil = PupilFactory(school=campaign.school, division=division)
+        participation = Participation.objects.create(campaign=campaign, pupil=pupil, status=status)
+        if status == "started":
+            continue
+        total = 0
+        for code in CODES:
+            level = rng.randint(0, 5)
+            validated = [s.id for s in skills[code] if s.level <= level]
+            CompetenceResult.objects.create(
+                participation=participation,
+                competence=competences[code],
+                level=level,
+                pix=8 * level,
+                validated_skills=validated,
+                tested_skills=6,
+            )
+            total += 8 * level
+        participation.pix = total
+        participation.save()
+
+
+@pytest.fixture
+def campaign(school, teacher):
+    return create_campaign(school=school, owner=teacher, name="Rentrée", type="assessment", competence_codes=CODES)
+
+
+@pytest.mark.django_db
+def test_activity_counts_by_status_and_class(client_for, school, teacher, campaign):
+    add_participants(campaign, DivisionFactory(school=school, name="3e A"), 8)
+    add_participants(campaign, DivisionFactory(school=school, name="3e B"), 4, seed=2)
+    html = client_for(teacher).get(url("campaign_activity", school, campaign)).content.decode()
+    assert 'data-count="total">12<' in html
+    assert 'data-count="shared">6<' in html and 'data-count="to_share">3<' in html and 'data-count="started">3<' in html
+    assert '<th scope="row">3e A</th><td>2</td><td>2</td><td>4</td>' in html
+    assert "Nouvelles participations par jour" in html and "<svg" in html
+
+
+@pytest.mark.django_db
+def test_results_table_matches_the_frame_and_filters(client_for, school, teacher, campaign):
+    a = DivisionFactory(school=school, name="3e A")
+    add_participants(campaign, a, 8)
+    add_participants(campaign, DivisionFactory(school=school, name="3e B"), 4, seed=2)
+    frame = campaign_results(campaign).frame
+    client = client_for(teacher)
+    html = client.get(url("campaign_results", school, campaign)).content.decode()
+    assert "12 participants" in html
+    first = frame.iloc[0]
+    assert f"{first.last_name} {first.first_name}" in html
+    html = client.get(
+        url("campaign_results", school, campaign), {"classe": "3e B", "statut": "shared"}
+    ).content.decode()
+    assert "2 participants" in html and html.count('data-status="shared"') == 2
+    partial = client.get(url("campaign_results", school, campaign), {"tri": "pix"}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode()
+
+
+@pytest.mark.django_db
+def test_analysis_ranks_needs_with_labels_and_tutorials(client_for, school, teacher, campaign):
+    add_participants(campaign, DivisionFactory(school=school), 12)
+    results = campaign_results(campaign)
+    analysis = tube_analysis(results)
+    weights = [a["weight"] for a in analysis]
+    assert weights == sorted(weights, reverse=True)
+    assert {a["label"] for a in analysis if a["weight"] > 0} <= {"Très recommandé", "Recommandé", "Assez recommandé"}
+    assert analysis[0]["label"] == "Très recommandé"
+    html = client_for(teacher).get(url("campaign_analysis", school, campaign)).content.decode()
+    assert "Besoins de formation collectifs" in html and "Très recommandé" in html
+    assert 'data-competence="3.4"' in html and "Priorités par élève" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tab", ["campaign_activity", "campaign_results", "campaign_analysis"])
+def test_tab_query_counts_do_not_grow_with_participants(client_for, school, teacher, campaign, tab):
+    division = DivisionFactory(school=school)
+    client = client_for(teacher)
+    add_participants(campaign, division, 4)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(tab, school, campaign)).status_code == 200
+    add_participants(campaign, division, 40, seed=3)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url(tab, school, campaign))
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_a_teacher_sees_only_their_classes_in_a_colleagues_campaign(client_for, school, campaign):
+    mine, other = DivisionFactory(school=school, name="4e Mine"), DivisionFactory(school=school, name="4e Autre")
+    add_participants(campaign, mine, 3)
+    add_participants(campaign, other, 5, seed=4)
+    colleague = MembershipFactory(school=school, role="member")
+    colleague.divisions.set([mine])
+    html = client_for(colleague.user).get(url("campaign_results", school, campaign)).content.decode()
+    assert "3 participants" in html and "4e Autre" not in html
+
+
+@pytest.mark.django_db
+def test_owner_and_admins_see_everyone(client_for, school, school_admin, teacher, campaign):
+    add_participants(campaign, DivisionFactory(school=school), 5)
+    for user in (teacher, school_admin):
+        assert "5 participants" in client_for(user).get(url("campaign_results", school, campaign)).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("pupil", 403), ("other_school_admin", 404)])
+@pytest.mark.parametrize("tab", ["campaign_activity", "campaign_results", "campaign_analysis"])
+def test_tab_permissions(client_for, request, school, campaign, who, status, tab):
+    assert client_for(request.getfixturevalue(who)).get(url(tab, school, campaign)).status_code == status
+
+
+@pytest.mark.django_db
+def test_anonymous_goes_to_sign_in(client, school, campaign):
+    response = client.get(url("campaign_results", school, campaign))
+    assert response.status_code == 302 and reverse("account_login") in response.url
