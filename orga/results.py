@@ -5,7 +5,7 @@ computes in pandas. Mastery of a competence = validated skills / skills of that 
 to the highest open level; progress of a started test = its answers over ~8 a competence.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db.models import Count
@@ -34,6 +34,8 @@ class CampaignResults:
     campaign: object
     competences: list  # crcn Competence objects, in framework order
     frame: pd.DataFrame  # one row per participation
+    # {(participation_id, competence code): (level, frozenset of validated skill ids)}, for the analysis
+    validated: dict = field(default_factory=dict)
 
     @property
     def codes(self):
@@ -101,6 +103,16 @@ def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHA
         ),
         columns=["participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"],
     )
+    validated = {
+        (pid, code): (level, frozenset(ids))
+        for pid, code, level, ids in zip(
+            results["participation_id"],
+            results["competence__code"],
+            results["level"],
+            results["validated_skills"],
+            strict=True,
+        )
+    }
     results["validated"] = results["validated_skills"].map(lambda ids: sum(1 for i in ids if i in skills))
     for code in codes:
         part = results[results["competence__code"] == code].set_index("participation_id")
@@ -126,7 +138,7 @@ def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHA
         frame["mastery"] = (100 * frame[validated_cols].sum(axis=1, min_count=1) / target_total).round().astype("Int64")
         frame["mastery"] = frame["mastery"].where(finished)
         frame = frame.sort_values(["division", "last_name", "first_name"], kind="stable").reset_index(drop=True)
-    return CampaignResults(campaign=campaign, competences=competences, frame=frame)
+    return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated)
 
 
 # --- Activity ------------------------------------------------------------------------------------
@@ -163,36 +175,32 @@ def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
     validated: that is what the pupil should learn next. The need's weight is the share of
     pupils who need the tube; tubes are ranked by weight and labelled by thirds of that ranking.
     """
-    shared = results.shared()
+    shared_ids = list(results.shared()["participation_id"])
     codes = results.codes
     skills = target_skills(codes, max_level)
     tubes = {t.id: t for t in Tube.objects.filter(competence__code__in=codes).select_related("competence")}
     tube_skills = {}
     for skill_id, (_, tube_id, level) in skills.items():
-        tube_skills.setdefault(tube_id, []).append((level, skill_id))
-    validated = {}
-    for row in CompetenceResult.objects.filter(participation_id__in=list(shared["participation_id"])).values(
-        "participation_id", "competence__code", "level", "validated_skills"
-    ):
-        validated[(row["participation_id"], row["competence__code"])] = (row["level"], set(row["validated_skills"]))
-    count = len(shared)
+        tube_skills.setdefault(tube_id, {})[level] = skill_id
+    count = len(shared_ids)
     analysis = []
-    for tube_id, levels in tube_skills.items():
+    for tube_id, by_level in tube_skills.items():
         tube = tubes[tube_id]
         code = tube.competence.code
-        mastered, needing = 0.0, 0
-        for participation_id in shared["participation_id"]:
-            level, done = validated.get((participation_id, code), (0, set()))
-            mastered += sum(1 for _, s in levels if s in done) / len(levels)
-            next_skills = [s for lvl, s in levels if lvl == level + 1]
-            if next_skills and not set(next_skills) & done:
+        all_skills = frozenset(by_level.values())
+        mastered, needing = 0, 0
+        for participation_id in shared_ids:
+            level, done = results.validated.get((participation_id, code), (0, frozenset()))
+            mastered += len(all_skills & done)
+            next_skill = by_level.get(level + 1)
+            if next_skill is not None and next_skill not in done:
                 needing += 1
         weight = needing / count if count else 0.0
         analysis.append(
             {
                 "tube": tube,
                 "competence": tube.competence,
-                "mastery": round(100 * mastered / count) if count else None,
+                "mastery": round(100 * mastered / (count * len(all_skills))) if count else None,
                 "pupils_in_need": needing,
                 "weight": weight,
             }
@@ -209,19 +217,36 @@ def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
     return analysis
 
 
-def pupil_priorities(results, limit=3):
-    """For each pupil who sent results: the competences to work first (lowest levels)."""
-    shared = results.shared()
+def pupil_priorities(results, limit=3, pupils=None):
+    """For pupils who sent results, weakest first: the competences to work first (lowest levels).
+
+    `pupils`: how many to return at most (the pupils with the fewest pix first); None for all.
+    """
+    shared = results.shared().sort_values(["pix", "last_name", "first_name"], kind="stable")
+    if pupils is not None:
+        shared = shared.head(pupils)
+    competences = results.competences
+    levels = shared[[f"level:{c.code}" for c in competences]].to_numpy(dtype="float", na_value=float("nan"))
     priorities = []
-    for _, row in shared.iterrows():
-        levels = [(row[f"level:{c.code}"], c) for c in results.competences if pd.notna(row[f"level:{c.code}"])]
-        levels.sort(key=lambda pair: (pair[0], pair[1].code))
+    for row_levels, pid, last, first, division in zip(
+        levels,
+        shared["participation_id"],
+        shared["last_name"],
+        shared["first_name"],
+        shared["division"],
+        strict=True,
+    ):
+        ranked = sorted(
+            (int(level), competence.code, competence)
+            for level, competence in zip(row_levels, competences, strict=True)
+            if level == level  # not NaN
+        )
         priorities.append(
             {
-                "participation_id": row["participation_id"],
-                "name": f"{row['last_name']} {row['first_name']}",
-                "division": row["division"],
-                "competences": [{"competence": c, "level": int(level)} for level, c in levels[:limit]],
+                "participation_id": pid,
+                "name": f"{last} {first}",
+                "division": division,
+                "competences": [{"competence": c, "level": level} for level, _, c in ranked[:limit]],
             }
         )
     return priorities

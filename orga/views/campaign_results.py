@@ -10,6 +10,7 @@ from ..permissions import school_member_required
 from ..results import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
 
 PAGE_SIZE = 100
+PRIORITY_ROWS = 100  # the pupils with the weakest results; every pupil is in the Excel export
 SORTS = {
     "nom": (["last_name", "first_name"], True),
     "classe": (["division", "last_name", "first_name"], True),
@@ -86,7 +87,9 @@ def results_tab(request, campaign_id):
             columns, ascending=[ascending] + [True] * (len(columns) - 1), kind="stable", na_position="last"
         )
     codes = results.codes
-    rows = [
+    page = Paginator(range(len(frame)), PAGE_SIZE).get_page(request.GET.get("page"))
+    frame = frame.iloc[page.start_index() - 1 : page.end_index()] if len(frame) else frame
+    page.object_list = [
         {
             "name": f"{row.last_name} {row.first_name}",
             "division": row.division,
@@ -104,7 +107,6 @@ def results_tab(request, campaign_id):
         }
         for row in _renamed(frame, codes).itertuples(index=False)
     ]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _tab_context(
         request,
         campaign,
@@ -117,7 +119,7 @@ def results_tab(request, campaign_id):
         query=query,
         sort=sort,
         statuses=Participation.Status.choices,
-        count=len(rows),
+        count=page.paginator.count,
     )
     template = "orga/campaigns/_results_table.html" if request.htmx else "orga/campaigns/results.html"
     return render(request, template, context)
@@ -171,6 +173,7 @@ def analysis_tab(request, campaign_id):
         shared_count=len(shared),
         per_competence=per_competence,
         needs=[a for a in analysis if a["label"]],
-        priorities=pupil_priorities(results),
+        priorities=pupil_priorities(results, pupils=PRIORITY_ROWS),
+        priority_rows=PRIORITY_ROWS,
     )
     return render(request, "orga/campaigns/analysis.html", context)

@@ -1,0 +1,176 @@
+"""Benchmark of the staff's results pages and exports for a large campaign.
+
+    DATABASE_URL=postgres://… python bench/results_pages.py --participants 1000 --json
+
+Builds a throwaway school with one campaign on the 16 competences and N participants
+(results drawn at random, mostly shared), then times in-process, with the Django test
+client, the Résultats and Analyse tabs (median of 5 requests after a warm-up, and the
+SQL queries of one request), the XLSX export of the whole campaign and the PDF report
+of one class of 35 pupils. Prints one JSON object: results_queries, analysis_queries,
+results_ms, analysis_ms, xlsx_s, pdf_s. Deletes the school at the end.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pixdeploy.settings")
+os.environ.setdefault("DEBUG", "0")  # as in production: no query log
+os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from crcn.models import Competence, Skill  # noqa: E402
+from orga.campaigns import create_campaign  # noqa: E402
+from orga.models import CompetenceResult, Division, Membership, Participation, Pupil, School  # noqa: E402
+from orga.siecle_sample import generated_pupils  # noqa: E402
+from orga.uai import uai_key  # noqa: E402
+
+BENCH_DIGITS = "0999992"
+PER_CLASS = 35
+
+
+def prepare(count, seed=5):
+    call_command("migrate", verbosity=0)
+    uai = BENCH_DIGITS + uai_key(BENCH_DIGITS)
+    cleanup(uai)
+    school = School.objects.create(uai=uai, name="Lycée de mesure (résultats)")
+    User = get_user_model()
+    admin = User.objects.create(username=f"bench.admin.{uai}")
+    Membership.objects.create(school=school, user=admin, role="admin")
+    classes = max(1, -(-count // PER_CLASS))
+    names = [f"2nde {n + 1}" for n in range(classes)]
+    divisions = {d.name: d for d in Division.objects.bulk_create([Division(school=school, name=n) for n in names])}
+    fakes = generated_pupils(count, names, seed=seed)
+    pupils = Pupil.objects.bulk_create(
+        [
+            Pupil(
+                school=school,
+                division=divisions[f.division],
+                ine=f.ine,
+                last_name=f.last_name,
+                first_name=f.first_name,
+                birthdate=f.birthdate,
+            )
+            for f in fakes
+        ]
+    )
+    codes = sorted(Competence.objects.values_list("code", flat=True))
+    campaign = create_campaign(
+        school=school, owner=admin, name="Tout le référentiel", type="profiles_collection", competence_codes=codes
+    )
+    rng = random.Random(seed)
+    statuses = ["shared"] * 8 + ["to_share", "started"]
+    participations = Participation.objects.bulk_create(
+        [Participation(campaign=campaign, pupil=p, status=rng.choice(statuses), pix=0) for p in pupils]
+    )
+    skills = {}
+    for skill in Skill.objects.filter(is_active=True).values("id", "level", "tube__competence__code"):
+        skills.setdefault(skill["tube__competence__code"], []).append(skill)
+    competences = {c.code: c for c in Competence.objects.all()}
+    results = []
+    for participation in participations:
+        if participation.status == "started":
+            continue
+        base = rng.randint(0, 4)
+        for code in codes:
+            level = max(0, min(5, base + rng.choice([-1, 0, 1])))
+            results.append(
+                CompetenceResult(
+                    participation=participation,
+                    competence=competences[code],
+                    level=level,
+                    pix=8 * level,
+                    validated_skills=[s["id"] for s in skills[code] if s["level"] <= level],
+                    tested_skills=7,
+                )
+            )
+    CompetenceResult.objects.bulk_create(results, batch_size=2000)
+    return uai, school, campaign, admin, divisions[names[0]]
+
+
+def cleanup(uai):
+    School.objects.filter(uai=uai).delete()
+    get_user_model().objects.filter(username=f"bench.admin.{uai}").delete()
+
+
+def time_page(client, url, runs=5):
+    client.get(url)  # warm-up: templates and the bank are cached per process
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    query_count = len(queries)  # now: the next request resets the log these are read from
+    assert response.status_code == 200, response.status_code
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(timings), 1), query_count
+
+
+def time_exports(campaign, division):
+    try:
+        from orga.exports import build_class_pdf, build_xlsx
+    except ImportError:
+        return None, None
+    from orga.results import campaign_results, tube_analysis
+
+    started = time.perf_counter()
+    build_xlsx(campaign_results(campaign))
+    xlsx_s = time.perf_counter() - started
+    started = time.perf_counter()
+    results = campaign_results(campaign, campaign.participations.filter(pupil__division=division))
+    build_class_pdf(results, division, tube_analysis(results))
+    pdf_s = time.perf_counter() - started
+    return round(xlsx_s, 2), round(pdf_s, 2)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    uai, school, campaign, admin, first_class = prepare(args.participants)
+    try:
+        client = Client()
+        client.force_login(admin)
+        base = f"/etablissements/{uai}/campagnes/{campaign.id}"
+        results_ms, results_queries = time_page(client, f"{base}/resultats/")
+        analysis_ms, analysis_queries = time_page(client, f"{base}/analyse/")
+        xlsx_s, pdf_s = time_exports(campaign, first_class)
+        pdf_pupils = first_class.pupils.count()
+    finally:
+        cleanup(uai)
+    result = {
+        "participants": args.participants,
+        "competences": 16,
+        "database": connection.vendor,
+        "results_queries": results_queries,
+        "analysis_queries": analysis_queries,
+        "results_ms": results_ms,
+        "analysis_ms": analysis_ms,
+        "xlsx_s": xlsx_s,
+        "pdf_s": pdf_s,
+        "pdf_pupils": pdf_pupils,
+    }
+    print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
