@@ -78,7 +78,7 @@ def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHA
     )
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=[r for r in ("id", "pupil_id", "status", "pix", "answered")])
+        frame = pd.DataFrame(columns=["id", "pupil_id", "status", "pix", "answered"])
     frame = frame.rename(
         columns={
             "id": "participation_id",

@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from .views import campaign_results, campaigns, imports, invitations, journey, members, pupils
+from .views import (
+    campaign_results,
+    campaigns,
+    classes,
+    exports,
+    imports,
+    invitations,
+    journey,
+    members,
+    pupils,
+    resources,
+)
 
 app_name = "orga"
 
@@ -30,12 +41,26 @@ school_patterns = [
         campaigns.guardians_letter,
         name="campaign_letter",
     ),
+    # Exports (background jobs)
+    path("exports/", exports.report_list, name="reports"),
+    path("exports/nouveau/", exports.report_create, name="report_create"),
+    path("exports/<int:report_id>/", exports.report_detail, name="report_detail"),
+    path("exports/<int:report_id>/fichier/", exports.report_download, name="report_download"),
     # Classes and pupils
     path("eleves/", pupils.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupils.pupil_detail, name="pupil_detail"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),
     path("classes/<int:division_id>/identifiants.<str:fmt>", pupils.credentials_file, name="credentials_file"),
+    path("mes-classes/", classes.my_classes, name="my_classes"),
+    path("mes-classes/choisir/", classes.choose_classes, name="choose_classes"),
+    path("classes/<int:division_id>/suivi/", classes.class_progress, name="class_progress"),
+    path("classes/<int:division_id>/relance.pdf", classes.reminder_sheet, name="class_reminder"),
+    path("classes/<int:division_id>/objectif/", classes.class_objective, name="class_objective"),
+    path("ressources/", resources.resource_list, name="resources"),
+    path("ressources/nouvelle/", resources.resource_create, name="resource_create"),
+    path("ressources/<int:resource_id>/supprimer/", resources.resource_delete, name="resource_delete"),
+    path("ressources/<int:resource_id>/fichier/", resources.resource_file, name="resource_file"),
 ]
 
 urlpatterns = [

@@ -13,8 +13,10 @@ def navigation(request):
     if role.code in ("admin", "member"):
         uai = role.school.uai
         items.append(("Campagnes", reverse("orga:campaigns", kwargs={"uai": uai})))
+        items.append(("Mes classes", reverse("orga:my_classes", kwargs={"uai": uai})))
         items.append(("Élèves", reverse("orga:pupils", kwargs={"uai": uai})))
-        items.append(("Classes", reverse("orga:divisions", kwargs={"uai": uai})))
+        items.append(("Ressources", reverse("orga:resources", kwargs={"uai": uai})))
+        items.append(("Mes exports", reverse("orga:reports", kwargs={"uai": uai})))
         items.append(("Membres", reverse("orga:members", kwargs={"uai": uai})))
         if role.code == "admin":
             items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))

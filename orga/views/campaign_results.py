@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from ..models import Campaign, Participation
 from ..permissions import school_member_required
+from ..resources import resources_for_needs
 from ..results import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
 
 PAGE_SIZE = 100
@@ -159,13 +160,7 @@ def analysis_tab(request, campaign_id):
                 "percent": round(100 * float(levels.mean()) / 5) if len(levels) else 0,
             }
         )
-    analysis = tube_analysis(results)
-    try:
-        from ..resources import resources_for_needs
-    except ImportError:  # shared resources not installed yet
-        resources_for_needs = None
-    if resources_for_needs is not None:
-        resources_for_needs(request.school, analysis)
+    analysis = resources_for_needs(request.school, tube_analysis(results))
     context = _tab_context(
         request,
         campaign,
