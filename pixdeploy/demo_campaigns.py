@@ -60,6 +60,10 @@ def _participation(campaign, pupil, status, bank, rng, now):
             for a in answers
         ]
     )
+    # Pupils started over the first weeks of the campaign, not all on the day the demo was seeded.
+    started_at = now - timezone.timedelta(days=rng.randint(3, 24), minutes=rng.randint(0, 600))
+    Participation.objects.filter(id=participation.id).update(created_at=started_at)
+    participation.created_at = started_at
     if status == "started":
         return participation
     results = engine.competence_results(bank, codes, answers)
@@ -78,7 +82,7 @@ def _participation(campaign, pupil, status, bank, rng, now):
         ]
     )
     participation.pix = sum(r.pix for r in results.values())
-    participation.finished_at = now - timezone.timedelta(days=rng.randint(1, 20))
+    participation.finished_at = min(now, started_at + timezone.timedelta(minutes=rng.randint(25, 90)))
     participation.status = status
     if status == "shared":
         participation.shared_at = participation.finished_at

@@ -5,7 +5,7 @@ import math
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Campaign, Participation
+from ..models import Campaign, Division, Participation
 from ..permissions import school_member_required
 from ..resources import resources_for_needs
 from ..results import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
@@ -121,6 +121,7 @@ def results_tab(request, campaign_id):
         sort=sort,
         statuses=Participation.Status.choices,
         count=page.paginator.count,
+        export_divisions=Division.objects.filter(school=request.school, name__in=divisions),
     )
     template = "orga/campaigns/_results_table.html" if request.htmx else "orga/campaigns/results.html"
     return render(request, template, context)
