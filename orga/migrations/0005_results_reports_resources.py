@@ -7,73 +7,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crcn', '0004_load_content'),
-        ('orga', '0004_campaigns'),
+        ("crcn", "0004_load_content"),
+        ("orga", "0004_campaigns"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='divisions',
-            field=models.ManyToManyField(blank=True, related_name='teachers', to='orga.division', verbose_name='classes suivies'),
+            model_name="membership",
+            name="divisions",
+            field=models.ManyToManyField(
+                blank=True, related_name="teachers", to="orga.division", verbose_name="classes suivies"
+            ),
         ),
         migrations.CreateModel(
-            name='ClassObjective',
+            name="ClassObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('competences_target', models.PositiveSmallIntegerField(default=5, verbose_name="compétences à travailler dans l'année")),
-                ('level_target', models.PositiveSmallIntegerField(default=1, verbose_name='niveau visé')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('division', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='objective', to='orga.division')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "competences_target",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="compétences à travailler dans l'année"),
+                ),
+                ("level_target", models.PositiveSmallIntegerField(default=1, verbose_name="niveau visé")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "division",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="objective", to="orga.division"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objectif de classe',
+                "verbose_name": "objectif de classe",
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('results_csv', 'Résultats (CSV)'), ('results_xlsx', 'Résultats (Excel)'), ('class_pdf', 'Bilan de classe (PDF)')], max_length=20, verbose_name='type')),
-                ('status', models.CharField(choices=[('pending', 'En attente'), ('running', 'En cours'), ('done', 'Prêt'), ('failed', 'Échec')], default='pending', max_length=10, verbose_name='statut')),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file', models.FileField(blank=True, max_length=255, upload_to=orga.models.report_upload_path)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='orga.campaign')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orga.division')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='orga.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("results_csv", "Résultats (CSV)"),
+                            ("results_xlsx", "Résultats (Excel)"),
+                            ("class_pdf", "Bilan de classe (PDF)"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente"),
+                            ("running", "En cours"),
+                            ("done", "Prêt"),
+                            ("failed", "Échec"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("file", models.FileField(blank=True, max_length=255, upload_to=orga.models.report_upload_path)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="orga.campaign"
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orga.division",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="orga.school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'export',
-                'ordering': ['-created_at'],
+                "verbose_name": "export",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='lien')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to=orga.models.resource_upload_path, verbose_name='fichier')),
-                ('level_min', models.PositiveSmallIntegerField(default=1, verbose_name='du niveau')),
-                ('level_max', models.PositiveSmallIntegerField(default=3, verbose_name='au niveau')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('competences', models.ManyToManyField(related_name='+', to='crcn.competence', verbose_name='compétences visées')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='orga.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="lien")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=255, upload_to=orga.models.resource_upload_path, verbose_name="fichier"
+                    ),
+                ),
+                ("level_min", models.PositiveSmallIntegerField(default=1, verbose_name="du niveau")),
+                ("level_max", models.PositiveSmallIntegerField(default=3, verbose_name="au niveau")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "competences",
+                    models.ManyToManyField(related_name="+", to="crcn.competence", verbose_name="compétences visées"),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="resources", to="orga.school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ressource pédagogique',
-                'ordering': ['-created_at'],
+                "verbose_name": "ressource pédagogique",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -1,0 +1,543 @@
+"""A campaign's results as files: CSV and Excel tables, and a class report in PDF.
+
+Every file is built from the `campaign_results` frame that the Résultats and Analyse tabs read,
+so the figures are the same. The builders are plain functions (bytes out) that the benchmark
+times; `process_report` produces a requested `Report` in the background (see export_tasks.py),
+safe to run twice: the first run claims the row, a second finds it claimed and returns.
+"""
+
+import io
+import logging
+from html import escape
+
+import pandas as pd
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+
+from .models import Membership, Participation, Report
+from .results import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+
+logger = logging.getLogger(__name__)
+
+PARIS = "Europe/Paris"
+MAX_LEVEL = DEFAULT_MAX_REACHABLE_LEVEL
+STATUS = Participation.Status
+NO_DIVISION = "Sans classe"
+CONTENT_TYPES = {
+    Report.Kind.RESULTS_CSV: "text/csv; charset=utf-8",
+    Report.Kind.RESULTS_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Report.Kind.CLASS_PDF: "application/pdf",
+}
+EXTENSIONS = {Report.Kind.RESULTS_CSV: "csv", Report.Kind.RESULTS_XLSX: "xlsx", Report.Kind.CLASS_PDF: "pdf"}
+
+# --- The results table (CSV, and each class sheet of the workbook) ------------------------------
+
+BASE_COLUMNS = [
+    "Établissement",
+    "Campagne",
+    "Code",
+    "Nom",
+    "Prénom",
+    "Classe",
+    "% de progression",
+    "Date de début",
+    "Partage (O/N)",
+    "Date du partage",
+    "% de maîtrise de l'ensemble des acquis du profil",
+]
+TEXT_COLUMNS = ("Établissement", "Campagne", "Nom", "Prénom", "Classe")
+
+
+def competence_columns(code):
+    """The columns of one competence, in order, with the frame column each one copies."""
+    return [
+        (f"% de maîtrise des acquis de la compétence {code}", f"mastery:{code}"),
+        (f"Nombre d'acquis du profil cible dans la compétence {code}", f"tested:{code}"),
+        (f"Acquis maîtrisés dans la compétence {code}", f"validated:{code}"),
+        (f"Niveau {code}", f"level:{code}"),
+        (f"Pix {code}", f"pix:{code}"),
+    ]
+
+
+def export_columns(codes):
+    return BASE_COLUMNS + [name for code in codes for name, _ in competence_columns(code)]
+
+
+def percent_columns(codes):
+    return ["% de progression", BASE_COLUMNS[-1]] + [competence_columns(code)[0][0] for code in codes]
+
+
+def _paris_dates(series):
+    """Aware datetimes (or NaT) → dates in Paris, NaT kept."""
+    return pd.to_datetime(series, utc=True).dt.tz_convert(PARIS).dt.date
+
+
+def _defused(series):
+    """A cell starting with = + - @ would be a formula in a spreadsheet: quote it (CSV injection)."""
+    text = series.astype(str)
+    return text.where(~text.str.match(r"^[=+\-@\t\r]"), "'" + text)
+
+
+def results_table(results, school_name=None):
+    """The frame as the export's table: French columns, one row per participation, NA where no result."""
+    campaign = results.campaign
+    codes = results.codes
+    columns = export_columns(codes)
+    frame = results.frame
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    school_name = school_name if school_name is not None else campaign.school.name
+    table = pd.DataFrame(
+        {
+            "Établissement": school_name,
+            "Campagne": campaign.name,
+            "Code": campaign.code,
+            "Nom": frame["last_name"],
+            "Prénom": frame["first_name"],
+            "Classe": frame["division"],
+            "% de progression": frame["progress"].astype("Int64"),
+            "Date de début": _paris_dates(frame["created_at"]),
+            "Partage (O/N)": frame["status"].eq(STATUS.SHARED).map({True: "O", False: "N"}),
+            "Date du partage": _paris_dates(frame["shared_at"]),
+            BASE_COLUMNS[-1]: frame["mastery"],
+        },
+        index=frame.index,
+    )
+    extra = {name: frame[source] for code in codes for name, source in competence_columns(code)}
+    table = pd.concat([table, pd.DataFrame(extra, index=frame.index)], axis=1)
+    for column in TEXT_COLUMNS:
+        table[column] = _defused(table[column])
+    return table[columns]
+
+
+def build_csv(results, school_name=None):
+    """UTF-8 with a BOM (Excel reads the accents), `;` separated, dates dd/mm/yyyy in Paris."""
+    table = results_table(results, school_name)
+    for column in ("Date de début", "Date du partage"):
+        table[column] = table[column].map(lambda d: d.strftime("%d/%m/%Y") if pd.notna(d) else "")
+    return table.to_csv(sep=";", index=False, na_rep="", lineterminator="\r\n").encode("utf-8-sig")
+
+
+# --- The Excel workbook --------------------------------------------------------------------------
+
+INVALID_SHEET_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+
+
+def sheet_title(name, used):
+    """A valid, unique (case-insensitive) sheet name of at most 31 characters."""
+    title = (name or NO_DIVISION).translate(INVALID_SHEET_CHARS).strip().strip("'").strip() or NO_DIVISION
+    title = title[:31]
+    candidate, n = title, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate = title[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def status_counts(frame):
+    return {status: int((frame["status"] == status).sum()) if not frame.empty else 0 for status in STATUS.values}
+
+
+def competence_profile(results, frame=None):
+    """Per competence, over the participants who sent their results (as the Analyse tab):
+    mean level (1 decimal), count, and the number and share of pupils at each level."""
+    shared = results.shared() if frame is None else frame[frame["status"] == STATUS.SHARED]
+    profile = []
+    for competence in results.competences:
+        levels = shared[f"level:{competence.code}"].dropna().astype(int) if not shared.empty else pd.Series([])
+        count = len(levels)
+        counts = [int((levels == level).sum()) for level in range(MAX_LEVEL + 1)]
+        profile.append(
+            {
+                "competence": competence,
+                "count": count,
+                "mean_level": round(float(levels.mean()), 1) if count else None,
+                "counts": counts,
+                "shares": [c / count if count else None for c in counts],
+            }
+        )
+    return profile
+
+
+def _cell(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def build_xlsx(results, school_name=None, progress=None, today=None):
+    """A "Synthèse" sheet, then one sheet per class with the CSV's columns, formatted."""
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    campaign = results.campaign
+    codes = results.codes
+    school_name = school_name if school_name is not None else campaign.school.name
+    today = today or timezone.localdate()
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="E3E3FD")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    scale = {
+        "start_type": "num",
+        "start_value": 0,
+        "start_color": "F8696B",
+        "mid_type": "num",
+        "mid_value": MAX_LEVEL / 2,
+        "mid_color": "FFEB84",
+        "end_type": "num",
+        "end_value": MAX_LEVEL,
+        "end_color": "63BE7B",
+    }
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Synthèse"
+    used = {"synthèse"}
+    frame = results.frame
+    counts = status_counts(frame)
+    summary.append(["Résultats de la campagne"])
+    summary["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        ("Établissement", school_name),
+        ("Campagne", campaign.name),
+        ("Code", campaign.code),
+        ("Date de l'export", today),
+    ):
+        summary.append([label, value])
+        summary.cell(summary.max_row, 1).font = bold
+    summary.cell(summary.max_row, 2).number_format = "DD/MM/YYYY"
+    summary.cell(summary.max_row, 2).alignment = Alignment(horizontal="left")
+    summary.append([])
+    summary.append(["Participants", "Nombre"])
+    for cell in summary[summary.max_row]:
+        cell.font, cell.fill = bold, header_fill
+    for status, label in STATUS.choices:
+        summary.append([label, counts[status]])
+    summary.append(["Total", len(frame)])
+    summary.cell(summary.max_row, 1).font = bold
+    summary.cell(summary.max_row, 2).font = bold
+    summary.append([])
+    summary.append(["Compétences : élèves ayant envoyé leurs résultats"])
+    summary.cell(summary.max_row, 1).font = Font(bold=True, size=12)
+    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [
+        f"% au niveau {level}" for level in range(MAX_LEVEL + 1)
+    ]
+    summary.append(header)
+    header_row = summary.max_row
+    for cell in summary[header_row]:
+        cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
+    for item in competence_profile(results):
+        summary.append(
+            [item["competence"].code, item["competence"].title, item["count"], item["mean_level"], *item["shares"]]
+        )
+        row = summary.max_row
+        summary.cell(row, 4).number_format = "0.0"
+        for column in range(5, 5 + MAX_LEVEL + 1):
+            summary.cell(row, column).number_format = "0%"
+    if codes:
+        summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", ColorScaleRule(**scale))
+    for letter, width in zip("ABCDEFGHIJ", (26, 60, 10, 14, 12, 12, 12, 12, 12, 12), strict=False):
+        summary.column_dimensions[letter].width = width
+
+    table = results_table(results, school_name)
+    columns = list(table.columns)
+    percents = set(percent_columns(codes))
+    for column in percents:
+        table[column] = table[column].astype("Float64") / 100
+    level_indexes = [columns.index(f"Niveau {code}") + 1 for code in codes]
+    percent_indexes = [columns.index(name) + 1 for name in columns if name in percents]
+    date_indexes = [columns.index("Date de début") + 1, columns.index("Date du partage") + 1]
+    widths = {name: min(max(len(name) * 0.45, 10), 18) for name in columns}
+    widths.update({"Établissement": 24, "Campagne": 24, "Code": 12, "Nom": 20, "Prénom": 16, "Classe": 10})
+
+    divisions = sorted(table["Classe"].unique()) if not table.empty else []
+    for done, division in enumerate(divisions, start=1):
+        part = table[table["Classe"] == division]
+        sheet = workbook.create_sheet(sheet_title(division, used))
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
+        sheet.row_dimensions[1].height = 75
+        values = part.astype(object).where(part.notna(), None).values.tolist()
+        for row in values:
+            sheet.append([_cell(v) for v in row])
+        last = sheet.max_row
+        if last > 1:
+            for index in percent_indexes:
+                for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
+                    cell.number_format = "0%"
+            for index in date_indexes:
+                for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
+                    cell.number_format = "DD/MM/YYYY"
+            for index in level_indexes:
+                letter = get_column_letter(index)
+                sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(**scale))
+        for index, name in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = widths[name]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+        if progress:
+            progress(done, len(divisions))
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# --- The class report (PDF) -----------------------------------------------------------------------
+
+
+def class_results(results, division):
+    """The results restricted to one class (a no-op when they already are)."""
+    frame = results.frame
+    if not frame.empty:
+        frame = frame[frame["division"] == division.name].reset_index(drop=True)
+    return CampaignResults(campaign=results.campaign, competences=results.competences, frame=frame)
+
+
+def _decimal(value):
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def level_chart(rows, title):
+    """A horizontal bar chart of levels 0 to MAX_LEVEL, one bar per competence, as inline SVG.
+
+    `rows` are (code, value or None); the table printed beside it carries the same data. The grid and
+    the bars are one path each: WeasyPrint draws a few elements much faster than many.
+    """
+    label_w, plot_w, bar_h, gap, top = 34, 420, 10, 4, 16
+    width = label_w + plot_w + 40
+    height = top + len(rows) * (bar_h + gap) + 4
+    step = plot_w / MAX_LEVEL
+    grid = " ".join(f"M{label_w + level * step:.1f} {top - 4}V{height - 4}" for level in range(MAX_LEVEL + 1))
+    texts = [
+        f'<text x="{label_w + level * step:.1f}" y="{top - 7}" font-size="8" text-anchor="middle" fill="#666">'
+        f"{level}</text>"
+        for level in range(MAX_LEVEL + 1)
+    ]
+    bars = []
+    for index, (code, value) in enumerate(rows):
+        y = top + index * (bar_h + gap) + bar_h - 2
+        texts.append(f'<text x="0" y="{y}" font-size="9">{escape(code)}</text>')
+        if value is None:
+            texts.append(f'<text x="{label_w + 3}" y="{y}" font-size="8" fill="#666">—</text>')
+            continue
+        length = max(plot_w * value / MAX_LEVEL, 1.5)
+        bars.append(f"M{label_w} {y - bar_h + 2}h{length:.1f}v{bar_h}h{-length:.1f}Z")
+        shown = _decimal(value) if isinstance(value, float) else value
+        texts.append(f'<text x="{label_w + length + 4:.1f}" y="{y}" font-size="8.5">{shown}</text>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="DejaVu Sans" fill="#161616">'
+        f'<path d="{grid}" stroke="#ddd" stroke-width="1" fill="none"/>'
+        + (f'<path d="{" ".join(bars)}" fill="#000091"/>' if bars else "")
+        + "".join(texts)
+        + "</svg>"
+    )
+
+
+def _pupil_pages(results):
+    """One entry per participant of the class, in the frame's order (name)."""
+    frame = results.frame
+    if frame.empty:
+        return []
+    priorities = {p["participation_id"]: p["competences"] for p in pupil_priorities(results)}
+    to_share = frame[frame["status"] == STATUS.TO_SHARE]
+    if not to_share.empty:  # finished but not sent: same rule, so the teacher can prepare the next step
+        pending = CampaignResults(results.campaign, results.competences, to_share.assign(status=STATUS.SHARED))
+        priorities.update({p["participation_id"]: p["competences"] for p in pupil_priorities(pending)})
+    pages = []
+    for row in frame.to_dict("records"):
+        finished = row["status"] != STATUS.STARTED
+        levels = []
+        for competence in results.competences:
+            code = competence.code
+            level = row[f"level:{code}"]
+            has = finished and pd.notna(level)
+            levels.append(
+                {
+                    "competence": competence,
+                    "level": int(level) if has else None,
+                    "pix": int(row[f"pix:{code}"]) if has and pd.notna(row[f"pix:{code}"]) else None,
+                    "mastery": int(row[f"mastery:{code}"]) if has and pd.notna(row[f"mastery:{code}"]) else None,
+                }
+            )
+        name = f"{row['last_name']} {row['first_name']}"
+        pages.append(
+            {
+                "name": name,
+                "status": row["status"],
+                "status_label": STATUS(row["status"]).label,
+                "progress": int(row["progress"]),
+                "pix": int(row["pix"]) if finished else None,
+                "mastery": int(row["mastery"]) if finished and pd.notna(row["mastery"]) else None,
+                "levels": levels,
+                "chart": level_chart(
+                    [(item["competence"].code, item["level"]) for item in levels], f"Niveaux de {name}"
+                )
+                if finished
+                else "",
+                "priorities": priorities.get(row["participation_id"], []),
+            }
+        )
+    return pages
+
+
+def build_class_pdf(results, division, analysis, progress=None, today=None, school_name=None):
+    """Cover (class profile, collective needs) then one page per pupil, with WeasyPrint."""
+    from django.utils.safestring import mark_safe
+    from weasyprint import HTML
+
+    results = class_results(results, division)
+    campaign = results.campaign
+    profile = competence_profile(results)
+    pupils = _pupil_pages(results)
+    for page in pupils:
+        page["chart"] = mark_safe(page["chart"])  # built above from escaped values only
+    counts = status_counts(results.frame)
+    context = {
+        "school_name": school_name if school_name is not None else campaign.school.name,
+        "campaign": campaign,
+        "division": division,
+        "today": today or timezone.localdate(),
+        "counts": {
+            "started": counts[STATUS.STARTED],
+            "to_share": counts[STATUS.TO_SHARE],
+            "shared": counts[STATUS.SHARED],
+            "total": len(results.frame),
+        },
+        "profile": profile,
+        "profile_chart": mark_safe(
+            level_chart(
+                [(item["competence"].code, item["mean_level"]) for item in profile],
+                f"Niveau moyen par compétence, {division.name}",
+            )
+        ),
+        "needs": [item for item in analysis if item["label"]],
+        "pupils": pupils,
+        "max_level": MAX_LEVEL,
+        "level_range": range(MAX_LEVEL + 1),
+    }
+    html = render_to_string("orga/pdf/class_report.html", context)
+    if progress:
+        progress(1, 3)
+    document = HTML(string=html).render()
+    if progress:
+        progress(2, 3)
+    return document.write_pdf()
+
+
+# --- Producing a requested report ----------------------------------------------------------------
+
+
+class ReportError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def report_filename(report):
+    campaign_part = report.campaign.code
+    division_part = f"-{slugify(report.division.name) or report.division_id}" if report.division_id else ""
+    prefix = "bilan" if report.kind == Report.Kind.CLASS_PDF else "resultats"
+    return f"{prefix}-{campaign_part}{division_part}.{EXTENSIONS[report.kind]}"
+
+
+def _visible_participations(report):
+    user = report.requested_by
+    membership = Membership.objects.filter(school=report.school, user=user, is_active=True).first()
+    if membership is None and not user.is_superuser:
+        raise ReportError("Vous n'êtes plus membre de cet établissement : l'export n'a pas été produit.")
+    participations = participations_visible_to(report.campaign, user, membership)
+    if report.division_id:
+        participations = participations.filter(pupil__division_id=report.division_id)
+    return participations
+
+
+def _set_progress(report_id, percent):
+    Report.objects.filter(id=report_id).update(progress=max(0, min(99, int(percent))))
+
+
+def build_report(report):
+    """The file's bytes for a report, updating its progress as it goes."""
+
+    def between(start, end):
+        return lambda done, total: _set_progress(report.id, start + (end - start) * done / max(total, 1))
+
+    if report.kind == Report.Kind.CLASS_PDF and report.division_id is None:
+        raise ReportError("Le bilan de classe a besoin d'une classe : choisissez-la et relancez l'export.")
+    results = campaign_results(report.campaign, _visible_participations(report))
+    _set_progress(report.id, 30)
+    school_name = report.school.name
+    if report.kind == Report.Kind.RESULTS_CSV:
+        return build_csv(results, school_name)
+    if report.kind == Report.Kind.RESULTS_XLSX:
+        return build_xlsx(results, school_name, progress=between(30, 95))
+    if report.kind == Report.Kind.CLASS_PDF:
+        analysis = tube_analysis(results)
+        _set_progress(report.id, 40)
+        return build_class_pdf(results, report.division, analysis, progress=between(40, 95), school_name=school_name)
+    raise ReportError("Type d'export inconnu.")
+
+
+GENERIC_ERROR = "Une erreur inattendue a empêché de produire le fichier. Réessayez plus tard ; si l'erreur persiste, "
+GENERIC_ERROR += "signalez-la à l'administrateur de pixdeploy."
+
+
+def _fail(report, message):
+    report.status = Report.Status.FAILED
+    report.error = message
+    report.finished_at = timezone.now()
+    report.save(update_fields=["status", "error", "finished_at"])
+
+
+def process_report(report_id):
+    """Build and store a report's file. Safe to run twice: only the run that claims the row works."""
+    claimed = Report.objects.filter(id=report_id, status=Report.Status.PENDING).update(
+        status=Report.Status.RUNNING, started_at=timezone.now(), progress=5
+    )
+    if not claimed:
+        return None
+    report = Report.objects.select_related("school", "campaign", "division", "requested_by").get(id=report_id)
+    try:
+        data = build_report(report)
+        if report.file:
+            report.file.delete(save=False)
+        report.file.save(f"{report.id}-{report_filename(report)}", ContentFile(data), save=False)
+    except ReportError as error:
+        logger.warning("Report %s refused: %s", report_id, error.message)
+        _fail(report, error.message)
+        return report.status
+    except Exception:
+        logger.exception("Report %s failed", report_id)
+        _fail(report, GENERIC_ERROR)
+        return report.status
+    report.status = Report.Status.DONE
+    report.progress = 100
+    report.error = ""
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "status", "progress", "error", "finished_at"])
+    return report.status
+
+
+def start_report(*, school, campaign, kind, user, division=None):
+    """Create the report row and queue its production once committed."""
+    from .export_tasks import run_report
+
+    with transaction.atomic():
+        report = Report.objects.create(
+            school=school, campaign=campaign, kind=kind, division=division, requested_by=user
+        )
+        transaction.on_commit(lambda: run_report.delay(report.id))
+    return report

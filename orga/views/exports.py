@@ -1,0 +1,151 @@
+"""Exports for staff: ask for a file, follow its production, download it.
+
+Who sees what:
+- any member of the school asks for an export of any of its campaigns; the file only holds the
+  participations the requester may see (`participations_visible_to`, applied when it is built);
+- "Mes exports" lists the requester's own exports; a school admin sees every export of the school;
+- an export's page and file are the requester's and the school admins'. Another member gets a 404,
+  not a 403: ids follow each other, and whether a colleague exported a class is not theirs to know
+  (the same answer as for another school's objects);
+- pupils get a 403, anonymous visitors the sign-in page (school_member_required).
+"""
+
+from django import forms
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ..exports import CONTENT_TYPES, report_filename, start_report
+from ..models import Campaign, Division, Report
+from ..permissions import is_school_admin, school_member_required
+
+LIST_LIMIT = 100
+
+
+class ReportForm(forms.Form):
+    """Campaign and class are read by id in the view first: another school's id is a 404, not a form error."""
+
+    campaign = forms.IntegerField(
+        label="Campagne", error_messages={"required": "Choisissez la campagne.", "invalid": "Choisissez la campagne."}
+    )
+    kind = forms.ChoiceField(
+        label="Fichier",
+        choices=Report.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez le type de fichier.",
+            "invalid_choice": "Choisissez un des types de fichier proposés.",
+        },
+    )
+    division = forms.IntegerField(label="Classe", required=False, error_messages={"invalid": "Classe inconnue."})
+
+    def __init__(self, *args, division_allowed=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.division_allowed = division_allowed
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Report.Kind.CLASS_PDF and not data.get("division"):
+            self.add_error("division", "Le bilan de classe porte sur une classe : choisissez-la.")
+        elif data.get("division") and not self.division_allowed:
+            self.add_error(
+                "division", "Vous ne suivez pas cette classe : l'export ne contiendrait aucun de ses élèves."
+            )
+        return data
+
+
+def _sees_every_class(request, campaign):
+    return is_school_admin(request) or campaign.owner_id == request.user.id
+
+
+def _reports(request):
+    reports = Report.objects.filter(school=request.school).select_related("campaign", "division", "requested_by")
+    if not is_school_admin(request):
+        reports = reports.filter(requested_by=request.user)
+    return reports
+
+
+def _report_or_404(request, report_id):
+    return get_object_or_404(_reports(request), id=report_id)
+
+
+def _list_page(request, form, status=200):
+    school = request.school
+    reports = list(_reports(request)[:LIST_LIMIT])
+    context = {
+        "school": school,
+        "form": form,
+        "reports": reports,
+        "any_running": any(r.is_running for r in reports),
+        "sees_all": is_school_admin(request),
+        "campaigns": Campaign.objects.filter(school=school).order_by("archived_at", "-created_at"),
+        "divisions": Division.objects.filter(school=school).order_by("name"),
+        "kinds": Report.Kind.choices,
+        "page_title": "Mes exports",
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "orga/exports/_table.html", context)
+    return render(request, "orga/exports/list.html", context, status=status)
+
+
+@school_member_required
+def report_list(request):
+    initial = {"kind": Report.Kind.RESULTS_XLSX}
+    if request.GET.get("campagne", "").isdigit():
+        initial["campaign"] = int(request.GET["campagne"])
+    if request.GET.get("classe", "").isdigit():
+        initial["division"] = int(request.GET["classe"])
+    return _list_page(request, ReportForm(initial=initial))
+
+
+def _id_or_none(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@require_POST
+@school_member_required
+def report_create(request):
+    school = request.school
+    campaign_id = _id_or_none(request.POST.get("campaign"))
+    division_id = _id_or_none(request.POST.get("division"))
+    campaign = get_object_or_404(Campaign, id=campaign_id, school=school) if campaign_id else None
+    division = get_object_or_404(Division, id=division_id, school=school) if division_id else None
+    division_allowed = True
+    if campaign and division and not _sees_every_class(request, campaign):
+        division_allowed = (
+            request.membership is not None and request.membership.divisions.filter(id=division.id).exists()
+        )
+    form = ReportForm(request.POST, division_allowed=division_allowed)
+    if not form.is_valid():
+        return _list_page(request, form, status=400)
+    report = start_report(
+        school=school, campaign=campaign, kind=form.cleaned_data["kind"], user=request.user, division=division
+    )
+    return redirect("orga:report_detail", uai=school.uai, report_id=report.id)
+
+
+@school_member_required
+def report_detail(request, report_id):
+    report = _report_or_404(request, report_id)
+    context = {"school": request.school, "report": report, "page_title": report.get_kind_display()}
+    if request.htmx:
+        return render(request, "orga/exports/_status.html", context)
+    return render(request, "orga/exports/detail.html", context)
+
+
+@school_member_required
+def report_download(request, report_id):
+    report = _report_or_404(request, report_id)
+    if report.status != Report.Status.DONE or not report.file:
+        return redirect(reverse("orga:report_detail", kwargs={"uai": request.school.uai, "report_id": report.id}))
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier n'est plus disponible : relancez l'export.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=report_filename(report), content_type=CONTENT_TYPES[report.kind]
+    )
+    response["Cache-Control"] = "private, no-store"  # personal data
+    return response
