@@ -587,3 +587,39 @@ def test_xlsx_export_is_produced_by_the_worker(framework, celery_worker, client,
         assert list(sheets) == ["Synthèse", "4e B"] and len(sheets["4e B"]) == len(PATTERN)
     finally:
         report.file.delete(save=False)
+
+
+@pytest.mark.django_db
+def test_the_exports_show_the_figures_of_the_results_page(client_for, school, school_admin, campaign):
+    """Read back with pandas, the CSV and the Excel file give what the Résultats tab shows, pupil by pupil."""
+    import re
+
+    page = client_for(school_admin).get(
+        reverse("orga:campaign_results", kwargs={"uai": school.uai, "campaign_id": campaign.id})
+    )
+    on_page = {}
+    for row in re.findall(r'<tr data-status="\w+">(.*?)</tr>', page.content.decode(), re.S):
+        name = html.unescape(re.search(r'<th scope="row">(.*?)</th>', row).group(1))
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        mastery = cells[3].strip()
+        levels = [
+            int(m) if m else None
+            for m in (re.search(r"niv\. (\d)", c) and re.search(r"niv\. (\d)", c).group(1) for c in cells[5:])
+        ]
+        on_page[name] = (None if mastery == "—" else int(mastery.rstrip(" %")), levels)
+    assert len(on_page) == 13
+
+    results = campaign_results(campaign)
+    csv = pd.read_csv(io.BytesIO(build_csv(results)), sep=";", encoding="utf-8-sig")
+    xlsx = pd.concat(pd.read_excel(io.BytesIO(build_xlsx(results)), sheet_name=name) for name in ("3e A", "3e B"))
+    # The CSV writes percentages as numbers 0-100; Excel stores fractions shown with the % format.
+    for table, factor in ((csv, 1), (xlsx, 100)):
+        assert len(table) == len(on_page)
+        for _, row in table.iterrows():
+            mastery, levels = on_page[f"{row['Nom']} {row['Prénom']}"]
+            overall = row["% de maîtrise de l'ensemble des acquis du profil"]
+            if pd.isna(overall):
+                assert mastery is None
+            else:
+                assert round(float(overall) * factor) == mastery
+            assert [as_int(row[f"Niveau {code}"]) for code in CODES] == levels

@@ -284,3 +284,23 @@ def test_every_good_corpus_file_imports(tmp_path, name):
     code, out, _ = run_command(tmp_path, (CORPUS / name).read_bytes(), school.uai, "--json", name=name)
     assert code == 0, out
     assert json.loads(out)["created"] == Pupil.objects.filter(school=school).count() > 0
+
+
+@pytest.mark.django_db
+def test_import_history_query_count_is_fixed(client_for, school, school_admin):
+    client = client_for(school_admin)
+    from orga.importing import empty_report
+
+    SiecleImport.objects.create(
+        school=school, original_name="a.xml", status="imported", uploaded_by=school_admin, report=empty_report()
+    )
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("orga:imports", kwargs={"uai": school.uai}))
+    for n in range(12):
+        SiecleImport.objects.create(
+            school=school, original_name=f"{n}.xml", status="validation_error", errors=["x"], uploaded_by=school_admin
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
+    assert len(many) == len(few)
+    assert html.count("Fichier refusé") == 12
