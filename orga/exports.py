@@ -57,7 +57,7 @@ def competence_columns(code):
     """The columns of one competence, in order, with the frame column each one copies."""
     return [
         (f"% de maîtrise des acquis de la compétence {code}", f"mastery:{code}"),
-        (f"Nombre d'acquis du profil cible dans la compétence {code}", f"tested:{code}"),
+        (f"Acquis testés dans la compétence {code}", f"tested:{code}"),
         (f"Acquis maîtrisés dans la compétence {code}", f"validated:{code}"),
         (f"Niveau {code}", f"level:{code}"),
         (f"Pix {code}", f"pix:{code}"),

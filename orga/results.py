@@ -5,6 +5,7 @@ computes in pandas. Mastery of a competence = validated skills / skills of that 
 to the highest open level; progress of a started test = its answers over ~8 a competence.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -188,13 +189,14 @@ def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
         tube = tubes[tube_id]
         code = tube.competence.code
         all_skills = frozenset(by_level.values())
-        mastered, needing = 0, 0
+        mastered, needing, next_levels = 0, 0, Counter()
         for participation_id in shared_ids:
             level, done = results.validated.get((participation_id, code), (0, frozenset()))
             mastered += len(all_skills & done)
             next_skill = by_level.get(level + 1)
             if next_skill is not None and next_skill not in done:
                 needing += 1
+                next_levels[level + 1] += 1
         weight = needing / count if count else 0.0
         analysis.append(
             {
@@ -203,6 +205,8 @@ def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
                 "mastery": round(100 * mastered / (count * len(all_skills))) if count else None,
                 "pupils_in_need": needing,
                 "weight": weight,
+                # The level most of those pupils should reach next: resources are matched on it.
+                "level": next_levels.most_common(1)[0][0] if next_levels else None,
             }
         )
     analysis.sort(key=lambda a: (-a["weight"], a["competence"].code, a["tube"].title))
@@ -222,7 +226,10 @@ def pupil_priorities(results, limit=3, pupils=None):
 
     `pupils`: how many to return at most (the pupils with the fewest pix first); None for all.
     """
-    shared = results.shared().sort_values(["pix", "last_name", "first_name"], kind="stable")
+    shared = results.shared()
+    if shared.empty:
+        return []
+    shared = shared.sort_values(["pix", "last_name", "first_name"], kind="stable")
     if pupils is not None:
         shared = shared.head(pupils)
     competences = results.competences

@@ -142,3 +142,37 @@ def test_tab_permissions(client_for, request, school, campaign, who, status, tab
 def test_anonymous_goes_to_sign_in(client, school, campaign):
     response = client.get(url("campaign_results", school, campaign))
     assert response.status_code == 302 and reverse("account_login") in response.url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tab", ["campaign_activity", "campaign_results", "campaign_analysis"])
+def test_tabs_of_a_campaign_without_participants(client_for, school, teacher, campaign, tab):
+    response = client_for(teacher).get(url(tab, school, campaign))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_colleague_without_the_classes_sees_empty_tabs(client_for, school, campaign):
+    add_participants(campaign, DivisionFactory(school=school), 4)
+    colleague = MembershipFactory(school=school, role="member").user
+    for tab in ("campaign_activity", "campaign_results", "campaign_analysis"):
+        assert client_for(colleague).get(url(tab, school, campaign)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_needs_carry_the_next_level_so_resources_match_it(school, teacher, campaign):
+    from orga.models import Resource
+    from orga.resources import resources_for_needs
+
+    add_participants(campaign, DivisionFactory(school=school), 12)
+    analysis = tube_analysis(campaign_results(campaign))
+    need = next(a for a in analysis if a["label"])
+    assert 1 <= need["level"] <= 5
+    low = Resource.objects.create(school=school, author=teacher, title="Bases", url="https://exemple.fr/a")
+    low.competences.set([need["competence"]])
+    Resource.objects.filter(id=low.id).update(level_min=need["level"], level_max=need["level"])
+    high = Resource.objects.create(school=school, author=teacher, title="Expert", url="https://exemple.fr/b")
+    high.competences.set([need["competence"]])
+    Resource.objects.filter(id=high.id).update(level_min=7, level_max=8)
+    matched = resources_for_needs(school, [need])[0]["resources"]
+    assert [r.title for r in matched] == ["Bases"]

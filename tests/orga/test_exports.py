@@ -154,7 +154,7 @@ def test_csv_has_the_figures_of_campaign_results(campaign, school, school_admin)
     for code in CODES:
         for name in (
             f"% de maîtrise des acquis de la compétence {code}",
-            f"Nombre d'acquis du profil cible dans la compétence {code}",
+            f"Acquis testés dans la compétence {code}",
             f"Acquis maîtrisés dans la compétence {code}",
             f"Niveau {code}",
             f"Pix {code}",
@@ -179,9 +179,7 @@ def test_csv_has_the_figures_of_campaign_results(campaign, school, school_admin)
             assert as_int(row[f"% de maîtrise des acquis de la compétence {code}"]) == frame_int(
                 expected[f"mastery:{code}"]
             )
-            assert as_int(row[f"Nombre d'acquis du profil cible dans la compétence {code}"]) == frame_int(
-                expected[f"tested:{code}"]
-            )
+            assert as_int(row[f"Acquis testés dans la compétence {code}"]) == frame_int(expected[f"tested:{code}"])
             assert as_int(row[f"Acquis maîtrisés dans la compétence {code}"]) == frame_int(
                 expected[f"validated:{code}"]
             )
