@@ -195,25 +195,30 @@ def finish(participation, codes=None, answers=None):
     competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
     with transaction.atomic():
         CompetenceResult.objects.filter(participation=participation).delete()
-        CompetenceResult.objects.bulk_create(
-            [
-                CompetenceResult(
-                    participation=participation,
-                    competence=competences[code],
-                    pix=result.pix,
-                    level=result.level,
-                    validated_skills=sorted(result.validated_skill_ids),
-                    tested_skills=result.answered,
-                )
-                for code, result in results.items()
-            ]
-        )
-        participation.pix = sum(result.pix for result in results.values())
+        store_results(participation, competences, results)
         participation.status = Participation.Status.TO_SHARE
         participation.finished_at = timezone.now()
         participation.current_challenge = None
         participation.save()
     share(participation)
+
+
+def store_results(participation, competences, results):
+    """Save the engine's results per competence and the participation's total (not saved here)."""
+    CompetenceResult.objects.bulk_create(
+        [
+            CompetenceResult(
+                participation=participation,
+                competence=competences[code],
+                pix=result.pix,
+                level=result.level,
+                validated_skills=sorted(result.validated_skill_ids),
+                tested_skills=result.answered,
+            )
+            for code, result in results.items()
+        ]
+    )
+    participation.pix = sum(result.pix for result in results.values())
 
 
 def share(participation):

@@ -13,24 +13,9 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from orga.demo_people import MEF_BY_GRADE, FakePupil, make_pupils
+from orga.siecle import CSV_COLUMNS
 
-CSV_HEADER = (
-    "Identifiant unique*",
-    "Premier prénom*",
-    "Deuxième prénom",
-    "Troisième prénom",
-    "Nom de famille*",
-    "Nom d'usage",
-    "Code sexe*",
-    "Date de naissance (jj/mm/aaaa)*",
-    "Code commune naissance**",
-    "Libellé commune naissance**",
-    "Code département naissance*",
-    "Code pays naissance*",
-    "Statut*",
-    "Code MEF*",
-    "Division*",
-)
+CSV_HEADER = CSV_COLUMNS  # the agricultural schools' file, as the parser expects it
 
 FRANCE = "100"
 # (code INSEE de la commune, code département SIECLE, libellé)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from crcn import engine
 from crcn.presets import PRESETS_BY_CODE
-from orga.campaigns import competence_codes, create_campaign, current_bank
-from orga.models import Answer, Campaign, CompetenceResult, Participation
+from orga.campaigns import competence_codes, create_campaign, current_bank, store_results
+from orga.models import Answer, Campaign, Participation
 
 # name, owner's username, preset, target classes
 DEMO_CAMPAIGNS = [
@@ -67,21 +67,7 @@ def _participation(campaign, pupil, status, bank, rng, now):
     if status == "started":
         return participation
     results = engine.competence_results(bank, codes, answers)
-    competences = {c.code: c for c in campaign.competences.all()}
-    CompetenceResult.objects.bulk_create(
-        [
-            CompetenceResult(
-                participation=participation,
-                competence=competences[code],
-                pix=r.pix,
-                level=r.level,
-                validated_skills=sorted(r.validated_skill_ids),
-                tested_skills=r.answered,
-            )
-            for code, r in results.items()
-        ]
-    )
-    participation.pix = sum(r.pix for r in results.values())
+    store_results(participation, {c.code: c for c in campaign.competences.all()}, results)
     participation.finished_at = min(now, started_at + timezone.timedelta(minutes=rng.randint(25, 90)))
     participation.status = status
     if status == "shared":

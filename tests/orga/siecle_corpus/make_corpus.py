@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from orga.demo_people import MEF_BY_GRADE  # noqa: E402
+from orga.siecle import CSV_COLUMNS  # noqa: E402
 from orga.siecle_sample import SamplePupil, agricultural_csv, siecle_xml, siecle_zip  # noqa: E402
 
 UAI = "0751234J"
@@ -192,22 +193,7 @@ def agricultural_errors():
 
 
 def bad_headers_csv():
-    header = [
-        "Identifiant unique*",
-        "Premier prénom*",
-        "Deuxième prénom",
-        "Troisième prénom",
-        "Nom de famille*",
-        "Nom d'usage",
-        "Code sexe*",
-        "Date de naissance (jj/mm/aaaa)*",
-        "Code commune naissance**",
-        "Libellé commune naissance**",
-        "Code département naissance*",
-        "Code pays naissance*",
-        "Statut*",
-        "Classe",
-    ]
+    header = [*CSV_COLUMNS[:13], "Classe"]  # "Code MEF*" and "Division*" missing, an unknown "Classe"
     row = "123456789AB;Marie;;;DUPONT;;F;14/03/2008;75056;PARIS;075;100;ST;1re STAV"
     return (";".join(header) + "\r\n" + row + "\r\n").encode("utf-8-sig")
 
