@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from orga.models import Membership, School
+from orga.models import Membership, Participation, School
 
 
 @dataclass
@@ -47,6 +47,10 @@ def _facts(school: School):
         "pupils": school.pupils.filter(is_active=True).count(),
         "admins": admins.count(),
         "teachers": members.count(),
+        "campaigns": school.campaigns.count(),
+        "participants": Participation.objects.current().filter(campaign__school=school).count(),
+        "shared": Participation.objects.current().filter(campaign__school=school, status="shared").count(),
+        "reports": school.reports.count(),
     }
 
 
@@ -58,6 +62,7 @@ def checklist_for(school: School):
     pupils = facts["pupils"]
     imports_url = reverse("orga:imports", kwargs={"uai": school.uai})
     members_url = reverse("orga:members", kwargs={"uai": school.uai})
+    campaigns_url = reverse("orga:campaigns", kwargs={"uai": school.uai})
     return [
         Step(
             1,
@@ -82,8 +87,26 @@ def checklist_for(school: School):
             "les parcours de rentrée",
             "Pré-rentrée → vacances de la Toussaint",
             [
-                Item("Récupérer les codes campagne et choisir les modalités (à distance et/ou en classe)"),
-                Item("Diffuser le code aux élèves et informer les responsables légaux"),
+                Item(
+                    "Récupérer les codes campagne et choisir les modalités (à distance et/ou en classe)",
+                    facts["campaigns"] > 0,
+                    f"{facts['campaigns']} campagne{'s' if facts['campaigns'] > 1 else ''}"
+                    if facts["campaigns"]
+                    else "",
+                    url=campaigns_url,
+                ),
+                Item(
+                    "Diffuser le code aux élèves et informer les responsables légaux",
+                    facts["participants"] > 0,
+                    (
+                        f"{facts['participants']} élèves ont commencé"
+                        if facts["participants"] > 1
+                        else "1 élève a commencé"
+                    )
+                    if facts["participants"]
+                    else "",
+                    url=campaigns_url,
+                ),
                 Item("Vérifier l'avancée des élèves"),
             ],
         ),
@@ -101,7 +124,14 @@ def checklist_for(school: School):
                     else "",
                     url=members_url,
                 ),
-                Item("Analyser les résultats avec l'équipe pédagogique"),
+                Item(
+                    "Analyser les résultats avec l'équipe pédagogique",
+                    facts["shared"] > 0 and facts["reports"] > 0,
+                    f"{facts['shared']} résultats reçus, {facts['reports']} export{'s' if facts['reports'] > 1 else ''}"
+                    if facts["shared"]
+                    else "",
+                    url=campaigns_url,
+                ),
                 Item("Organiser l'accompagnement pédagogique selon les besoins"),
             ],
         ),

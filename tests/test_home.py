@@ -99,3 +99,27 @@ def test_pages_are_french_and_use_the_dsfr(client):
     assert '<html lang="fr"' in html
     assert "fr-header" in html and "fr-footer" in html
     assert "République<br>française" in html
+
+
+@pytest.mark.django_db
+def test_campaign_steps_are_ticked_from_campaigns_participations_and_exports(client_for, school, school_admin):
+    from orga.campaigns import create_campaign
+    from orga.models import Participation, Report
+
+    client = client_for(school_admin)
+    html = client.get(reverse("home")).content.decode()
+    assert 'modalités (à distance et/ou en classe)</a> <span class="fr-sr-only">(à faire)' in html
+    campaign = create_campaign(
+        school=school, owner=school_admin, name="Rentrée", type="assessment", competence_codes=["1.1"]
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert 'modalités (à distance et/ou en classe)</a> <span class="fr-sr-only">(fait)' in html
+    assert 'informer les responsables légaux</a> <span class="fr-sr-only">(à faire)' in html
+    Participation.objects.create(campaign=campaign, pupil=PupilFactory(school=school), status="shared")
+    html = client.get(reverse("home")).content.decode()
+    assert 'informer les responsables légaux</a> <span class="fr-sr-only">(fait)' in html
+    assert "1 élève a commencé" in html
+    assert 'avec l&#x27;équipe pédagogique</a> <span class="fr-sr-only">(à faire)' in html
+    Report.objects.create(school=school, campaign=campaign, requested_by=school_admin, kind="results_xlsx")
+    html = client.get(reverse("home")).content.decode()
+    assert 'avec l&#x27;équipe pédagogique</a> <span class="fr-sr-only">(fait)' in html
