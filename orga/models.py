@@ -1,4 +1,3 @@
-import datetime
 import secrets
 from datetime import timedelta
 
@@ -156,12 +155,6 @@ class Pupil(models.Model):
     def display_last_name(self):
         return self.preferred_last_name or self.last_name
 
-    @property
-    def age(self):
-        today = datetime.date.today()
-        born = self.birthdate
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
@@ -217,10 +210,6 @@ class Invitation(models.Model):
     @property
     def is_expired(self):
         return timezone.now() >= self.expires_at
-
-    @property
-    def is_usable(self):
-        return self.status == self.Status.PENDING and not self.is_expired
 
 
 def import_upload_path(instance, filename):

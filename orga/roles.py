@@ -12,10 +12,6 @@ class Role:
     membership: Membership | None = None
 
     @property
-    def is_staff_of_school(self):
-        return self.membership is not None
-
-    @property
     def school(self):
         return self.membership.school if self.membership else None
 
