@@ -89,6 +89,10 @@ def seed_demo():
             logins[role] = username
 
     _import_pupils(school)
+    # The teachers follow their classes ("Mes classes").
+    for username, names in (("c.moreau", ["3e A", "3e B"]), ("a.benali", ["4e A", "4e B"])):
+        membership = Membership.objects.get(school=school, user=staff[username])
+        membership.divisions.set(school.divisions.filter(name__in=names))
     # One pupil gets an account now, with the demo password; the school generates the others' sheets.
     first = school.pupils.filter(is_active=True).order_by("id").first()
     if first.user_id is None:

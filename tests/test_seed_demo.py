@@ -39,6 +39,8 @@ def test_seed_demo_builds_a_lived_in_college():
     assert siecle_import.status == SiecleImport.Status.IMPORTED
     assert siecle_import.report["created"] == 102 and siecle_import.report["skipped"] == 2
     assert school.campaigns.count() == 3
+    teacher = Membership.objects.get(school=school, user__username="c.moreau")
+    assert sorted(teacher.divisions.values_list("name", flat=True)) == ["3e A", "3e B"]
     assert pupils.values("ine").distinct().count() == pupils.count()
     assert any(p.first_name != p.first_name.encode("ascii", "ignore").decode() for p in pupils)  # accents
 
