@@ -230,7 +230,7 @@ def test_class_progress_statuses_and_filters(client_for, school, teacher, class_
     assert "Pour la 4e C seulement" not in html and "PARTI" not in html and "VOISIN" not in html
     for label in ("Pas commencé", "En cours", "En attente d&#x27;envoi", "Résultats reçus", "Non concerné"):
         assert label in html, label
-    assert "Objectif atteint" in html and "5 <span class=\"fr-text--xs\">(objectif : 5)</span>" in html
+    assert "Objectif atteint" in html and '5 <span class="fr-text--xs">(objectif : 5)</span>' in html
     assert "Objectif atteint par 1 élève sur 5 (20 %)" in html
     assert url("class_reminder", school, division_id=division.id) in html
 
