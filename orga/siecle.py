@@ -320,14 +320,20 @@ def _parse_xml(data, file_format, expected_uai, progress):
     divisions = _divisions_by_pupil(root)
     pupils = root.findall("DONNEES/ELEVES/ELEVE")
     builder = _Builder(len(pupils), progress)
+    seen_ids = set()
     for pupil in pupils:
         values = {child.tag: _text(child) for child in pupil if isinstance(child.tag, str)}
         pupil_id = (pupil.get("ELEVE_ID") or "").strip()
+        # The same ELEVE listed twice is one pupil: keep the first, as Pix does.
+        if pupil_id and pupil_id in seen_ids:
+            continue
+        seen_ids.add(pupil_id)
         builder.add(
             source=f"élève ELEVE_ID={pupil_id}" if pupil_id else "élève sans ELEVE_ID",
             label=None,
             ine=values.get("ID_NATIONAL", ""),
-            last_name=values.get("NOM_DE_FAMILLE", ""),
+            # Exports before the 2019 SIECLE format name the family name NOM.
+            last_name=values.get("NOM_DE_FAMILLE") or values.get("NOM", ""),
             preferred_last_name=values.get("NOM_USAGE", ""),
             first_name=values.get("PRENOM", ""),
             middle_name=values.get("PRENOM2", ""),
