@@ -37,6 +37,8 @@ class CampaignResults:
     frame: pd.DataFrame  # one row per participation
     # {(participation_id, competence code): (level, frozenset of validated skill ids)}, for the analysis
     validated: dict = field(default_factory=dict)
+    # The target skills of `target_skills(codes, max_level)`, read once for the frame and the analysis
+    skills: dict = field(default_factory=dict)
 
     @property
     def codes(self):
@@ -139,7 +141,7 @@ def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHA
         frame["mastery"] = (100 * frame[validated_cols].sum(axis=1, min_count=1) / target_total).round().astype("Int64")
         frame["mastery"] = frame["mastery"].where(finished)
         frame = frame.sort_values(["division", "last_name", "first_name"], kind="stable").reset_index(drop=True)
-    return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated)
+    return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated, skills=skills)
 
 
 # --- Activity ------------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ def activity(results):
 # --- Analysis ------------------------------------------------------------------------------------
 
 
-def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+def tube_analysis(results):
     """Per tube: mastery among those who sent results, and the collective training need, ranked.
 
     A pupil needs a tube when its next skill above the pupil's level in that competence is not
@@ -178,10 +180,9 @@ def tube_analysis(results, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
     """
     shared_ids = list(results.shared()["participation_id"])
     codes = results.codes
-    skills = target_skills(codes, max_level)
     tubes = {t.id: t for t in Tube.objects.filter(competence__code__in=codes).select_related("competence")}
     tube_skills = {}
-    for skill_id, (_, tube_id, level) in skills.items():
+    for skill_id, (_, tube_id, level) in results.skills.items():
         tube_skills.setdefault(tube_id, {})[level] = skill_id
     count = len(shared_ids)
     analysis = []

@@ -1,7 +1,6 @@
 """The campaign's tabs for staff: Activité, Résultats, Analyse (Paramètres is the campaign page)."""
 
-import math
-
+import pandas as pd
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
@@ -128,7 +127,7 @@ def results_tab(request, campaign_id):
 
 
 def _missing(value):
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "<NA>"
+    return value is None or pd.isna(value)
 
 
 def _renamed(frame, codes):
