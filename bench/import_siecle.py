@@ -22,16 +22,14 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from lxml import etree  # noqa: E402
+from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from orga.importing import apply_pupils  # noqa: E402
-from orga.models import School  # noqa: E402
 from orga.siecle import parse_pupils_file  # noqa: E402
 from orga.siecle_sample import generated_pupils, siecle_xml  # noqa: E402
-from orga.uai import uai_key  # noqa: E402
 
 BENCH_DIGITS = "0999990"
 
@@ -51,10 +49,8 @@ def main():
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    uai = BENCH_DIGITS + uai_key(BENCH_DIGITS)
-    School.objects.filter(uai=uai).delete()
-    school = School.objects.create(uai=uai, name="Établissement de mesure (bench)")
+    school, _ = throwaway_school(BENCH_DIGITS, "Établissement de mesure (bench)")
+    uai = school.uai
     data = siecle_xml(uai, generated_pupils(args.pupils, args.classes, seed=7))
     try:
         started = time.perf_counter()
@@ -65,7 +61,7 @@ def main():
         assert report["created"] == args.pupils, report
         assert again["unchanged"] == args.pupils, again
     finally:
-        school.delete()
+        remove_school(uai)
     result = {
         "pupils": args.pupils,
         "classes": args.classes,

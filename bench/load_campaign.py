@@ -38,12 +38,11 @@ import yarl  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from orga.campaigns import create_campaign  # noqa: E402
-from orga.models import Division, Membership, Pupil, School  # noqa: E402
+from orga.models import Division, Pupil  # noqa: E402
 from orga.siecle_sample import generated_pupils  # noqa: E402
-from orga.uai import uai_key  # noqa: E402
 
 BENCH_DIGITS = "0999991"
 CHALLENGE_RE = re.compile(r'name="challenge" value="(\d+)"')
@@ -52,13 +51,9 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def prepare(pupil_count):
-    call_command("migrate", verbosity=0)
-    uai = BENCH_DIGITS + uai_key(BENCH_DIGITS)
-    cleanup(uai)
-    school = School.objects.create(uai=uai, name="Collège de mesure (charge)")
+    school, teacher = throwaway_school(BENCH_DIGITS, "Collège de mesure (charge)")
+    uai = school.uai
     User = get_user_model()
-    teacher = User.objects.create(username=f"bench.teacher.{uai}")
-    Membership.objects.create(school=school, user=teacher, role="admin")
     division = Division.objects.create(school=school, name="3e Charge")
     fakes = generated_pupils(pupil_count, ["3e Charge"], seed=3)
     users = User.objects.bulk_create(
@@ -94,13 +89,6 @@ def prepare(pupil_count):
         store.create()
         sessions.append(store.session_key)
     return uai, campaign.code, sessions
-
-
-def cleanup(uai):
-    User = get_user_model()
-    School.objects.filter(uai=uai).delete()
-    User.objects.filter(username__startswith=f"bench.{uai}.").delete()
-    User.objects.filter(username=f"bench.teacher.{uai}").delete()
 
 
 async def one_pupil(connector, base, session_key, code, deadline, think, rng, timings, errors, counters):
@@ -241,7 +229,7 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        cleanup(uai)
+        remove_school(uai)
     ordered = sorted(timings)
     result = {
         "pupils": args.pupils,

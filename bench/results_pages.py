@@ -29,30 +29,23 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from crcn.models import Competence, Skill  # noqa: E402
 from orga.campaigns import create_campaign  # noqa: E402
-from orga.models import CompetenceResult, Division, Membership, Participation, Pupil, School  # noqa: E402
+from orga.models import CompetenceResult, Division, Participation, Pupil  # noqa: E402
 from orga.siecle_sample import generated_pupils  # noqa: E402
-from orga.uai import uai_key  # noqa: E402
 
 BENCH_DIGITS = "0999992"
 PER_CLASS = 35
 
 
 def prepare(count, seed=5):
-    call_command("migrate", verbosity=0)
-    uai = BENCH_DIGITS + uai_key(BENCH_DIGITS)
-    cleanup(uai)
-    school = School.objects.create(uai=uai, name="Lycée de mesure (résultats)")
-    User = get_user_model()
-    admin = User.objects.create(username=f"bench.admin.{uai}")
-    Membership.objects.create(school=school, user=admin, role="admin")
+    school, admin = throwaway_school(BENCH_DIGITS, "Lycée de mesure (résultats)")
+    uai = school.uai
     classes = max(1, -(-count // PER_CLASS))
     names = [f"2nde {n + 1}" for n in range(classes)]
     divisions = {d.name: d for d in Division.objects.bulk_create([Division(school=school, name=n) for n in names])}
@@ -104,11 +97,6 @@ def prepare(count, seed=5):
     return uai, school, campaign, admin, divisions[names[0]]
 
 
-def cleanup(uai):
-    School.objects.filter(uai=uai).delete()
-    get_user_model().objects.filter(username=f"bench.admin.{uai}").delete()
-
-
 def time_page(client, url, runs=5):
     client.get(url)  # warm-up: templates and the bank are cached per process
     with CaptureQueriesContext(connection) as queries:
@@ -156,7 +144,7 @@ def main():
         xlsx_s, pdf_s = time_exports(campaign, first_class)
         pdf_pupils = first_class.pupils.count()
     finally:
-        cleanup(uai)
+        remove_school(uai)
     result = {
         "participants": args.participants,
         "competences": 16,
