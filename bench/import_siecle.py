@@ -27,9 +27,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from lxml import etree  # noqa: E402
 from throwaway import remove_school, throwaway_school  # noqa: E402
 
-from orga.importing import apply_pupils  # noqa: E402
-from orga.siecle import parse_pupils_file  # noqa: E402
-from orga.siecle_sample import generated_pupils, siecle_xml  # noqa: E402
+from orga.pupils.importing import apply_pupils  # noqa: E402
+from orga.pupils.siecle import parse_pupils_file  # noqa: E402
+from orga.pupils.siecle_sample import generated_pupils, siecle_xml  # noqa: E402
 
 BENCH_DIGITS = "0999990"
 

@@ -40,9 +40,9 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from throwaway import remove_school, throwaway_school  # noqa: E402
 
-from orga.campaigns import create_campaign  # noqa: E402
+from orga.campaigns.services import create_campaign  # noqa: E402
 from orga.models import Division, Pupil  # noqa: E402
-from orga.siecle_sample import generated_pupils  # noqa: E402
+from orga.pupils.siecle_sample import generated_pupils  # noqa: E402
 
 BENCH_DIGITS = "0999991"
 CHALLENGE_RE = re.compile(r'name="challenge" value="(\d+)"')

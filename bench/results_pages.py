@@ -35,9 +35,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from crcn.models import Competence, Skill  # noqa: E402
-from orga.campaigns import create_campaign  # noqa: E402
+from orga.campaigns.services import create_campaign  # noqa: E402
 from orga.models import CompetenceResult, Division, Participation, Pupil  # noqa: E402
-from orga.siecle_sample import generated_pupils  # noqa: E402
+from orga.pupils.siecle_sample import generated_pupils  # noqa: E402
 
 BENCH_DIGITS = "0999992"
 PER_CLASS = 35
@@ -113,10 +113,10 @@ def time_page(client, url, runs=5):
 
 def time_exports(campaign, division):
     try:
-        from orga.exports import build_class_pdf, build_xlsx
+        from orga.results.exports import build_class_pdf, build_xlsx
     except ImportError:
         return None, None
-    from orga.results import campaign_results, tube_analysis
+    from orga.results.frames import campaign_results, tube_analysis
 
     started = time.perf_counter()
     build_xlsx(campaign_results(campaign))

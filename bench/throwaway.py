@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from orga.models import Membership, School
-from orga.uai import uai_key
+from orga.schools.uai import uai_key
 
 
 def throwaway_school(digits, name):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Division, Membership, Pupil, School
+from orga.pupils.models import Division, Pupil
+from orga.schools.models import Membership, School
 
 
 class MembershipInline(admin.TabularInline):

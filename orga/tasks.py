@@ -1,12 +1,6 @@
-from celery import shared_task
+"""Celery's autodiscovery reads `orga.tasks` only: it names every room's tasks so that workers know them."""
 
-from .importing import process_import
+from .pupils.tasks import run_siecle_import
+from .results.tasks import run_report
 
-
-@shared_task(name="orga.run_siecle_import")
-def run_siecle_import(import_id):
-    return process_import(import_id)
-
-
-# Celery's autodiscovery reads `tasks` modules only: make the export task known to workers.
-from .export_tasks import run_report  # noqa: E402, F401
+__all__ = ["run_report", "run_siecle_import"]

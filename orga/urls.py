@@ -1,17 +1,10 @@
 from django.urls import include, path
 
-from .views import (
-    campaign_results,
-    campaigns,
-    classes,
-    exports,
-    imports,
-    invitations,
-    journey,
-    members,
-    pupils,
-    resources,
-)
+from .campaigns.views import campaigns, journey
+from .classes.views import classes, resources
+from .pupils.views import imports, pupils
+from .results.views import campaign_results, exports
+from .schools.views import invitations, members
 
 app_name = "orga"
 

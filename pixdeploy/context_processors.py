@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from orga.roles import role_of
+from orga.schools.roles import role_of
 
 
 def navigation(request):

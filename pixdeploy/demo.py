@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from orga.importing import apply_pupils
 from orga.models import Membership, School, SiecleImport
-from orga.pupil_accounts import generate_accounts
-from orga.siecle import parse_pupils_file
-from orga.siecle_sample import generated_pupils, siecle_xml
+from orga.pupils.accounts import generate_accounts
+from orga.pupils.importing import apply_pupils
+from orga.pupils.siecle import parse_pupils_file
+from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from pixdeploy.demo_campaigns import seed_campaigns
 
 DEMO_UAI = "0751234J"

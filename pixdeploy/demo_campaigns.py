@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from crcn import engine
 from crcn.presets import PRESETS_BY_CODE
-from orga.campaigns import competence_codes, create_campaign, current_bank, store_results
+from orga.campaigns.services import competence_codes, create_campaign, current_bank, store_results
 from orga.models import Answer, Campaign, Participation
 
 # name, owner's username, preset, target classes

@@ -4,8 +4,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from orga.models import School
-from orga.permissions import superuser_required
-from orga.roles import role_of
+from orga.schools.permissions import superuser_required
+from orga.schools.roles import role_of
 
 from . import checklist
 from .tasks import ping

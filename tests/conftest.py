@@ -38,7 +38,7 @@ def framework(transactional_db):
     from crcn.content import load_content
     from crcn.framework import load_framework
     from crcn.models import Competence, Domain, Level
-    from orga.campaigns import forget_bank
+    from orga.campaigns.services import forget_bank
 
     load_framework(Domain, Competence, Level)
     load_content()

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from orga.models import Division, Membership, Pupil, School
-from orga.uai import uai_key
+from orga.schools.uai import uai_key
 
 PASSWORD = "Mot-de-passe-de-test-1"
 

@@ -1,49 +1,169 @@
-"""The dependency rule of ARCHITECTURE.md, checked on the imports themselves."""
+"""The layering of ARCHITECTURE.md, checked on the imports themselves.
+
+Three rules: an app imports only the apps below it; inside `orga`, a room imports only the rooms
+below it; no module imports one that imports it back (function-local imports count too). And every
+module that ARCHITECTURE.md calls Django-free imports no Django, directly or through our modules.
+"""
 
 import ast
+import re
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"accounts", "crcn", "orga", "certif", "pixdeploy"}
+OURS = {"accounts", "crcn", "jobs", "orga", "certif", "pixdeploy"}
 ALLOWED = {
     "accounts": set(),
     "crcn": set(),
-    "orga": {"accounts", "crcn"},
-    "certif": {"accounts", "crcn", "orga"},
+    "jobs": set(),
+    "orga": {"accounts", "crcn", "jobs"},
+    "certif": {"accounts", "crcn", "jobs", "orga"},
     "pixdeploy": OURS,
 }
-PURE_MODULES = [
-    "crcn/scoring.py",
-    "orga/uai.py",
-    "orga/demo_people.py",
-    "orga/credentials.py",
-    "orga/siecle.py",
-    "orga/siecle_sample.py",
-]
+# orga's rooms, from the bottom up: each may import those before it in this list.
+ROOMS = ["schools", "pupils", "campaigns", "classes", "results"]
+SKIPPED_DIRS = {"migrations", "__pycache__"}
 
 
-def imported_packages(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+def our_modules():
+    """{dotted name: path} of every module of ours (migrations aside: they may name any model)."""
+    modules = {}
+    for app in OURS:
+        for path in (ROOT / app).rglob("*.py"):
+            if SKIPPED_DIRS & set(path.relative_to(ROOT).parts):
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = our_modules()
+
+
+@cache
+def imports_of(name):
+    """The modules of ours that `name` imports, wherever the import stands in the file."""
+    path = MODULES[name]
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module.split(".")[0]
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            # `from a.b import c` imports the module a.b.c when there is one, else a name of a.b.
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        else:
+            continue
+        found |= {target for target in targets if target in MODULES and target != name}
+    return frozenset(found)
+
+
+def top_packages(name):
+    return {target.split(".")[0] for target in imports_of(name)}
+
+
+def room_of(name):
+    parts = name.split(".")
+    return parts[1] if parts[0] == "orga" and len(parts) > 2 and parts[1] in ROOMS else None
 
 
 @pytest.mark.parametrize("app", sorted(ALLOWED))
 def test_apps_import_only_the_layers_below_them(app):
     offending = {
-        f"{path.relative_to(ROOT)} imports {package}"
-        for path in (ROOT / app).rglob("*.py")
-        for package in imported_packages(path)
-        if package in OURS and package != app and package not in ALLOWED[app]
+        f"{name} imports {package}"
+        for name in MODULES
+        if name.split(".")[0] == app
+        for package in top_packages(name)
+        if package != app and package not in ALLOWED[app]
     }
     assert not offending
 
 
-@pytest.mark.parametrize("module", PURE_MODULES)
-def test_pure_cores_do_not_import_django(module):
-    assert "django" not in set(imported_packages(ROOT / module))
+def test_rooms_of_orga_import_only_the_rooms_below_them():
+    offending = set()
+    for name in MODULES:
+        room = room_of(name)
+        if room is None:
+            continue
+        below = set(ROOMS[: ROOMS.index(room)])
+        for target in imports_of(name):
+            if target.split(".")[0] != "orga":
+                continue
+            target_room = room_of(target)
+            if target_room is None:
+                offending.add(f"{name} imports {target}, which is above the rooms")
+            elif target_room != room and target_room not in below:
+                offending.add(f"{name} ({room}) imports {target} ({target_room})")
+    assert not offending
+
+
+def test_the_rooms_are_those_of_architecture_md():
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert sorted(
+        p.name
+        for p in (ROOT / "orga").iterdir()
+        if (p / "__init__.py").exists() and p.name not in ("management", "migrations")
+    ) == sorted(ROOMS)
+    order = re.search(r"Rooms, from the bottom up: (.*?)\.\s", text).group(1)
+    assert re.findall(r"`(\w+)/`", order) == ROOMS
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    cycles = set()
+    for start in MODULES:
+        # Depth-first search for a path from one of start's imports back to start.
+        stack, seen = [(target, (start, target)) for target in imports_of(start)], set()
+        while stack:
+            current, path = stack.pop()
+            if current == start:
+                cycles.add(" → ".join(path))
+                break
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend((target, (*path, target)) for target in imports_of(current))
+    assert not cycles
+
+
+def django_free_modules():
+    """The modules ARCHITECTURE.md lists after "Django-free", as `app/path.py` in backquotes."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    paragraph = re.search(r"\*\*Django-free modules\*\*(.*?)\n\n", text, re.S).group(1)
+    return re.findall(r"`([\w/]+\.py)`", paragraph)
+
+
+def test_architecture_md_names_django_free_modules():
+    assert len(django_free_modules()) >= 8
+
+
+@pytest.mark.parametrize("path", django_free_modules())
+def test_django_free_modules_import_no_django(path):
+    name = path.removesuffix(".py").replace("/", ".")
+    assert name in MODULES, f"{path} is named in ARCHITECTURE.md but does not exist"
+    reached, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in reached:
+            continue
+        reached.add(current)
+        todo.extend(imports_of(current))
+    using_django = {module for module in reached if "django" in imported_top_levels(MODULES[module])}
+    assert not using_django
+
+
+def imported_top_levels(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names

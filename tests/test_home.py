@@ -103,7 +103,7 @@ def test_pages_are_french_and_use_the_dsfr(client):
 
 @pytest.mark.django_db
 def test_campaign_steps_are_ticked_from_campaigns_participations_and_exports(client_for, school, school_admin):
-    from orga.campaigns import create_campaign
+    from orga.campaigns.services import create_campaign
     from orga.models import Participation, Report
 
     client = client_for(school_admin)

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from orga.models import Division, Membership, Pupil, School, SiecleImport
-from orga.uai import is_valid_uai
+from orga.schools.uai import is_valid_uai
 
 
 def run_seed(*args):

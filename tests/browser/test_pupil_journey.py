@@ -3,7 +3,7 @@
 import pytest
 
 from crcn.models import Challenge
-from orga.campaigns import create_campaign
+from orga.campaigns.services import create_campaign
 from orga.models import Participation
 from tests.factories import MembershipFactory, PupilFactory, SchoolFactory, UserFactory
 

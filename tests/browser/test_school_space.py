@@ -6,7 +6,7 @@ import io
 import pytest
 
 from orga.models import Pupil
-from orga.siecle_sample import generated_pupils, siecle_xml
+from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 
 from .conftest import sign_in

@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crcn.models import Skill
-from orga.campaigns import create_campaign
+from orga.campaigns.services import create_campaign
 from orga.models import CompetenceResult, Participation
-from orga.results import campaign_results, tube_analysis
+from orga.results.frames import campaign_results, tube_analysis
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory
 
 CODES = ["1.1", "3.4", "4.1"]
@@ -161,8 +161,8 @@ def test_a_colleague_without_the_classes_sees_empty_tabs(client_for, school, cam
 
 @pytest.mark.django_db
 def test_needs_carry_the_next_level_so_resources_match_it(school, teacher, campaign):
+    from orga.classes.resources import resources_for_needs
     from orga.models import Resource
-    from orga.resources import resources_for_needs
 
     add_participants(campaign, DivisionFactory(school=school), 12)
     analysis = tube_analysis(campaign_results(campaign))

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orga.campaigns import create_campaign
+from orga.campaigns.services import create_campaign
 from orga.models import Campaign, Participation
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
 

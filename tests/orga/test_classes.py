@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crcn.models import Competence
-from orga.campaigns import create_campaign
-from orga.classes import classes_overview, division_progress, pupil_profiles, school_year_bounds
+from orga.campaigns.services import create_campaign
+from orga.classes.follow_up import classes_overview, division_progress, pupil_profiles, school_year_bounds
 from orga.models import ClassObjective, CompetenceResult, Division, Membership, Participation, Pupil
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory
 

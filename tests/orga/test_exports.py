@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from crcn.models import Challenge
-from orga import exports
-from orga.campaigns import create_campaign
-from orga.exports import build_class_pdf, build_csv, build_xlsx, process_report, sheet_title
+from orga.campaigns.services import create_campaign
 from orga.models import Answer, CompetenceResult, Membership, Participation, Report
-from orga.results import campaign_results, participations_visible_to, target_skills, tube_analysis
+from orga.results import exports
+from orga.results.exports import build_class_pdf, build_csv, build_xlsx, process_report, sheet_title
+from orga.results.frames import campaign_results, participations_visible_to, target_skills, tube_analysis
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
 
 CODES = ["1.1", "2.3", "4.1"]
@@ -386,7 +386,7 @@ def test_a_failure_is_logged_and_told_in_french(campaign, school_admin, monkeypa
 
     monkeypatch.setattr(exports, "build_xlsx", broken)
     report = make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX)
-    with caplog.at_level(logging.ERROR, logger="orga.exports"):
+    with caplog.at_level(logging.ERROR, logger="orga.results.exports"):
         assert process_report(report.id) == Report.Status.FAILED
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and report.finished_at and not report.file

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orga.importing import apply_pupils, process_import
 from orga.models import Division, Pupil, SiecleImport
-from orga.siecle import parse_pupils_file
-from orga.siecle_sample import generated_pupils, siecle_xml, siecle_zip
+from orga.pupils.importing import apply_pupils, process_import
+from orga.pupils.siecle import parse_pupils_file
+from orga.pupils.siecle_sample import generated_pupils, siecle_xml, siecle_zip
 from tests.factories import PupilFactory, SchoolFactory
 
 DIVISIONS = ["3e A", "3e B", "4e A"]
@@ -289,7 +289,7 @@ def test_every_good_corpus_file_imports(tmp_path, name):
 @pytest.mark.django_db
 def test_import_history_query_count_is_fixed(client_for, school, school_admin):
     client = client_for(school_admin)
-    from orga.importing import empty_report
+    from orga.pupils.importing import empty_report
 
     SiecleImport.objects.create(
         school=school, original_name="a.xml", status="imported", uploaded_by=school_admin, report=empty_report()

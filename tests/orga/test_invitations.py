@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from orga import invitations as service
 from orga.models import Invitation, Membership
+from orga.schools import invitations as service
 
 from ..factories import MembershipFactory, PupilFactory, UserFactory
 

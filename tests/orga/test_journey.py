@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crcn.models import Challenge
-from orga.campaigns import create_campaign
+from orga.campaigns.services import create_campaign
 from orga.models import Answer, CompetenceResult, Participation
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orga.credentials import temporary_password, unique_username, username_base
+from orga.pupils.credentials import temporary_password, unique_username, username_base
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
 
 
@@ -224,7 +224,7 @@ def test_division_of_another_school_is_404(client_for, school, school_admin, oth
 
 @pytest.mark.django_db
 def test_temporary_password_must_be_changed_at_first_sign_in(client, school):
-    from orga.pupil_accounts import generate_accounts
+    from orga.pupils.accounts import generate_accounts
 
     pupil = PupilFactory(school=school)
     credential = generate_accounts([pupil])[0]

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crcn.models import Competence, Tube
-from orga.campaigns import create_campaign
+from orga.campaigns.services import create_campaign
+from orga.classes.resources import resources_for_needs
 from orga.models import CompetenceResult, Participation, Resource
-from orga.resources import resources_for_needs
-from orga.results import campaign_results, tube_analysis
+from orga.results.frames import campaign_results, tube_analysis
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
 
 

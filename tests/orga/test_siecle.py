@@ -3,12 +3,9 @@
 No database: the parser is pure Python.
 """
 
-import ast
 import datetime
 import io
 import struct
-import subprocess
-import sys
 import time
 import zipfile
 from dataclasses import replace
@@ -16,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from orga import siecle
-from orga.siecle import (
+from orga.pupils import siecle
+from orga.pupils.siecle import (
     FORMAT_HELP,
     MAX_FILE_BYTES,
     ParseResult,
@@ -27,7 +24,7 @@ from orga.siecle import (
     parse_pupils_file,
     read_zip_entry_capped,
 )
-from orga.siecle_sample import (
+from orga.pupils.siecle_sample import (
     CSV_HEADER,
     SamplePupil,
     agricultural_csv,
@@ -661,52 +658,3 @@ def test_3000_pupils_in_50_classes_parse_fast():
     assert len(result.students) == 3000 - 30 - 2
     assert len({s.division for s in result.students}) == 50
     assert [s.reason for s in result.skipped].count("sans classe") == 2
-
-
-# ----------------------------------------------------------------------------------------------- purity
-
-
-@pytest.mark.parametrize("module", ["orga/siecle.py", "orga/siecle_sample.py"])
-def test_modules_do_not_import_django(module):
-    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert "django" not in imported
-
-
-def test_importing_the_parser_loads_no_django():
-    code = "import sys, orga.siecle, orga.siecle_sample; print('django' in sys.modules)"
-    completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == "False"
-
-
-def test_older_exports_with_nom_instead_of_nom_de_famille_are_read():
-    data = (
-        '<?xml version="1.0" encoding="ISO-8859-15"?><BEE_ELEVES VERSION="2.1"><PARAMETRES><UAJ>0751234J</UAJ>'
-        '</PARAMETRES><DONNEES><ELEVES><ELEVE ELEVE_ID="7"><ID_NATIONAL>1234567890A</ID_NATIONAL>'
-        "<NOM>LEF\xc8VRE</NOM><PRENOM>No\xe9</PRENOM><DATE_NAISS>03/02/2012</DATE_NAISS><CODE_SEXE>1</CODE_SEXE>"
-        '</ELEVE></ELEVES><STRUCTURES><STRUCTURES_ELEVE ELEVE_ID="7"><STRUCTURE><CODE_STRUCTURE>3A</CODE_STRUCTURE>'
-        "<TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE></STRUCTURES></DONNEES></BEE_ELEVES>"
-    ).encode("iso-8859-15")
-    result = parse_pupils_file(data, "ElevesSansAdresses.xml", expected_uai="0751234J")
-    (pupil,) = result.students
-    assert (pupil.last_name, pupil.first_name, pupil.division) == ("LEFÈVRE", "Noé", "3A")
-
-
-def test_an_eleve_listed_twice_is_one_pupil():
-    eleve = (
-        '<ELEVE ELEVE_ID="7"><ID_NATIONAL>1234567890A</ID_NATIONAL><NOM_DE_FAMILLE>ROY</NOM_DE_FAMILLE>'
-        "<PRENOM>Zoé</PRENOM><DATE_NAISS>03/02/2012</DATE_NAISS></ELEVE>"
-    )
-    data = (
-        '<?xml version="1.0" encoding="UTF-8"?><BEE_ELEVES><PARAMETRES><UAJ>0751234J</UAJ></PARAMETRES><DONNEES>'
-        f'<ELEVES>{eleve}{eleve}</ELEVES><STRUCTURES><STRUCTURES_ELEVE ELEVE_ID="7"><STRUCTURE>'
-        "<CODE_STRUCTURE>3A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>"
-        "</STRUCTURES></DONNEES></BEE_ELEVES>"
-    ).encode()
-    result = parse_pupils_file(data, "ElevesSansAdresses.xml")
-    assert [p.ine for p in result.students] == ["1234567890A"]

@@ -1,6 +1,6 @@
 import pytest
 
-from orga.uai import is_valid_uai, uai_error, uai_key
+from orga.schools.uai import is_valid_uai, uai_error, uai_key
 
 
 @pytest.mark.parametrize("uai", ["0751234J", "0693834T", "0331234M", " 0751234j "])

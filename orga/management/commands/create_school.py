@@ -3,9 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from orga import invitations
-from orga.models import Membership, School
-from orga.uai import normalize_uai, uai_error
+from orga.schools import invitations
+from orga.schools.models import Membership, School
+from orga.schools.uai import normalize_uai, uai_error
 
 
 class Command(BaseCommand):

@@ -4,9 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from orga.importing import apply_pupils, preview_pupils
-from orga.models import School, SiecleImport
-from orga.siecle import SiecleFileError, parse_pupils_file
+from orga.pupils.importing import apply_pupils, preview_pupils
+from orga.pupils.models import SiecleImport
+from orga.pupils.siecle import SiecleFileError, parse_pupils_file
+from orga.schools.models import School
 
 
 class Command(BaseCommand):

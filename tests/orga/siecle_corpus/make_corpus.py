@@ -16,9 +16,9 @@ ROOT = HERE.parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from orga.demo_people import MEF_BY_GRADE  # noqa: E402
-from orga.siecle import CSV_COLUMNS  # noqa: E402
-from orga.siecle_sample import SamplePupil, agricultural_csv, siecle_xml, siecle_zip  # noqa: E402
+from orga.pupils.demo_people import MEF_BY_GRADE  # noqa: E402
+from orga.pupils.siecle import CSV_COLUMNS  # noqa: E402
+from orga.pupils.siecle_sample import SamplePupil, agricultural_csv, siecle_xml, siecle_zip  # noqa: E402
 
 UAI = "0751234J"
 OTHER_UAI = "0693834T"

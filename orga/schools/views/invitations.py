@@ -1,4 +1,4 @@
-"""Invitations to a school's staff: sending (admins) and answering (public link). Rules: `orga.invitations`."""
+"""Invitations to a school's staff: sending (admins) and answering (public link). Rules: `orga.schools.invitations`."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,7 +11,7 @@ from .. import invitations as service
 from ..forms import AccountForm, InviteForm
 from ..models import Invitation
 from ..permissions import school_admin_required
-from .members import render_member_list
+from ..views.members import render_member_list
 
 
 @school_admin_required

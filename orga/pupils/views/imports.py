@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from orga.schools.permissions import is_school_admin, school_admin_required
+
 from ..importing import ImportAlreadyRunning, start_import
 from ..models import SiecleImport
-from ..permissions import is_school_admin, school_admin_required
 from ..siecle import MAX_FILE_BYTES
 
 

@@ -1,4 +1,4 @@
-"""The exports' background task: a thin wrapper, the work is `orga.exports.process_report`.
+"""The exports' background task: a thin wrapper, the work is `orga.results.exports.process_report`.
 
 The worker registers it only if this module is imported at start-up (Celery's autodiscovery
 reads `orga/tasks.py`): see the import there.

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crcn.presets import PRESETS_BY_CODE
+from orga.pupils.models import Division
+from orga.schools.permissions import school_member_required
 
-from ..campaign_forms import CampaignForm
-from ..campaigns import create_campaign
-from ..models import Campaign, Division, Participation
-from ..permissions import school_member_required
+from ..forms import CampaignForm
+from ..models import Campaign, Participation
+from ..services import create_campaign
 
 STATUS = Participation.Status
 

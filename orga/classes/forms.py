@@ -5,8 +5,9 @@ from pathlib import PurePath
 from django import forms
 
 from crcn.models import Competence
+from orga.pupils.models import Division
 
-from .models import ClassObjective, Division, Resource
+from .models import ClassObjective, Resource
 
 MAX_RESOURCE_SIZE = 10 * 1024 * 1024
 RESOURCE_EXTENSIONS = ("pdf", "odt", "docx", "pptx", "odp", "png", "jpg", "jpeg", "zip", "txt", "html")

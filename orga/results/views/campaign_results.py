@@ -4,10 +4,12 @@ import pandas as pd
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Campaign, Division, Participation
-from ..permissions import school_member_required
-from ..resources import resources_for_needs
-from ..results import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+from orga.campaigns.models import Campaign, Participation
+from orga.classes.resources import resources_for_needs
+from orga.pupils.models import Division
+from orga.schools.permissions import school_member_required
+
+from ..frames import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
 
 PAGE_SIZE = 100
 PRIORITY_ROWS = 100  # the pupils with the weakest results; every pupil is in the Excel export

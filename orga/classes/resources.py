@@ -6,7 +6,7 @@ from .models import Resource
 def resources_for_needs(school, analysis):
     """Attach to each need of `analysis` the school's resources for its competence; one query in all.
 
-    `analysis` is the list returned by `orga.results.tube_analysis(results)`: dicts with at least
+    `analysis` is the list returned by `orga.results.frames.tube_analysis(results)`: dicts with at least
     "competence" (a crcn Competence) and "tube". An item may also carry "level" (int, the level the
     pupils should reach next): then only the resources whose range [level_min, level_max] holds it
     are kept; without it, every resource of the competence is.

@@ -2,8 +2,9 @@ from django import forms
 
 from crcn.models import Competence
 from crcn.presets import PRESETS_BY_CODE, preset_choices
+from orga.pupils.models import Division
 
-from .models import Campaign, Division
+from .models import Campaign
 
 
 class CompetenceChoiceField(forms.ModelMultipleChoiceField):

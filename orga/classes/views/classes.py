@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..class_forms import ChooseClassesForm, ClassObjectiveForm
-from ..classes import FILTERS, classes_overview, division_progress, followed_divisions, follows, objective_of
-from ..models import Division, current_school_year
-from ..permissions import is_school_admin, school_member_required
+from orga.pupils.models import Division
+from orga.schools.models import current_school_year
+from orga.schools.permissions import is_school_admin, school_member_required
+
+from ..follow_up import FILTERS, classes_overview, division_progress, followed_divisions, follows, objective_of
+from ..forms import ChooseClassesForm, ClassObjectiveForm
 
 
 def _followed_division_or_403(request, division_id):

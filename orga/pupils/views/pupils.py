@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from orga.schools.permissions import is_school_admin, school_admin_required, school_member_required
+
+from ..accounts import credentials_csv, credentials_pdf, generate_accounts, reset_passwords
 from ..models import Division, Pupil, SiecleImport
-from ..permissions import is_school_admin, school_admin_required, school_member_required
-from ..pupil_accounts import credentials_csv, credentials_pdf, generate_accounts, reset_passwords
 
 PAGE_SIZE = 50
 

@@ -12,8 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from orga.demo_people import MEF_BY_GRADE, FakePupil, make_pupils
-from orga.siecle import CSV_COLUMNS
+from .demo_people import MEF_BY_GRADE, FakePupil, make_pupils
+from .siecle import CSV_COLUMNS
 
 CSV_HEADER = CSV_COLUMNS  # the agricultural schools' file, as the parser expects it
 

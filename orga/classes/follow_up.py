@@ -17,7 +17,11 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Campaign, ClassObjective, CompetenceResult, Division, Participation, Pupil, current_school_year
+from orga.campaigns.models import Campaign, CompetenceResult, Participation
+from orga.pupils.models import Division, Pupil
+from orga.schools.models import current_school_year
+
+from .models import ClassObjective
 
 STATUS = Participation.Status
 NOT_STARTED = "not_started"

@@ -11,6 +11,8 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.queue import queue_on_commit
+
 from .models import Division, Pupil, SiecleImport
 from .siecle import SiecleFileError, parse_pupils_file
 
@@ -186,8 +188,6 @@ def start_import(school, uploaded_file, user):
     """Store the upload as a new import row and queue its processing once committed."""
     from django.db import IntegrityError
 
-    from .tasks import run_siecle_import
-
     if SiecleImport.objects.filter(school=school).running().exists():
         raise ImportAlreadyRunning
     try:
@@ -195,7 +195,7 @@ def start_import(school, uploaded_file, user):
             siecle_import = SiecleImport.objects.create(
                 school=school, uploaded_by=user, original_name=uploaded_file.name[:255], file=uploaded_file
             )
-            transaction.on_commit(lambda: run_siecle_import.delay(siecle_import.id))
+            queue_on_commit("orga.run_siecle_import", siecle_import.id)
     except IntegrityError as error:  # another upload won the race (unique running import per school)
         raise ImportAlreadyRunning from error
     return siecle_import

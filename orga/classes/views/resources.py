@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn.models import Competence
+from orga.schools.permissions import is_school_admin, school_member_required
 
-from ..class_forms import ResourceForm
+from ..forms import ResourceForm
 from ..models import Resource
-from ..permissions import is_school_admin, school_member_required
 
 PAGE_SIZE = 30
 

@@ -2,7 +2,7 @@
 
 Every file is built from the `campaign_results` frame that the Résultats and Analyse tabs read,
 so the figures are the same. The builders are plain functions (bytes out) that the benchmark
-times; `process_report` produces a requested `Report` in the background (see export_tasks.py),
+times; `process_report` produces a requested `Report` in the background (see tasks.py),
 safe to run twice: the first run claims the row, a second finds it claimed and returns.
 """
 
@@ -18,9 +18,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+from jobs.queue import queue_on_commit
+from orga.campaigns.models import Participation
+from orga.schools.models import Membership
 
-from .models import Membership, Participation, Report
-from .results import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+from .frames import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+from .models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -533,11 +536,10 @@ def process_report(report_id):
 
 def start_report(*, school, campaign, kind, user, division=None):
     """Create the report row and queue its production once committed."""
-    from .export_tasks import run_report
 
     with transaction.atomic():
         report = Report.objects.create(
             school=school, campaign=campaign, kind=kind, division=division, requested_by=user
         )
-        transaction.on_commit(lambda: run_report.delay(report.id))
+        queue_on_commit("orga.run_report", report.id)
     return report

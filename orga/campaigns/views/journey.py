@@ -10,7 +10,8 @@ from crcn import scoring
 from crcn.models import Competence, Tutorial
 
 from .. import throttle
-from ..campaigns import (
+from ..models import Campaign, CompetenceResult, Participation
+from ..services import (
     JoinError,
     TamperedAnswer,
     check_can_join,
@@ -20,7 +21,6 @@ from ..campaigns import (
     share,
     start_or_resume,
 )
-from ..models import Campaign, CompetenceResult, Participation
 
 
 def _own_participation(request, participation_id):

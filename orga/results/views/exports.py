@@ -16,9 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from orga.campaigns.models import Campaign
+from orga.pupils.models import Division
+from orga.schools.permissions import is_school_admin, school_member_required
+
 from ..exports import CONTENT_TYPES, report_filename, start_report
-from ..models import Campaign, Division, Report
-from ..permissions import is_school_admin, school_member_required
+from ..models import Report
 
 LIST_LIMIT = 100
 

@@ -1,4 +1,4 @@
-"""The school's staff: list, role changes, removal. The rules live in `orga.invitations`."""
+"""The school's staff: list, role changes, removal. The rules live in `orga.schools.invitations`."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render

@@ -13,8 +13,7 @@ from django.db.models import Count
 
 from crcn.models import Skill, Tube, Tutorial
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
-
-from .models import CompetenceResult, Participation
+from orga.campaigns.models import CompetenceResult, Participation
 
 QUESTIONS_PER_COMPETENCE = 8
 NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")

@@ -1,0 +1,153 @@
+"""Positioning campaigns, pupils' participations, their answers and results per competence."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from orga.pupils.models import Division, Pupil
+from orga.schools.models import School
+
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"  # no I, L, O
+CODE_DIGITS = "23456789"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(school__memberships__user=user, school__memberships__is_active=True)
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Campaign(models.Model):
+    class Type(models.TextChoices):
+        ASSESSMENT = "assessment", "Évaluation"
+        PROFILES_COLLECTION = "profiles_collection", "Collecte de profils"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField("nom", max_length=150)
+    type = models.CharField("type", max_length=20, choices=Type.choices, default=Type.ASSESSMENT)
+    preset = models.CharField("parcours", max_length=50, blank=True)
+    competences = models.ManyToManyField("crcn.Competence", related_name="+", verbose_name="compétences évaluées")
+    divisions = models.ManyToManyField(Division, blank=True, related_name="campaigns", verbose_name="classes visées")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_campaigns", verbose_name="propriétaire"
+    )
+    code = models.CharField("code", max_length=9, unique=True)
+    description = models.TextField("message aux élèves", blank=True)
+    multiple_sendings = models.BooleanField("envois multiples", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "campagne"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    @staticmethod
+    def new_code(rng=None):
+        rng = rng or secrets.SystemRandom()
+        return "".join(rng.choice(CODE_LETTERS) for _ in range(6)) + "".join(rng.choice(CODE_DIGITS) for _ in range(3))
+
+    def can_be_edited_by(self, user, membership):
+        return user.is_superuser or self.owner_id == user.id or (membership is not None and membership.is_admin)
+
+
+def new_seed():
+    return secrets.token_hex(16)
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_improved=False)
+
+
+class Participation(models.Model):
+    class Status(models.TextChoices):
+        STARTED = "started", "En cours"
+        TO_SHARE = "to_share", "En attente d'envoi"
+        SHARED = "shared", "Résultats reçus"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participations")
+    # RESTRICT: a pupil with results is never deleted alone, but goes with the whole school.
+    pupil = models.ForeignKey(Pupil, on_delete=models.RESTRICT, related_name="participations")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.STARTED)
+    seed = models.CharField(max_length=32, default=new_seed)
+    current_challenge = models.ForeignKey(
+        "crcn.Challenge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A re-participation (multiple sendings) replaces the previous one, which is kept as history.
+    is_improved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    pix = models.PositiveSmallIntegerField(default=0)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "participation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "pupil"], condition=models.Q(is_improved=False), name="one_current_participation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} — {self.campaign}"
+
+
+class Answer(models.Model):
+    class Result(models.TextChoices):
+        OK = "ok", "Réussie"
+        KO = "ko", "Échouée"
+        SKIPPED = "skipped", "Passée"
+
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="answers")
+    challenge = models.ForeignKey("crcn.Challenge", on_delete=models.PROTECT, related_name="+")
+    skill = models.ForeignKey("crcn.Skill", on_delete=models.PROTECT, related_name="+")
+    value = models.TextField("réponse", blank=True)
+    result = models.CharField("résultat", max_length=7, choices=Result.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "réponse"
+        constraints = [models.UniqueConstraint(fields=["participation", "challenge"], name="answer_once_per_challenge")]
+
+    def __str__(self):
+        return f"{self.challenge_id}: {self.get_result_display()}"
+
+
+class CompetenceResult(models.Model):
+    """A participation's result in one competence, computed when the test ends."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="competence_results")
+    competence = models.ForeignKey("crcn.Competence", on_delete=models.PROTECT, related_name="+")
+    pix = models.PositiveSmallIntegerField(default=0)
+    level = models.PositiveSmallIntegerField(default=0)
+    validated_skills = models.JSONField(default=list)
+    tested_skills = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["competence__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "competence"], name="one_result_per_competence")
+        ]
+
+    def __str__(self):
+        return f"{self.competence_id}: niveau {self.level}, {self.pix} pix"
