@@ -12,7 +12,7 @@ from .campaigns.models import (
     new_seed,
 )
 from .classes.models import ClassObjective, Resource, ResourceQuerySet, resource_upload_path
-from .pupils.models import Division, Pupil, SiecleImport, SiecleImportQuerySet, import_upload_path
+from .pupils.models import Division, Pupil, SiecleImport, import_upload_path
 from .results.models import Report, report_upload_path
 from .schools.models import (
     Invitation,
@@ -45,7 +45,6 @@ __all__ = [
     "School",
     "SchoolQuerySet",
     "SiecleImport",
-    "SiecleImportQuerySet",
     "current_school_year",
     "import_upload_path",
     "new_seed",

@@ -60,7 +60,7 @@ def _import_pupils(school):
     SiecleImport.objects.create(
         school=school,
         original_name="ElevesSansAdresses.xml",
-        status=SiecleImport.Status.IMPORTED,
+        status=SiecleImport.Status.DONE,
         progress=100,
         report=report,
         started_at=now,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     # Ours, from the bottom layer up (see ARCHITECTURE.md).
     "accounts",
     "crcn",
+    "jobs",
     "orga",
     "certif",
     "pixdeploy",
@@ -167,6 +168,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker dies is delivered again (acks late; a killed pool process requeues at once). Its job's
+# `claim` lets it redo the work once the dead runner's heartbeat is older than JOBS_HEARTBEAT_TIMEOUT.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+# Background jobs (jobs/): seconds. A running job beats at each progress step.
+JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=300)  # silent longer: its runner is gone
+JOBS_FAIL_AFTER = env.int("JOBS_FAIL_AFTER", default=900)  # silent longer: marked failed by jobs.fail_stale_jobs
+JOBS_QUEUED_TIMEOUT = env.int("JOBS_QUEUED_TIMEOUT", default=3600)  # queued longer: never picked up, failed
+JOBS_UPLOAD_RETENTION = env.int("JOBS_UPLOAD_RETENTION", default=86400)  # an interrupted job's upload, for a retry
+JOBS_CHECKPOINT_DELAY = env.float("JOBS_CHECKPOINT_DELAY", default=0)  # tests only: time to kill a worker mid-job
+# Redis hands an unacknowledged task (its worker died) to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=JOBS_HEARTBEAT_TIMEOUT + 60)
+}
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-jobs": {"task": "jobs.fail_stale_jobs", "schedule": 60.0},
+    "delete-abandoned-uploads": {"task": "jobs.delete_abandoned_uploads", "schedule": 3600.0},
+    "expire-invitations": {"task": "orga.expire_invitations", "schedule": 3600.0},
+}
 
 if CELERY_BROKER_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}}

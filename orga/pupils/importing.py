@@ -8,10 +8,11 @@ with the number of pupils (only with batches of BATCH_SIZE rows).
 import logging
 from dataclasses import asdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jobs.queue import queue_on_commit
+from jobs.runner import JobError, run_job
 
 from .models import Division, Pupil, SiecleImport
 from .siecle import SiecleFileError, parse_pupils_file
@@ -54,7 +55,7 @@ def empty_report():
     }
 
 
-def apply_pupils(school, parsed):
+def apply_pupils(school, parsed, checkpoint=None):
     """Upsert the file's pupils by (school, INE); disable, never delete, those no longer in it."""
     report = empty_report()
     report["skipped"] = len(parsed.skipped)
@@ -96,6 +97,8 @@ def apply_pupils(school, parsed):
             to_update.append(pupil)
 
         Pupil.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        if checkpoint:
+            checkpoint()  # halfway through the transaction: a crash here must leave nothing written
         now = timezone.now()
         for pupil in to_update:
             pupil.updated_at = now
@@ -120,64 +123,32 @@ def preview_pupils(school, parsed):
     return report
 
 
-def _save_progress(siecle_import, percent, label):
-    SiecleImport.objects.filter(id=siecle_import.id).update(progress=percent, progress_label=label)
-
-
-def _finish(siecle_import, status, report=None, errors=None):
-    siecle_import.status = status
-    siecle_import.report = report or {}
-    siecle_import.errors = errors or []
-    siecle_import.progress = 100
-    siecle_import.finished_at = timezone.now()
-    if siecle_import.file:
-        # Personal data: once read, the file is no longer needed.
-        siecle_import.file.delete(save=False)
-    siecle_import.save()
-
-
-def process_import(import_id):
-    """Validate then apply an uploaded import. Safe to run twice: the second run finds it claimed."""
-    claimed = SiecleImport.objects.filter(
-        id=import_id, status=SiecleImport.Status.UPLOADED, started_at__isnull=True
-    ).update(started_at=timezone.now(), progress=5, progress_label="Lecture du fichier…")
-    if not claimed:
-        return None
-    siecle_import = SiecleImport.objects.select_related("school").get(id=import_id)
+def _import_work(siecle_import):
+    """The job's work: read and check the file, then apply it in one transaction (all or nothing)."""
     school = siecle_import.school
+    siecle_import.report_progress(5, "Lecture du fichier…")
     try:
         with siecle_import.file.open("rb") as f:
             data = f.read()
 
         def on_progress(done, total):
-            _save_progress(
-                siecle_import, 5 + int(45 * done / max(total, 1)), f"Vérification des élèves ({done}/{total})…"
+            siecle_import.report_progress(
+                5 + int(45 * done / max(total, 1)), f"Vérification des élèves ({done}/{total})…"
             )
 
         parsed = parse_pupils_file(data, siecle_import.original_name, expected_uai=school.uai, progress=on_progress)
     except SiecleFileError as error:
-        _finish(siecle_import, SiecleImport.Status.VALIDATION_ERROR, errors=error.messages)
-        return siecle_import.status
-    except Exception:
-        logger.exception("SIECLE import %s could not be read", import_id)
-        _finish(siecle_import, SiecleImport.Status.VALIDATION_ERROR, errors=["Le fichier n'a pas pu être lu."])
-        return siecle_import.status
+        raise JobError("Le fichier a été refusé : aucun élève n'a été modifié.", errors=error.messages) from error
+    except Exception as error:
+        logger.exception("SIECLE import %s could not be read", siecle_import.id)
+        raise JobError("Le fichier n'a pas pu être lu.", errors=["Le fichier n'a pas pu être lu."]) from error
+    siecle_import.report_progress(60, "Enregistrement des élèves…")
+    return {"report": apply_pupils(school, parsed, checkpoint=siecle_import.checkpoint), "errors": []}
 
-    SiecleImport.objects.filter(id=import_id).update(
-        status=SiecleImport.Status.VALIDATED, progress=60, progress_label="Enregistrement des élèves…"
-    )
-    try:
-        report = apply_pupils(school, parsed)
-    except Exception:
-        logger.exception("SIECLE import %s failed while writing", import_id)
-        _finish(
-            siecle_import,
-            SiecleImport.Status.IMPORT_ERROR,
-            errors=["Une erreur inattendue a interrompu l'import : aucun élève n'a été modifié. Réessayez plus tard."],
-        )
-        return siecle_import.status
-    _finish(siecle_import, SiecleImport.Status.IMPORTED, report=report)
-    return siecle_import.status
+
+def process_import(import_id, task=None):
+    """Validate then apply an uploaded import. Safe to run twice (see jobs.runner.run_job)."""
+    return run_job(SiecleImport, import_id, _import_work, task=task)
 
 
 class ImportAlreadyRunning(Exception):
@@ -186,16 +157,17 @@ class ImportAlreadyRunning(Exception):
 
 def start_import(school, uploaded_file, user):
     """Store the upload as a new import row and queue its processing once committed."""
-    from django.db import IntegrityError
-
-    if SiecleImport.objects.filter(school=school).running().exists():
+    if SiecleImport.objects.filter(school=school).active().exists():
         raise ImportAlreadyRunning
     try:
         with transaction.atomic():
+            # An interrupted import nobody retried gives way to the new file (its upload is deleted).
+            for interrupted in SiecleImport.objects.filter(school=school, status="failed", interrupted=True):
+                interrupted.discard()
             siecle_import = SiecleImport.objects.create(
                 school=school, uploaded_by=user, original_name=uploaded_file.name[:255], file=uploaded_file
             )
-            queue_on_commit("orga.run_siecle_import", siecle_import.id)
+            queue_on_commit(SiecleImport.task_name, siecle_import.id)
     except IntegrityError as error:  # another upload won the race (unique running import per school)
         raise ImportAlreadyRunning from error
     return siecle_import

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jobs.models import BackgroundJob
 from orga.schools.models import School
 
 
@@ -70,23 +71,13 @@ def import_upload_path(instance, filename):
     return f"imports/{instance.school.uai}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
 
 
-class SiecleImportQuerySet(models.QuerySet):
-    def running(self):
-        return self.filter(status__in=SiecleImport.RUNNING)
-
-
-class SiecleImport(models.Model):
+class SiecleImport(BackgroundJob):
     """One upload of a pupils' file and what became of it (a row per import: the school's history)."""
 
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", "Fichier reçu"
-        VALIDATED = "validated", "Fichier validé"
-        VALIDATION_ERROR = "validation_error", "Fichier refusé"
-        IMPORTED = "imported", "Import terminé"
-        IMPORT_ERROR = "import_error", "Échec de l'import"
-
-    RUNNING = (Status.UPLOADED, Status.VALIDATED)
-    FINISHED = (Status.VALIDATION_ERROR, Status.IMPORTED, Status.IMPORT_ERROR)
+    task_name = "orga.run_siecle_import"
+    upload_fields = ("file",)
+    upload_root = "imports"
+    generic_error = "Une erreur inattendue a interrompu l'import : aucun élève n'a été modifié. Réessayez plus tard."
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(
@@ -95,16 +86,9 @@ class SiecleImport(models.Model):
     # The uploaded file is deleted once processed (personal data); the row and its report stay.
     file = models.FileField(upload_to=import_upload_path, max_length=255, blank=True)
     original_name = models.CharField("fichier", max_length=255)
-    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.UPLOADED)
-    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
-    progress_label = models.CharField(max_length=200, blank=True)
     report = models.JSONField("bilan", default=dict, blank=True)
+    # Why the file was refused, pupil by pupil (the job's `error` says why the import itself failed).
     errors = models.JSONField("erreurs", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = SiecleImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -113,18 +97,30 @@ class SiecleImport(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school"],
-                condition=models.Q(status__in=["uploaded", "validated"]),
+                condition=models.Q(status__in=["queued", "running"]),
                 name="siecle_import_one_running_per_school",
             )
         ]
 
     def __str__(self):
-        return f"{self.original_name} ({self.get_status_display()})"
-
-    @property
-    def is_running(self):
-        return self.status in self.RUNNING
+        return f"{self.original_name} ({self.status_label})"
 
     @property
     def succeeded(self):
-        return self.status == self.Status.IMPORTED
+        return self.status == self.Status.DONE
+
+    @property
+    def was_refused(self):
+        return self.status == self.Status.FAILED and bool(self.errors)
+
+    @property
+    def status_label(self):
+        if self.status == self.Status.QUEUED:
+            return "Fichier reçu"
+        if self.status == self.Status.RUNNING:
+            return "Import en cours"
+        if self.succeeded:
+            return "Import terminé"
+        if self.was_refused:
+            return "Fichier refusé"
+        return "Import interrompu" if self.interrupted else "Échec de l'import"

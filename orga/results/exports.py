@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
 from jobs.queue import queue_on_commit
+from jobs.runner import JobError, run_job
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
 
@@ -444,10 +445,8 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
 # --- Producing a requested report ----------------------------------------------------------------
 
 
-class ReportError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class ReportError(JobError):
+    """The report cannot be produced as asked: the job fails with this French message."""
 
 
 def report_filename(report):
@@ -468,20 +467,16 @@ def _visible_participations(report):
     return participations
 
 
-def _set_progress(report_id, percent):
-    Report.objects.filter(id=report_id).update(progress=max(0, min(99, int(percent))))
-
-
 def build_report(report):
     """The file's bytes for a report, updating its progress as it goes."""
 
     def between(start, end):
-        return lambda done, total: _set_progress(report.id, start + (end - start) * done / max(total, 1))
+        return lambda done, total: report.report_progress(start + (end - start) * done / max(total, 1))
 
     if report.kind == Report.Kind.CLASS_PDF and report.division_id is None:
         raise ReportError("Le bilan de classe a besoin d'une classe : choisissez-la et relancez l'export.")
     results = campaign_results(report.campaign, _visible_participations(report))
-    _set_progress(report.id, 30)
+    report.report_progress(30)
     school_name = report.school.name
     if report.kind == Report.Kind.RESULTS_CSV:
         return build_csv(results, school_name)
@@ -489,49 +484,25 @@ def build_report(report):
         return build_xlsx(results, school_name, progress=between(30, 95))
     if report.kind == Report.Kind.CLASS_PDF:
         analysis = tube_analysis(results)
-        _set_progress(report.id, 40)
+        report.report_progress(40)
         return build_class_pdf(results, report.division, analysis, progress=between(40, 95), school_name=school_name)
     raise ReportError("Type d'export inconnu.")
 
 
-GENERIC_ERROR = "Une erreur inattendue a empêché de produire le fichier. Réessayez plus tard ; si l'erreur persiste, "
-GENERIC_ERROR += "signalez-la à l'administrateur de pixdeploy."
+def _report_work(report):
+    """The job's work: build the file, then store it (a crash before this point leaves no file)."""
+    report = Report.objects.select_related("school", "campaign", "division", "requested_by").get(id=report.id)
+    data = build_report(report)
+    report.checkpoint()
+    if report.file:
+        report.file.delete(save=False)
+    report.file.save(f"{report.id}-{report_filename(report)}", ContentFile(data), save=False)
+    return {"file": report.file.name}
 
 
-def _fail(report, message):
-    report.status = Report.Status.FAILED
-    report.error = message
-    report.finished_at = timezone.now()
-    report.save(update_fields=["status", "error", "finished_at"])
-
-
-def process_report(report_id):
-    """Build and store a report's file. Safe to run twice: only the run that claims the row works."""
-    claimed = Report.objects.filter(id=report_id, status=Report.Status.PENDING).update(
-        status=Report.Status.RUNNING, started_at=timezone.now(), progress=5
-    )
-    if not claimed:
-        return None
-    report = Report.objects.select_related("school", "campaign", "division", "requested_by").get(id=report_id)
-    try:
-        data = build_report(report)
-        if report.file:
-            report.file.delete(save=False)
-        report.file.save(f"{report.id}-{report_filename(report)}", ContentFile(data), save=False)
-    except ReportError as error:
-        logger.warning("Report %s refused: %s", report_id, error.message)
-        _fail(report, error.message)
-        return report.status
-    except Exception:
-        logger.exception("Report %s failed", report_id)
-        _fail(report, GENERIC_ERROR)
-        return report.status
-    report.status = Report.Status.DONE
-    report.progress = 100
-    report.error = ""
-    report.finished_at = timezone.now()
-    report.save(update_fields=["file", "status", "progress", "error", "finished_at"])
-    return report.status
+def process_report(report_id, task=None):
+    """Build and store a report's file. Safe to run twice (see jobs.runner.run_job)."""
+    return run_job(Report, report_id, _report_work, task=task)
 
 
 def start_report(*, school, campaign, kind, user, division=None):
@@ -541,5 +512,5 @@ def start_report(*, school, campaign, kind, user, division=None):
         report = Report.objects.create(
             school=school, campaign=campaign, kind=kind, division=division, requested_by=user
         )
-        queue_on_commit("orga.run_report", report.id)
+        queue_on_commit(Report.task_name, report.id)
     return report

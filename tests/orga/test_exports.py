@@ -362,7 +362,7 @@ def test_class_pdf_of_35_pupils_is_built_in_under_5_seconds(school, school_admin
 def test_running_twice_leaves_one_file_and_done(campaign, school_admin, settings):
     report = make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX)
     assert process_report(report.id) == Report.Status.DONE
-    assert process_report(report.id) is None  # claimed: the second run does nothing
+    assert process_report(report.id) == Report.Status.DONE  # the second delivery finds it done
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and report.progress == 100 and report.finished_at
     files = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
@@ -373,10 +373,10 @@ def test_running_twice_leaves_one_file_and_done(campaign, school_admin, settings
 @pytest.mark.django_db
 def test_a_running_report_is_not_claimed_again(campaign, school_admin):
     report = make_report(campaign, school_admin, Report.Kind.RESULTS_CSV)
-    Report.objects.filter(id=report.id).update(status=Report.Status.RUNNING)
-    assert process_report(report.id) is None
+    Report.objects.filter(id=report.id).update(status=Report.Status.RUNNING, heartbeat_at=timezone.now())
+    assert process_report(report.id) == Report.Status.RUNNING  # alive elsewhere: not taken over
     report.refresh_from_db()
-    assert report.status == Report.Status.RUNNING and not report.file
+    assert report.status == Report.Status.RUNNING and not report.file and report.attempts == 0
 
 
 @pytest.mark.django_db
@@ -386,7 +386,7 @@ def test_a_failure_is_logged_and_told_in_french(campaign, school_admin, monkeypa
 
     monkeypatch.setattr(exports, "build_xlsx", broken)
     report = make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX)
-    with caplog.at_level(logging.ERROR, logger="orga.results.exports"):
+    with caplog.at_level(logging.ERROR, logger="jobs.runner"):
         assert process_report(report.id) == Report.Status.FAILED
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and report.finished_at and not report.file

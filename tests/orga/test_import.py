@@ -45,7 +45,7 @@ def test_command_imports_then_reimports(tmp_path, school):
     assert report["skipped"] == 0 and report["errors"] == []
     assert Pupil.objects.filter(school=school, is_active=True).count() == 30
     assert set(Division.objects.filter(school=school).values_list("name", flat=True)) == set(DIVISIONS)
-    assert SiecleImport.objects.get(school=school).status == SiecleImport.Status.IMPORTED
+    assert SiecleImport.objects.get(school=school).status == SiecleImport.Status.DONE
 
     code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
     assert json.loads(out)["created"] == 0 and json.loads(out)["updated"] == 0 and json.loads(out)["unchanged"] == 30
@@ -154,7 +154,7 @@ def test_upload_through_the_page_runs_the_import(client_for, school, school_admi
     assert response.status_code == 302
     assert response.url == reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
     siecle_import.refresh_from_db()
-    assert siecle_import.status == SiecleImport.Status.IMPORTED
+    assert siecle_import.status == SiecleImport.Status.DONE
     assert siecle_import.report["created"] == 15
     assert not siecle_import.file  # personal data: the file is not kept
     html = client.get(response.url).content.decode()
@@ -171,7 +171,7 @@ def test_rejected_upload_shows_the_reasons(client_for, school, school_admin, dja
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, school, b"ceci n'est pas un export", name="eleves.xml")
     siecle_import = SiecleImport.objects.get()
-    assert siecle_import.status == SiecleImport.Status.VALIDATION_ERROR
+    assert siecle_import.status == SiecleImport.Status.FAILED
     html = client.get(reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})).content
     assert "Le fichier a été refusé : aucun élève n'a été modifié" in html.decode()
     assert not Pupil.objects.exists()
@@ -212,16 +212,19 @@ def test_processing_twice_is_harmless(school, tmp_path, settings):
     pupils = generated_pupils(5, DIVISIONS, seed=11)
     siecle_import = SiecleImport.objects.create(school=school, original_name="e.xml")
     siecle_import.file.save("e.xml", ContentFile(xml_for(school, pupils)))
-    assert process_import(siecle_import.id) == SiecleImport.Status.IMPORTED
-    assert process_import(siecle_import.id) is None
+    assert process_import(siecle_import.id) == SiecleImport.Status.DONE
+    # The second delivery finds the job done: it says so and writes nothing.
+    assert process_import(siecle_import.id) == SiecleImport.Status.DONE
     assert Pupil.objects.count() == 5
+    siecle_import.refresh_from_db()
+    assert siecle_import.attempts == 1
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who, status", [("teacher", 403), ("pupil", 403), ("other_school_admin", 404)])
 def test_import_permissions(client_for, request, school, who, status):
     client = client_for(request.getfixturevalue(who))
-    siecle_import = SiecleImport.objects.create(school=school, original_name="a.xml", status="imported")
+    siecle_import = SiecleImport.objects.create(school=school, original_name="a.xml", status="done")
     assert client.get(reverse("orga:imports", kwargs={"uai": school.uai})).status_code == status
     assert upload(client, school, b"<x/>").status_code == status
     url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
@@ -231,7 +234,7 @@ def test_import_permissions(client_for, request, school, who, status):
 
 @pytest.mark.django_db
 def test_import_of_another_school_is_404(client_for, school, school_admin, other_school):
-    other_import = SiecleImport.objects.create(school=other_school, original_name="a.xml", status="imported")
+    other_import = SiecleImport.objects.create(school=other_school, original_name="a.xml", status="done")
     url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": other_import.id})
     assert client_for(school_admin).get(url).status_code == 404
 
@@ -254,7 +257,7 @@ def test_upload_is_imported_by_the_worker(framework, celery_worker, client, scho
     while siecle_import.is_running and time.monotonic() < deadline:
         time.sleep(0.2)
         siecle_import.refresh_from_db()
-    assert siecle_import.status == SiecleImport.Status.IMPORTED, siecle_import.errors
+    assert siecle_import.status == SiecleImport.Status.DONE, siecle_import.errors
     assert Pupil.objects.filter(school=school).count() == 40
 
 
@@ -292,13 +295,13 @@ def test_import_history_query_count_is_fixed(client_for, school, school_admin):
     from orga.pupils.importing import empty_report
 
     SiecleImport.objects.create(
-        school=school, original_name="a.xml", status="imported", uploaded_by=school_admin, report=empty_report()
+        school=school, original_name="a.xml", status="done", uploaded_by=school_admin, report=empty_report()
     )
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("orga:imports", kwargs={"uai": school.uai}))
     for n in range(12):
         SiecleImport.objects.create(
-            school=school, original_name=f"{n}.xml", status="validation_error", errors=["x"], uploaded_by=school_admin
+            school=school, original_name=f"{n}.xml", status="failed", errors=["x"], uploaded_by=school_admin
         )
     with CaptureQueriesContext(connection) as many:
         html = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             SiecleImport.objects.create(
                 school=school,
                 original_name=file.name[:255],
-                status=SiecleImport.Status.IMPORTED,
+                status=SiecleImport.Status.DONE,
                 progress=100,
                 report=report,
                 started_at=timezone.now(),

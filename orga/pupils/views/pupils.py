@@ -66,7 +66,7 @@ def division_list(request):
         active_pupils=Count("pupils", filter=Q(pupils__is_active=True)),
         with_account=Count("pupils", filter=Q(pupils__is_active=True, pupils__user__isnull=False)),
     )
-    last_import = SiecleImport.objects.filter(school=school, status=SiecleImport.Status.IMPORTED).first()
+    last_import = SiecleImport.objects.filter(school=school, status=SiecleImport.Status.DONE).first()
     return render(
         request,
         "orga/pupils/divisions.html",

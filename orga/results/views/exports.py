@@ -11,6 +11,7 @@ Who sees what:
 """
 
 from django import forms
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,7 +133,12 @@ def report_create(request):
 @school_member_required
 def report_detail(request, report_id):
     report = _report_or_404(request, report_id)
-    context = {"school": request.school, "report": report, "page_title": report.get_kind_display()}
+    context = {
+        "school": request.school,
+        "report": report,
+        "page_title": report.get_kind_display(),
+        "can_manage": True,  # whoever sees an export (its requester, the school's admins) may rescue it
+    }
     if request.htmx:
         return render(request, "orga/exports/_status.html", context)
     return render(request, "orga/exports/detail.html", context)
@@ -152,3 +158,23 @@ def report_download(request, report_id):
     )
     response["Cache-Control"] = "private, no-store"  # personal data
     return response
+
+
+@require_POST
+@school_member_required
+def report_retry(request, report_id):
+    report = _report_or_404(request, report_id)
+    if report.can_retry:
+        report.retry()
+        messages.success(request, "La préparation du fichier est relancée.")
+    return redirect("orga:report_detail", uai=request.school.uai, report_id=report.id)
+
+
+@require_POST
+@school_member_required
+def report_discard(request, report_id):
+    report = _report_or_404(request, report_id)
+    if report.can_discard:
+        report.discard()
+        messages.success(request, "L'export est abandonné.")
+    return redirect("orga:report_detail", uai=request.school.uai, report_id=report.id)

@@ -1,0 +1,48 @@
+"""The body of every job's task: claim the row, do the work, end the job."""
+
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+GENERIC_ERROR = (
+    "Une erreur inattendue a interrompu le traitement : rien n'a été enregistré. Réessayez plus tard ; "
+    "si l'erreur persiste, signalez-la à l'administrateur de pixdeploy."
+)
+
+
+class JobError(Exception):
+    """The work refuses its input: the job fails with this French message (and these fields)."""
+
+    def __init__(self, message, **fields):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+def run_job(model, pk, work, task=None):
+    """Run `work(job)` for the job `pk` of `model`; it returns the fields to save on success.
+
+    Safe to run twice. A delivery that finds the job running elsewhere asks Celery to look again later
+    (`task.retry`): by then the job has ended, or its silent runner is taken over by `claim`.
+    """
+    job = model.claim(pk)
+    if job is None:
+        current = model.objects.filter(pk=pk).only("status").first()
+        if current is None:
+            return None
+        if current.status == model.Status.RUNNING and task is not None and not task.request.is_eager:
+            raise task.retry(countdown=settings.JOBS_HEARTBEAT_TIMEOUT)
+        return current.status
+    try:
+        fields = work(job) or {}
+    except JobError as error:
+        logger.warning("%s %s refused: %s", model.__name__, pk, error.message)
+        job.fail(error.message, **error.fields)
+    except Exception:
+        logger.exception("%s %s failed", model.__name__, pk)
+        job.fail(getattr(model, "generic_error", GENERIC_ERROR))
+    else:
+        job.succeed(**fields)
+    return job.status
