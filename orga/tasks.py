@@ -2,5 +2,6 @@
 
 from .pupils.tasks import run_siecle_import
 from .results.tasks import run_report
+from .schools.tasks import expire_invitations
 
-__all__ = ["run_report", "run_siecle_import"]
+__all__ = ["expire_invitations", "run_report", "run_siecle_import"]

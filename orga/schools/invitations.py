@@ -135,7 +135,9 @@ def _locked_invitation(invitation):
         Invitation.objects.select_for_update(of=("self",)).select_related("school", "invited_by").get(pk=invitation.pk)
     )
     if locked.status != Invitation.Status.PENDING:
-        state = "acceptée" if locked.status == Invitation.Status.ACCEPTED else "annulée"
+        state = {Invitation.Status.ACCEPTED: "acceptée", Invitation.Status.EXPIRED: "close (expirée)"}.get(
+            locked.status, "annulée"
+        )
         raise InvitationNotUsableError(f"L'invitation de {locked.email} a déjà été {state}.")
     return locked
 
@@ -147,6 +149,17 @@ def resend(invitation, request=None):
         _refresh(invitation)
     send_invitation_email(invitation, request)
     return invitation
+
+
+def expire_invitations(now=None):
+    """Close the pending invitations expired for over a month (Celery beat, hourly). Returns how many."""
+    now = now or timezone.now()
+    sent_before = now - Invitation.VALIDITY - Invitation.KEPT_AFTER_EXPIRY
+    return (
+        Invitation.objects.pending()
+        .filter(sent_at__lt=sent_before)
+        .update(status=Invitation.Status.EXPIRED, answered_at=now)
+    )
 
 
 def cancel(invitation):

@@ -108,11 +108,14 @@ class Invitation(models.Model):
     """An e-mailed invitation to join a school's staff; valid 7 days from its last sending."""
 
     VALIDITY = timedelta(days=7)
+    # Past its validity a pending invitation can still be re-sent from the members page for this long.
+    KEPT_AFTER_EXPIRY = timedelta(days=30)
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
         ACCEPTED = "accepted", "Acceptée"
         CANCELLED = "cancelled", "Annulée"
+        EXPIRED = "expired", "Expirée"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField("adresse électronique")
