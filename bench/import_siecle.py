@@ -5,7 +5,8 @@
 Generates a real-shaped ElevesSansAdresses.xml (50 classes), imports it into a
 throwaway school, imports it again unchanged, then deletes that school. Prints one
 JSON object: pupils, import_s, reimport_s, parse_s (a bare lxml parse of the same
-file: the floor to compare with) and queries (SQL queries of the first import).
+file: the floor to compare with), parse_zip_s (parse_pupils_file alone, no database,
+on the file zipped as schools upload it) and queries (SQL queries of the first import).
 """
 
 import argparse
@@ -29,7 +30,7 @@ from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from orga.pupils.importing import apply_pupils  # noqa: E402
 from orga.pupils.siecle import parse_pupils_file  # noqa: E402
-from orga.pupils.siecle_sample import generated_pupils, siecle_xml  # noqa: E402
+from orga.pupils.siecle_sample import generated_pupils, siecle_xml, siecle_zip  # noqa: E402
 
 BENCH_DIGITS = "0999990"
 
@@ -56,6 +57,10 @@ def main():
         started = time.perf_counter()
         etree.fromstring(data)
         parse_s = time.perf_counter() - started
+        zipped = siecle_zip(data)
+        started = time.perf_counter()
+        parse_pupils_file(zipped, "ElevesSansAdresses.zip", expected_uai=uai)
+        parse_zip_s = time.perf_counter() - started
         import_s, queries, report = timed_import(school, data)
         reimport_s, reimport_queries, again = timed_import(school, data)
         assert report["created"] == args.pupils, report
@@ -70,6 +75,7 @@ def main():
         "import_s": round(import_s, 3),
         "reimport_s": round(reimport_s, 3),
         "parse_s": round(parse_s, 3),
+        "parse_zip_s": round(parse_zip_s, 3),
         "queries": queries,
         "reimport_queries": reimport_queries,
     }

@@ -130,21 +130,41 @@ class Served:
 
 
 def serve(participation):
-    """What to show now: the challenge already served, else the engine's next (None once finished)."""
+    """What to show now: the challenge already served, else the engine's next (None once finished).
+
+    The next challenge is chosen, or the test finished, under the participation's row lock (the one answers
+    take) and after reading its state again: requests at the same moment (two tabs, a reload, a double submit)
+    choose once and finish once, and the others show what the first did.
+    """
     codes = competence_codes(participation.campaign)
     if participation.status != Participation.Status.STARTED:
         return Served(None, codes, 0)
-    answers = _answers_info(participation)
     if participation.current_challenge_id:
-        return Served(participation.current_challenge, codes, len(answers))
-    chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed)
-    if chosen is None:
-        finish(participation, codes, answers)
+        return Served(participation.current_challenge, codes, len(_answers_info(participation)))
+    with transaction.atomic():
+        _lock(participation)
+        answers = _answers_info(participation)
+        if participation.status == Participation.Status.STARTED and not participation.current_challenge_id:
+            chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed)
+            if chosen is None:
+                finish(participation, codes, answers)
+            else:
+                participation.current_challenge_id = chosen.id
+                participation.save(update_fields=["current_challenge"])
+    if participation.status != Participation.Status.STARTED:
         return Served(None, codes, len(answers))
-    participation.current_challenge_id = chosen.id
-    participation.save(update_fields=["current_challenge"])
-    challenge = Challenge.objects.select_related("skill__tube__competence").get(id=chosen.id)
+    challenge = Challenge.objects.select_related("skill__tube__competence").get(id=participation.current_challenge_id)
     return Served(challenge, codes, len(answers))
+
+
+_LOCKED_FIELDS = ("status", "current_challenge_id", "pix", "finished_at", "shared_at")
+
+
+def _lock(participation):
+    """Take the participation's row lock (inside a transaction) and read again what other requests change."""
+    fresh = Participation.objects.select_for_update().values(*_LOCKED_FIELDS).get(pk=participation.pk)
+    for field, value in fresh.items():
+        setattr(participation, field, value)
 
 
 class TamperedAnswer(Exception):
@@ -188,19 +208,26 @@ def _check(challenge, value):
 
 
 def finish(participation, codes=None, answers=None):
-    """Compute and store the results, then send them to the school (as Pix now does, automatically)."""
-    codes = codes if codes is not None else competence_codes(participation.campaign)
-    answers = answers if answers is not None else _answers_info(participation)
-    results = engine.competence_results(current_bank(), codes, answers)
-    competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
+    """Compute and store the results, then send them to the school (as Pix now does, automatically).
+
+    Once: under the participation's row lock, if it is still started (False when another request finished it).
+    `answers`, if given, were read under that lock.
+    """
     with transaction.atomic():
-        CompetenceResult.objects.filter(participation=participation).delete()
+        _lock(participation)
+        if participation.status != Participation.Status.STARTED:
+            return False
+        codes = codes if codes is not None else competence_codes(participation.campaign)
+        answers = answers if answers is not None else _answers_info(participation)
+        results = engine.competence_results(current_bank(), codes, answers)
+        competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
         store_results(participation, competences, results)
         participation.status = Participation.Status.TO_SHARE
         participation.finished_at = timezone.now()
         participation.current_challenge = None
         participation.save()
-    share(participation)
+        share(participation)
+    return True
 
 
 def store_results(participation, competences, results):

@@ -334,7 +334,7 @@ def test_class_pdf_has_a_cover_and_a_page_per_pupil(campaign, school_admin, divi
 
 
 @pytest.mark.django_db
-def test_class_pdf_of_35_pupils_is_built_in_under_5_seconds(school, school_admin):
+def test_class_pdf_of_35_pupils_on_16_competences_has_a_page_each(school, school_admin):
     division = DivisionFactory(school=school, name="2nde 4")
     campaign = create_campaign(
         school=school,
@@ -346,13 +346,9 @@ def test_class_pdf_of_35_pupils_is_built_in_under_5_seconds(school, school_admin
     add_participations(campaign, division, ["shared"] * 30 + ["to_share"] * 3 + ["started"] * 2, seed=3)
     results = campaign_results(campaign, campaign.participations.filter(pupil__division=division))
     analysis = tube_analysis(results)
-    started = time.perf_counter()
-    data = build_class_pdf(results, division, analysis)
-    elapsed = time.perf_counter() - started
-    pages = pdf_pages(data)
+    pages = pdf_pages(build_class_pdf(results, division, analysis))
     pupil_pages = [p for p in pages if "2nde 4 · Tout le référentiel" in p]
-    assert len(pupil_pages) == 35
-    assert elapsed < 5, f"{elapsed:.1f} s"
+    assert len(pupil_pages) == 35  # its time is measured by bench/results_pages.py (docs/benchmarks.md)
 
 
 # --- Running the task ------------------------------------------------------------------------------

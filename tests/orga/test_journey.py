@@ -1,10 +1,15 @@
+import threading
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from crcn import engine
 from crcn.models import Challenge
-from orga.campaigns.services import create_campaign
+from orga.campaigns.services import competence_codes, create_campaign, current_bank
 from orga.models import Answer, CompetenceResult, Participation
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
 
@@ -248,3 +253,84 @@ def test_my_profile_gathers_all_campaigns(client_for, pupil, school, teacher, ca
 def test_pages_of_the_journey_need_a_pupil(client_for, teacher, client):
     assert client.get(reverse("orga:enter_code")).status_code == 302
     assert client_for(teacher).get(reverse("orga:my_profile")).status_code == 404
+
+
+# --- At the same moment -------------------------------------------------------------------------
+
+THREADS = 6
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Requêtes simultanées : il faut PostgreSQL (DATABASE_URL, comme en CI) ; SQLite sérialise les "
+    "écritures et n'a pas de verrou de ligne.",
+)
+
+
+def bring_to_the_last_question(client, participation):
+    """Answer right until the challenge served is the last one: the engine would choose nothing after it."""
+    bank, codes = current_bank(), competence_codes(participation.campaign)
+    for _ in range(60):
+        client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+        challenge = served(participation)
+        answers = [
+            engine.AnswerInfo(challenge_id=a.challenge_id, skill_id=a.skill_id, correct=a.result == "ok")
+            for a in participation.answers.all()
+        ]
+        last = engine.AnswerInfo(challenge_id=challenge.id, skill_id=challenge.skill_id, correct=True)
+        if engine.next_challenge(bank, codes, [*answers, last], participation.seed) is None:
+            return challenge
+        answer(client, participation, challenge, right_answer(challenge))
+    raise AssertionError("the test never reached its last question")
+
+
+def at_once(user, request):
+    """`request(client)` from THREADS threads released together, each with its own client and connection."""
+    clients = [Client(raise_request_exception=False) for _ in range(THREADS)]
+    for client in clients:
+        client.force_login(user)
+    barrier = threading.Barrier(THREADS)
+    outcomes = [None] * THREADS
+
+    def run(n):
+        try:
+            barrier.wait(timeout=30)
+            response = request(clients[n])
+            outcomes[n] = (response.status_code, [url for url, _ in response.redirect_chain])
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes[n] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["reload", "answer"])
+def test_requests_at_the_last_question_at_once_finish_the_test_once(framework, pupil, campaign, how):
+    """Six tabs at the last question (reloaded, or its answer sent): each gets the results page; one set of results."""
+    client = Client()
+    client.force_login(pupil)
+    participation = start(client, campaign)
+    last = bring_to_the_last_question(client, participation)
+    take_url = reverse("orga:take", kwargs={"participation_id": participation.id})
+    results_url = reverse("orga:results", kwargs={"participation_id": participation.id})
+    if how == "reload":
+        answer(client, participation, last, right_answer(last))
+        outcomes = at_once(pupil, lambda c: c.get(take_url, follow=True))
+        expected = (200, [results_url])
+    else:
+        data = {"challenge": last.id, "type": last.type, **right_answer(last)}
+        outcomes = at_once(pupil, lambda c: c.post(reverse("orga:answer", args=[participation.id]), data, follow=True))
+        expected = (200, [take_url, results_url])
+    abnormal = [outcome for outcome in outcomes if outcome != expected]
+    assert not abnormal, f"{len(abnormal)} of {THREADS} requests: {abnormal}"
+    participation.refresh_from_db()
+    assert participation.status == Participation.Status.SHARED
+    assert sorted(CompetenceResult.objects.values_list("competence__code", flat=True)) == ["1.1", "4.1"]
+    assert participation.pix == 80
+    assert Answer.objects.filter(challenge=last).count() == 1
