@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -72,6 +72,11 @@ class BackgroundJob(models.Model):
     # Set by each concrete job: the Celery task that runs it, and its FileFields holding uploads.
     task_name = ""
     upload_fields = ()
+    # How the pages name the job ("l'import"), the agreement of its participles ("" or "e"), and the message when
+    # a retry is refused because another job of its kind is running.
+    noun = "le traitement"
+    noun_agreement = ""
+    busy_message = "Un traitement du même type est déjà en cours : attendez qu'il se termine."
 
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
@@ -202,3 +207,19 @@ class BackgroundJob(models.Model):
 
     def discard(self):
         self.fail(DISCARDED)
+
+    def rescue(self, action):
+        """An admin's "retry" or "discard" from the job's page: the French message to show, and if it was done."""
+        noun = self.noun[0].upper() + self.noun[1:]
+        if action == "retry":
+            if not self.can_retry:
+                return f"{noun} ne peut plus être relancé{self.noun_agreement}.", False
+            try:
+                self.retry()
+            except IntegrityError:  # the one running job of its kind allowed at once (e.g. per school)
+                return self.busy_message, False
+            return f"{noun} est relancé{self.noun_agreement}.", True
+        if not self.can_discard:
+            return f"{noun} est déjà terminé{self.noun_agreement}.", False
+        self.discard()
+        return f"{noun} est abandonné{self.noun_agreement} et son fichier supprimé.", True

@@ -19,8 +19,8 @@ school_patterns = [
     # SIECLE imports
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
-    path("imports/<int:import_id>/relancer/", imports.import_retry, name="import_retry"),
-    path("imports/<int:import_id>/abandonner/", imports.import_discard, name="import_discard"),
+    path("imports/<int:import_id>/relancer/", imports.import_rescue, {"action": "retry"}, name="import_retry"),
+    path("imports/<int:import_id>/abandonner/", imports.import_rescue, {"action": "discard"}, name="import_discard"),
     # Campaigns
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
@@ -41,8 +41,8 @@ school_patterns = [
     path("exports/nouveau/", exports.report_create, name="report_create"),
     path("exports/<int:report_id>/", exports.report_detail, name="report_detail"),
     path("exports/<int:report_id>/fichier/", exports.report_download, name="report_download"),
-    path("exports/<int:report_id>/relancer/", exports.report_retry, name="report_retry"),
-    path("exports/<int:report_id>/abandonner/", exports.report_discard, name="report_discard"),
+    path("exports/<int:report_id>/relancer/", exports.report_rescue, {"action": "retry"}, name="report_retry"),
+    path("exports/<int:report_id>/abandonner/", exports.report_rescue, {"action": "discard"}, name="report_discard"),
     # Classes and pupils
     path("eleves/", pupils.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupils.pupil_detail, name="pupil_detail"),

@@ -152,7 +152,7 @@ def process_import(import_id, task=None):
 
 
 class ImportAlreadyRunning(Exception):
-    message = "Un import est déjà en cours pour cet établissement : attendez qu'il se termine."
+    message = SiecleImport.busy_message
 
 
 def start_import(school, uploaded_file, user):

@@ -77,6 +77,8 @@ class SiecleImport(BackgroundJob):
     task_name = "orga.run_siecle_import"
     upload_fields = ("file",)
     upload_root = "imports"
+    noun = "l'import"
+    busy_message = "Un import est déjà en cours pour cet établissement : attendez qu'il se termine."
     generic_error = "Une erreur inattendue a interrompu l'import : aucun élève n'a été modifié. Réessayez plus tard."
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="imports")

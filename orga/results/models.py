@@ -17,6 +17,7 @@ class Report(BackgroundJob):
     """An export asked by a staff member, produced by a background task (safe to run twice)."""
 
     task_name = "orga.run_report"
+    noun = "l'export"
     generic_error = (
         "Une erreur inattendue a empêché de produire le fichier. Réessayez plus tard ; si l'erreur persiste, "
         "signalez-la à l'administrateur de pixdeploy."

@@ -250,6 +250,17 @@ def test_admin_discards_an_interrupted_import(client_for, school, school_admin, 
 
 
 @pytest.mark.django_db
+def test_a_retry_waits_for_the_import_running_meanwhile(client_for, school, school_admin, settings):
+    interrupted = silent_import(school, settings)
+    maintenance.fail_stale_jobs(now=timezone.now() + timedelta(seconds=settings.JOBS_FAIL_AFTER))
+    SiecleImport.objects.create(school=school, original_name="nouveau.xml")  # queued since
+    response = client_for(school_admin).post(rescue_url("retry", school, interrupted), follow=True)
+    assert "Un import est déjà en cours pour cet établissement" in response.content.decode()
+    interrupted.refresh_from_db()
+    assert interrupted.status == Status.FAILED and interrupted.can_retry
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("who, status", [("teacher", 403), ("pupil", 403), ("other_school_admin", 404)])
 @pytest.mark.parametrize("action", ["retry", "discard"])
 def test_only_the_school_admin_rescues_an_import(client_for, request, school, settings, who, status, action):

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -64,31 +63,10 @@ def import_detail(request, import_id):
     return render(request, "orga/imports/detail.html", context)
 
 
-def _rescued_import(request, import_id):
-    return get_object_or_404(SiecleImport, id=import_id, school=request.school)
-
-
 @require_POST
 @school_admin_required
-def import_retry(request, import_id):
-    siecle_import = _rescued_import(request, import_id)
-    if not siecle_import.can_retry:
-        messages.error(request, "Cet import ne peut plus être relancé : déposez à nouveau le fichier.")
-    else:
-        try:
-            siecle_import.retry()
-        except IntegrityError:
-            messages.error(request, ImportAlreadyRunning.message)
-        else:
-            messages.success(request, "L'import est relancé.")
-    return redirect("orga:import_detail", uai=request.school.uai, import_id=siecle_import.id)
-
-
-@require_POST
-@school_admin_required
-def import_discard(request, import_id):
-    siecle_import = _rescued_import(request, import_id)
-    if siecle_import.can_discard:
-        siecle_import.discard()
-        messages.success(request, "L'import est abandonné et le fichier supprimé : vous pouvez en déposer un autre.")
+def import_rescue(request, import_id, action):
+    siecle_import = get_object_or_404(SiecleImport, id=import_id, school=request.school)
+    message, done = siecle_import.rescue(action)
+    (messages.success if done else messages.error)(request, message)
     return redirect("orga:import_detail", uai=request.school.uai, import_id=siecle_import.id)

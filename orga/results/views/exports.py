@@ -162,19 +162,8 @@ def report_download(request, report_id):
 
 @require_POST
 @school_member_required
-def report_retry(request, report_id):
+def report_rescue(request, report_id, action):
     report = _report_or_404(request, report_id)
-    if report.can_retry:
-        report.retry()
-        messages.success(request, "La préparation du fichier est relancée.")
-    return redirect("orga:report_detail", uai=request.school.uai, report_id=report.id)
-
-
-@require_POST
-@school_member_required
-def report_discard(request, report_id):
-    report = _report_or_404(request, report_id)
-    if report.can_discard:
-        report.discard()
-        messages.success(request, "L'export est abandonné.")
+    message, done = report.rescue(action)
+    (messages.success if done else messages.error)(request, message)
     return redirect("orga:report_detail", uai=request.school.uai, report_id=report.id)
