@@ -157,8 +157,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pixdeploy <ne-pas-repond
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: no broker configured → tasks run eagerly, in the web process.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or env("REDIS_URL", default="")  # empty counts as unset
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue the web sends tasks to and the worker consumes (the test suite uses one of its own per run).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="pixdeploy")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL or None
 CELERY_TASK_SERIALIZER = "json"

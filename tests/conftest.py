@@ -1,12 +1,16 @@
 """Named users for each role, so every view test checks them all in a few lines."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
+
+from pixdeploy.celery import app as celery_app
 
 from .factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
 
@@ -15,6 +19,17 @@ settings.PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "accounts.hashers.TemporaryPasswordHasher",
 ]
+
+# On a Redis that a development server (or another run of the suite) also uses, the suite touches nothing of
+# theirs: its tasks go to a queue of this run only, consumed by the worker it starts and by no other, and its
+# cache stays in this process (the Redis cache's clear() would flush the whole Redis database).
+TEST_QUEUE = f"pixdeploy-test-{os.getpid()}"
+TEST_WORKER = f"{TEST_QUEUE}@{socket.gethostname()}"
+override_settings(
+    CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE,
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": TEST_QUEUE}},
+).enable()
+celery_app.conf.task_default_queue = TEST_QUEUE
 
 
 class UnknownTemplateVariable(str):
@@ -122,6 +137,7 @@ def _database_url_of_test_db():
 def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery -A pixdeploy worker` on the configured broker and the test database.
 
+    It consumes this run's queue only (TEST_QUEUE), which is deleted at the end.
     Without a broker (the embedded default) tasks run eagerly and no worker is needed.
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -129,16 +145,19 @@ def celery_worker(django_db_setup, django_db_blocker):
         return
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("Un worker réel a besoin de PostgreSQL (la base de test SQLite est en mémoire).")
-    env = {**os.environ, "DATABASE_URL": _database_url_of_test_db(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "pixdeploy", "worker", "--pool=solo", "-l", "warning", "-n", "test@%h"],
-        env=env,
-        cwd=settings.BASE_DIR,
-    )
-    from pixdeploy.celery import app
-
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_of_test_db(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": TEST_QUEUE,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "pixdeploy", "worker", "--pool=solo", "-l", "warning"]
+    # Its own name and queue; no mingle, gossip or heartbeat with the other workers on that Redis.
+    command += ["-n", TEST_WORKER, "-Q", TEST_QUEUE, "--without-mingle", "--without-gossip", "--without-heartbeat"]
+    worker = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
     deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=1):
+    # Only this worker's answer counts: a development worker on the same Redis answers pings too.
+    while not celery_app.control.ping(destination=[TEST_WORKER], timeout=1):
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
             pytest.fail("Le worker Celery n'a pas démarré.")
@@ -148,3 +167,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         worker.wait(timeout=15)
     except subprocess.TimeoutExpired:
         worker.kill()
+    with celery_app.connection_for_write() as connection:
+        queue = celery_app.amqp.queues[TEST_QUEUE].bind(connection.default_channel)
+        queue.declare()  # so that this connection knows the bindings that delete() removes
+        queue.delete()

@@ -1,7 +1,11 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from pixdeploy import checklist
 
 from .factories import MembershipFactory, PupilFactory, UserFactory
 
@@ -123,3 +127,26 @@ def test_campaign_steps_are_ticked_from_campaigns_participations_and_exports(cli
     Report.objects.create(school=school, campaign=campaign, requested_by=school_admin, kind="results_xlsx")
     html = client.get(reverse("home")).content.decode()
     assert 'avec l&#x27;équipe pédagogique</a> <span class="fr-sr-only">(fait)' in html
+
+
+@pytest.mark.django_db
+def test_home_speaks_of_certification_only_as_to_come(client):
+    html = client.get(reverse("home")).content.decode()
+    sentences = re.findall(r"[^.<>]*certif[^.<>]*", html, flags=re.IGNORECASE)
+    assert sentences
+    for sentence in sentences:
+        assert "à venir" in sentence, sentence
+
+
+@pytest.mark.django_db
+def test_checklist_links_lead_to_pages_that_exist(client_for, school, school_admin):
+    client = client_for(school_admin)
+    steps = checklist.checklist_for(school)
+    links = [item.url for step in steps for item in step.items if item.url]
+    assert links
+    for url in links:
+        assert client.get(url).status_code == 200, url
+    # The certification is to come: its steps are reminders, with no link.
+    for step in steps:
+        if "certification" in step.title:
+            assert step.items and not any(item.url for item in step.items)

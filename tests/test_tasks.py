@@ -15,3 +15,14 @@ def test_ping_is_answered_by_a_worker_reading_the_same_database(framework, celer
         # A real worker answered, in another process, through the broker.
         assert celery_worker.poll() is None
         assert result.state == "SUCCESS"
+
+
+def test_the_suite_shares_no_queue_and_no_cache_with_a_development_server():
+    from pixdeploy.celery import app
+
+    from .conftest import TEST_QUEUE
+
+    assert TEST_QUEUE.startswith("pixdeploy-test-")
+    assert app.amqp.router.route({}, ping.name)["queue"].name == TEST_QUEUE
+    # A Redis cache's clear() flushes its whole database: the suite's cache stays in its own process.
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"

@@ -1,6 +1,8 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from pixdeploy.demo import seed_demo
 
@@ -30,4 +32,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {labels[role]:<22} identifiant : {login['username']:<18} mot de passe : {login['password']}"
             )
-        self.stdout.write("Ouvrez http://127.0.0.1:8000 et connectez-vous avec l'un de ces comptes.")
+        sign_in = settings.SITE_URL.rstrip("/") + reverse("account_login")
+        self.stdout.write(f"Ouvrez {sign_in} et connectez-vous avec l'un de ces comptes.")
