@@ -21,6 +21,7 @@ from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
 from jobs.queue import queue_on_commit
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
+from orga.schools.permissions import enters_school
 
 from .frames import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
 from .models import Report
@@ -460,7 +461,7 @@ def report_filename(report):
 def _visible_participations(report):
     user = report.requested_by
     membership = Membership.objects.filter(school=report.school, user=user, is_active=True).first()
-    if membership is None and not user.is_superuser:
+    if not enters_school(user, membership):
         raise ReportError("Vous n'êtes plus membre de cet établissement : l'export n'a pas été produit.")
     participations = participations_visible_to(report.campaign, user, membership)
     if report.division_id:

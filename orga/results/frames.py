@@ -14,6 +14,7 @@ from django.db.models import Count
 from crcn.models import Skill, Tube, Tutorial
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
 from orga.campaigns.models import CompetenceResult, Participation
+from orga.schools.permissions import classes_followed_by, manages
 
 QUESTIONS_PER_COMPETENCE = 8
 NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
@@ -22,11 +23,9 @@ NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
 def participations_visible_to(campaign, user, membership):
     """Admins and the campaign's owner see every participant; another teacher, the pupils of their classes."""
     participations = Participation.objects.current().filter(campaign=campaign)
-    if user.is_superuser or campaign.owner_id == user.id or (membership is not None and membership.is_admin):
+    if manages(user, membership, campaign.owner_id):
         return participations
-    if membership is None:
-        return participations.none()
-    return participations.filter(pupil__division__in=membership.divisions.all())
+    return participations.filter(classes_followed_by(user, membership, "pupil__division"))
 
 
 @dataclass

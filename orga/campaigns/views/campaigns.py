@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crcn.presets import PRESETS_BY_CODE
 from orga.pupils.models import Division
-from orga.schools.permissions import school_member_required
+from orga.schools.guards import school_member_required
 
 from ..forms import CampaignForm
 from ..models import Campaign, Participation

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orga.pupils.models import Division
+from orga.schools.guards import school_member_required
 from orga.schools.models import current_school_year
-from orga.schools.permissions import is_school_admin, school_member_required
+from orga.schools.permissions import is_school_admin
 
 from ..follow_up import FILTERS, classes_overview, division_progress, followed_divisions, follows, objective_of
 from ..forms import ChooseClassesForm, ClassObjectiveForm

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from orga.schools.permissions import is_school_admin, school_admin_required
+from orga.schools.guards import school_admin_required
+from orga.schools.permissions import is_school_admin
 
 from ..importing import ImportAlreadyRunning, start_import
 from ..models import SiecleImport

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from orga.campaigns.models import Campaign, Participation
 from orga.classes.resources import resources_for_needs
 from orga.pupils.models import Division
-from orga.schools.permissions import school_member_required
+from orga.schools.guards import school_member_required
 
 from ..frames import activity, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
 

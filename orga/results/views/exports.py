@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
-from orga.schools.permissions import is_school_admin, school_member_required
+from orga.schools.guards import school_member_required
+from orga.schools.permissions import follows_class, is_school_admin, manages
 
 from ..exports import CONTENT_TYPES, report_filename, start_report
 from ..models import Report
@@ -59,7 +60,7 @@ class ReportForm(forms.Form):
 
 
 def _sees_every_class(request, campaign):
-    return is_school_admin(request) or campaign.owner_id == request.user.id
+    return manages(request.user, request.membership, campaign.owner_id)
 
 
 def _reports(request):
@@ -117,9 +118,7 @@ def report_create(request):
     division = get_object_or_404(Division, id=division_id, school=school) if division_id else None
     division_allowed = True
     if campaign and division and not _sees_every_class(request, campaign):
-        division_allowed = (
-            request.membership is not None and request.membership.divisions.filter(id=division.id).exists()
-        )
+        division_allowed = follows_class(request.user, request.membership, division.id)
     form = ReportForm(request.POST, division_allowed=division_allowed)
     if not form.is_valid():
         return _list_page(request, form, status=400)
