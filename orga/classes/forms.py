@@ -4,7 +4,7 @@ from pathlib import PurePath
 
 from django import forms
 
-from crcn.models import Competence
+from crcn.forms import CompetenceChoiceField
 from orga.pupils.models import Division
 
 from .models import ClassObjective, Resource
@@ -65,11 +65,6 @@ class ClassObjectiveForm(forms.ModelForm):
         fields = ["competences_target", "level_target"]
 
 
-class CompetenceChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, competence):
-        return f"{competence.code} {competence.title}"
-
-
 class ResourceForm(forms.ModelForm):
     title = forms.CharField(
         label="Titre", max_length=200, error_messages={"required": "Donnez un titre à la ressource."}
@@ -95,10 +90,7 @@ class ResourceForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in RESOURCE_EXTENSIONS)}),
     )
     competences = CompetenceChoiceField(
-        label="Compétences visées",
-        queryset=Competence.objects.in_framework_order(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins une compétence."},
+        label="Compétences visées", error_messages={"required": "Choisissez au moins une compétence."}
     )
     level_min = forms.TypedChoiceField(label="Du niveau", choices=RESOURCE_LEVELS, coerce=int, initial=1)
     level_max = forms.TypedChoiceField(label="Au niveau", choices=RESOURCE_LEVELS, coerce=int, initial=3)

@@ -10,7 +10,6 @@ Who sees what:
 - pupils get a 403, anonymous visitors the sign-in page (school_member_required).
 """
 
-from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,41 +21,10 @@ from orga.schools.guards import school_member_required
 from orga.schools.permissions import follows_class, is_school_admin, manages
 
 from ..exports import CONTENT_TYPES, report_filename, start_report
+from ..forms import ReportForm
 from ..models import Report
 
 LIST_LIMIT = 100
-
-
-class ReportForm(forms.Form):
-    """Campaign and class are read by id in the view first: another school's id is a 404, not a form error."""
-
-    campaign = forms.IntegerField(
-        label="Campagne", error_messages={"required": "Choisissez la campagne.", "invalid": "Choisissez la campagne."}
-    )
-    kind = forms.ChoiceField(
-        label="Fichier",
-        choices=Report.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choisissez le type de fichier.",
-            "invalid_choice": "Choisissez un des types de fichier proposés.",
-        },
-    )
-    division = forms.IntegerField(label="Classe", required=False, error_messages={"invalid": "Classe inconnue."})
-
-    def __init__(self, *args, division_allowed=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.division_allowed = division_allowed
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == Report.Kind.CLASS_PDF and not data.get("division"):
-            self.add_error("division", "Le bilan de classe porte sur une classe : choisissez-la.")
-        elif data.get("division") and not self.division_allowed:
-            self.add_error(
-                "division", "Vous ne suivez pas cette classe : l'export ne contiendrait aucun de ses élèves."
-            )
-        return data
 
 
 def _sees_every_class(request, campaign):
