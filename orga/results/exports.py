@@ -8,16 +8,16 @@ safe to run twice: the first run claims the row, a second finds it claimed and r
 
 import io
 import logging
-from html import escape
 
 import pandas as pd
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+from documents.charts import scale_chart_svg
+from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
@@ -309,48 +309,6 @@ def class_results(results, division):
     return CampaignResults(campaign=results.campaign, competences=results.competences, frame=frame)
 
 
-def _decimal(value):
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
-
-
-def level_chart(rows, title):
-    """A horizontal bar chart of levels 0 to MAX_LEVEL, one bar per competence, as inline SVG.
-
-    `rows` are (code, value or None); the table printed beside it carries the same data. The grid and
-    the bars are one path each: WeasyPrint draws a few elements much faster than many.
-    """
-    label_w, plot_w, bar_h, gap, top = 34, 420, 10, 4, 16
-    width = label_w + plot_w + 40
-    height = top + len(rows) * (bar_h + gap) + 4
-    step = plot_w / MAX_LEVEL
-    grid = " ".join(f"M{label_w + level * step:.1f} {top - 4}V{height - 4}" for level in range(MAX_LEVEL + 1))
-    texts = [
-        f'<text x="{label_w + level * step:.1f}" y="{top - 7}" font-size="8" text-anchor="middle" fill="#666">'
-        f"{level}</text>"
-        for level in range(MAX_LEVEL + 1)
-    ]
-    bars = []
-    for index, (code, value) in enumerate(rows):
-        y = top + index * (bar_h + gap) + bar_h - 2
-        texts.append(f'<text x="0" y="{y}" font-size="9">{escape(code)}</text>')
-        if value is None:
-            texts.append(f'<text x="{label_w + 3}" y="{y}" font-size="8" fill="#666">—</text>')
-            continue
-        length = max(plot_w * value / MAX_LEVEL, 1.5)
-        bars.append(f"M{label_w} {y - bar_h + 2}h{length:.1f}v{bar_h}h{-length:.1f}Z")
-        shown = _decimal(value) if isinstance(value, float) else value
-        texts.append(f'<text x="{label_w + length + 4:.1f}" y="{y}" font-size="8.5">{shown}</text>')
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'font-family="DejaVu Sans" fill="#161616">'
-        f'<path d="{grid}" stroke="#ddd" stroke-width="1" fill="none"/>'
-        + (f'<path d="{" ".join(bars)}" fill="#000091"/>' if bars else "")
-        + "".join(texts)
-        + "</svg>"
-    )
-
-
 def _pupil_pages(results):
     """One entry per participant of the class, in the frame's order (name)."""
     frame = results.frame
@@ -387,8 +345,10 @@ def _pupil_pages(results):
                 "pix": int(row["pix"]) if finished else None,
                 "mastery": int(row["mastery"]) if finished and pd.notna(row["mastery"]) else None,
                 "levels": levels,
-                "chart": level_chart(
-                    [(item["competence"].code, item["level"]) for item in levels], f"Niveaux de {name}"
+                "chart": scale_chart_svg(
+                    [(item["competence"].code, item["level"]) for item in levels],
+                    maximum=MAX_LEVEL,
+                    title=f"Niveaux de {name}",
                 )
                 if finished
                 else "",
@@ -399,9 +359,8 @@ def _pupil_pages(results):
 
 
 def build_class_pdf(results, division, analysis, progress=None, today=None, school_name=None):
-    """Cover (class profile, collective needs) then one page per pupil, with WeasyPrint."""
+    """Cover (class profile, collective needs) then one page per pupil."""
     from django.utils.safestring import mark_safe
-    from weasyprint import HTML
 
     results = class_results(results, division)
     campaign = results.campaign
@@ -423,9 +382,10 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
         },
         "profile": profile,
         "profile_chart": mark_safe(
-            level_chart(
+            scale_chart_svg(
                 [(item["competence"].code, item["mean_level"]) for item in profile],
-                f"Niveau moyen par compétence, {division.name}",
+                maximum=MAX_LEVEL,
+                title=f"Niveau moyen par compétence, {division.name}",
             )
         ),
         "needs": [item for item in analysis if item["label"]],
@@ -433,13 +393,7 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
         "max_level": MAX_LEVEL,
         "level_range": range(MAX_LEVEL + 1),
     }
-    html = render_to_string("orga/pdf/class_report.html", context)
-    if progress:
-        progress(1, 3)
-    document = HTML(string=html).render()
-    if progress:
-        progress(2, 3)
-    return document.write_pdf()
+    return render_pdf("orga/pdf/class_report.html", context, progress)
 
 
 # --- Producing a requested report ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from crcn import scoring
 from crcn.models import Competence, Tutorial
+from documents.charts import bar_length
 
 from .. import throttle
 from ..models import Campaign, CompetenceResult, Participation
@@ -161,14 +162,13 @@ def _recommended_tutorials(results, limit_per_competence=2, competences=4):
     return picked
 
 
-def _chart_rows(results, max_level):
+def _profile_rows(competences, results, max_level):
+    """One row per competence with its result (or None) and the width of its bar: a percent of the pix open,
+    truncated (as these pages always did: the Analyse tab rounds)."""
+    max_pix = scoring.max_pix_per_competence(max_level)
     return [
-        {
-            "competence": r.competence,
-            "result": r,
-            "percent": int(100 * r.pix / scoring.max_pix_per_competence(max_level)),
-        }
-        for r in results
+        {"competence": c, "result": r, "percent": int(bar_length(r.pix if r else 0, max_pix, 100))}
+        for c, r in zip(competences, results, strict=True)
     ]
 
 
@@ -184,7 +184,7 @@ def results(request, participation_id):
         "orga/journey/results.html",
         {
             "participation": participation,
-            "rows": _chart_rows(rows, max_level),
+            "rows": _profile_rows([r.competence for r in rows], rows, max_level),
             "max_pix": scoring.max_pix_per_competence(max_level),
             "tutorials": _recommended_tutorials(rows),
             "page_title": f"Résultats — {participation.campaign.name}",
@@ -216,18 +216,14 @@ def my_profile(request):
     competences = Competence.objects.in_framework_order()
     rows = [latest.get(c.code) for c in competences]
     max_level = scoring.DEFAULT_MAX_REACHABLE_LEVEL
-    max_pix = scoring.max_pix_per_competence(max_level)
     participations = pupil.participations.current().select_related("campaign").order_by("-created_at")
     return render(
         request,
         "orga/journey/profile.html",
         {
             "pupil": pupil,
-            "profile": [
-                {"competence": c, "result": r, "percent": int(100 * r.pix / max_pix) if r else 0}
-                for c, r in zip(competences, rows, strict=True)
-            ],
-            "max_pix": max_pix,
+            "profile": _profile_rows(competences, rows, max_level),
+            "max_pix": scoring.max_pix_per_competence(max_level),
             "total_pix": sum(r.pix for r in rows if r),
             "max_total_pix": scoring.max_total_pix(max_level),
             "certifiable": scoring.is_certifiable([r.level for r in rows if r]),

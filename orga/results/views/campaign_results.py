@@ -4,6 +4,7 @@ import pandas as pd
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from documents.charts import bar_chart
 from orga.campaigns.models import Campaign, Participation
 from orga.classes.resources import resources_for_needs
 from orga.pupils.models import Division
@@ -35,31 +36,19 @@ def _tab_context(request, campaign, tab, **extra):
     return {"school": request.school, "campaign": campaign, "tab": tab, "page_title": campaign.name, **extra}
 
 
-def _bars(values, height=120, bar_width=22, gap=8):
-    """An SVG bar chart's geometry, computed here so that the chart needs no JavaScript."""
-    top = max((v for _, v in values), default=0) or 1
-    bars = []
-    for index, (label, value) in enumerate(values):
-        bar_height = round(height * value / top)
-        bars.append(
-            {
-                "x": index * (bar_width + gap),
-                "y": height - bar_height,
-                "height": bar_height,
-                "width": bar_width,
-                "label": label,
-                "value": value,
-            }
-        )
-    return {"bars": bars, "width": max(len(values) * (bar_width + gap), 1), "height": height}
-
-
 @school_member_required
 def activity_tab(request, campaign_id):
     campaign, visible = _campaign(request, campaign_id)
     results = campaign_results(campaign, visible)
     data = activity(results)
-    chart = _bars([(day["day"].strftime("%d/%m"), day["count"]) for day in data["per_day"]])
+    chart = bar_chart(
+        [(day["day"].strftime("%d/%m"), day["count"]) for day in data["per_day"]],
+        length=120,
+        thickness=22,
+        gap=8,
+        vertical=True,
+        whole=True,
+    )
     return render(
         request, "orga/campaigns/activity.html", _tab_context(request, campaign, "activite", activity=data, chart=chart)
     )
