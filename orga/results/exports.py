@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+from crcn.levels import level_range, max_reachable_level
 from documents.charts import scale_chart_svg
 from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
@@ -23,13 +23,19 @@ from orga.campaigns.models import Participation
 from orga.schools.models import Membership
 from orga.schools.permissions import enters_school
 
-from .frames import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+from .frames import (
+    CampaignResults,
+    campaign_results,
+    competence_profile,
+    participations_visible_to,
+    pupil_priorities,
+    tube_analysis,
+)
 from .models import Report
 
 logger = logging.getLogger(__name__)
 
 PARIS = "Europe/Paris"
-MAX_LEVEL = DEFAULT_MAX_REACHABLE_LEVEL
 STATUS = Participation.Status
 NO_DIVISION = "Sans classe"
 CONTENT_TYPES = {
@@ -149,27 +155,6 @@ def status_counts(frame):
     return {status: int((frame["status"] == status).sum()) if not frame.empty else 0 for status in STATUS.values}
 
 
-def competence_profile(results, frame=None):
-    """Per competence, over the participants who sent their results (as the Analyse tab):
-    mean level (1 decimal), count, and the number and share of pupils at each level."""
-    shared = results.shared() if frame is None else frame[frame["status"] == STATUS.SHARED]
-    profile = []
-    for competence in results.competences:
-        levels = shared[f"level:{competence.code}"].dropna().astype(int) if not shared.empty else pd.Series([])
-        count = len(levels)
-        counts = [int((levels == level).sum()) for level in range(MAX_LEVEL + 1)]
-        profile.append(
-            {
-                "competence": competence,
-                "count": count,
-                "mean_level": round(float(levels.mean()), 1) if count else None,
-                "counts": counts,
-                "shares": [c / count if count else None for c in counts],
-            }
-        )
-    return profile
-
-
 def _cell(value):
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -189,6 +174,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     codes = results.codes
     school_name = school_name if school_name is not None else campaign.school.name
     today = today or timezone.localdate()
+    max_level = max_reachable_level()
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="E3E3FD")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -197,10 +183,10 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
         "start_value": 0,
         "start_color": "F8696B",
         "mid_type": "num",
-        "mid_value": MAX_LEVEL / 2,
+        "mid_value": max_level / 2,
         "mid_color": "FFEB84",
         "end_type": "num",
-        "end_value": MAX_LEVEL,
+        "end_value": max_level,
         "end_color": "63BE7B",
     }
 
@@ -235,7 +221,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     summary.append(["Compétences : élèves ayant envoyé leurs résultats"])
     summary.cell(summary.max_row, 1).font = Font(bold=True, size=12)
     header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [
-        f"% au niveau {level}" for level in range(MAX_LEVEL + 1)
+        f"% au niveau {level}" for level in range(max_level + 1)
     ]
     summary.append(header)
     header_row = summary.max_row
@@ -247,7 +233,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
         )
         row = summary.max_row
         summary.cell(row, 4).number_format = "0.0"
-        for column in range(5, 5 + MAX_LEVEL + 1):
+        for column in range(5, 5 + max_level + 1):
             summary.cell(row, column).number_format = "0%"
     if codes:
         summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", ColorScaleRule(**scale))
@@ -309,7 +295,7 @@ def class_results(results, division):
     return CampaignResults(campaign=results.campaign, competences=results.competences, frame=frame)
 
 
-def _pupil_pages(results):
+def _pupil_pages(results, max_level):
     """One entry per participant of the class, in the frame's order (name)."""
     frame = results.frame
     if frame.empty:
@@ -347,7 +333,7 @@ def _pupil_pages(results):
                 "levels": levels,
                 "chart": scale_chart_svg(
                     [(item["competence"].code, item["level"]) for item in levels],
-                    maximum=MAX_LEVEL,
+                    maximum=max_level,
                     title=f"Niveaux de {name}",
                 )
                 if finished
@@ -364,8 +350,9 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
 
     results = class_results(results, division)
     campaign = results.campaign
+    max_level = max_reachable_level()
     profile = competence_profile(results)
-    pupils = _pupil_pages(results)
+    pupils = _pupil_pages(results, max_level)
     for page in pupils:
         page["chart"] = mark_safe(page["chart"])  # built above from escaped values only
     counts = status_counts(results.frame)
@@ -384,14 +371,14 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
         "profile_chart": mark_safe(
             scale_chart_svg(
                 [(item["competence"].code, item["mean_level"]) for item in profile],
-                maximum=MAX_LEVEL,
+                maximum=max_level,
                 title=f"Niveau moyen par compétence, {division.name}",
             )
         ),
         "needs": [item for item in analysis if item["label"]],
         "pupils": pupils,
-        "max_level": MAX_LEVEL,
-        "level_range": range(MAX_LEVEL + 1),
+        "max_level": max_level,
+        "level_range": level_range(),
     }
     return render_pdf("orga/pdf/class_report.html", context, progress)
 

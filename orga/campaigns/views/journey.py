@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn import scoring
+from crcn.levels import max_reachable_level
 from crcn.models import Competence, Tutorial
 from documents.charts import bar_length
 
@@ -142,10 +143,10 @@ def answer(request, participation_id):
     return redirect("orga:take", participation_id=participation_id)
 
 
-def _recommended_tutorials(results, limit_per_competence=2, competences=4):
+def _recommended_tutorials(results, max_level, limit_per_competence=2, competences=4):
     """Tutorials for the weakest competences (lowest level first), a couple each: a short, useful list."""
     weak = sorted(
-        (r for r in results if r.level < scoring.DEFAULT_MAX_REACHABLE_LEVEL),
+        (r for r in results if r.level < max_level),
         key=lambda r: (r.level, r.competence.code),
     )[:competences]
     tutorials = (
@@ -178,7 +179,7 @@ def results(request, participation_id):
     if participation.status == Participation.Status.STARTED:
         return redirect("orga:take", participation_id=participation.id)
     rows = list(participation.competence_results.select_related("competence"))
-    max_level = scoring.DEFAULT_MAX_REACHABLE_LEVEL
+    max_level = max_reachable_level()
     return render(
         request,
         "orga/journey/results.html",
@@ -186,7 +187,7 @@ def results(request, participation_id):
             "participation": participation,
             "rows": _profile_rows([r.competence for r in rows], rows, max_level),
             "max_pix": scoring.max_pix_per_competence(max_level),
-            "tutorials": _recommended_tutorials(rows),
+            "tutorials": _recommended_tutorials(rows, max_level),
             "page_title": f"Résultats — {participation.campaign.name}",
         },
     )
@@ -215,7 +216,7 @@ def my_profile(request):
         latest.setdefault(result.competence.code, result)
     competences = Competence.objects.in_framework_order()
     rows = [latest.get(c.code) for c in competences]
-    max_level = scoring.DEFAULT_MAX_REACHABLE_LEVEL
+    max_level = max_reachable_level()
     participations = pupil.participations.current().select_related("campaign").order_by("-created_at")
     return render(
         request,
