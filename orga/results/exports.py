@@ -220,9 +220,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     summary.append([])
     summary.append(["Compétences : élèves ayant envoyé leurs résultats"])
     summary.cell(summary.max_row, 1).font = Font(bold=True, size=12)
-    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [
-        f"% au niveau {level}" for level in range(max_level + 1)
-    ]
+    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [f"% au niveau {level}" for level in level_range()]
     summary.append(header)
     header_row = summary.max_row
     for cell in summary[header_row]:
@@ -237,8 +235,8 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
             summary.cell(row, column).number_format = "0%"
     if codes:
         summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", ColorScaleRule(**scale))
-    for letter, width in zip("ABCDEFGHIJ", (26, 60, 10, 14, 12, 12, 12, 12, 12, 12), strict=False):
-        summary.column_dimensions[letter].width = width
+    for index, width in enumerate((26, 60, 10, 14) + (12,) * len(level_range()), start=1):
+        summary.column_dimensions[get_column_letter(index)].width = width
 
     table = results_table(results, school_name)
     columns = list(table.columns)

@@ -86,6 +86,7 @@ def test_the_workbook_has_a_share_per_level(six, campaign):
     sheet = load_workbook(io.BytesIO(build_xlsx(campaign_results(campaign))))["Synthèse"]
     headers = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
     assert "% au niveau 6" in headers and "% au niveau 7" not in headers
+    assert sheet.column_dimensions["K"].width == 12  # the column of level 6 as wide as the others
 
 
 @pytest.mark.django_db
