@@ -1,13 +1,13 @@
-from django.conf import settings
 from django.shortcuts import render
 
 from . import scoring
+from .levels import max_reachable_level
 from .models import Domain, Level
 
 
 def referentiel(request):
     domains = Domain.objects.prefetch_related("competences").order_by("code")
-    max_level = settings.PIX_MAX_REACHABLE_LEVEL
+    max_level = max_reachable_level()
     return render(
         request,
         "crcn/referentiel.html",

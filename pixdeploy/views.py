@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from orga.models import School
-from orga.schools.permissions import superuser_required
+from orga.schools.guards import superuser_required
 from orga.schools.roles import role_of
 
 from . import checklist
@@ -21,7 +21,7 @@ def home(request):
         context["pupil_count"] = school.pupils.filter(is_active=True).count()
         context["division_count"] = school.divisions.count()
     elif role.code == "superuser":
-        context["schools"] = School.objects.order_by("name")
+        context["schools"] = School.objects.visible_to(request.user).order_by("name")
     elif role.code == "pupil":
         context["pupil"] = request.user.pupil
     return render(request, "pixdeploy/home.html", context)

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"accounts", "crcn", "jobs", "orga", "certif", "pixdeploy"}
+OURS = {"accounts", "crcn", "documents", "jobs", "orga", "certif", "pixdeploy"}
 ALLOWED = {
     "accounts": set(),
     "crcn": set(),
+    "documents": set(),
     "jobs": set(),
-    "orga": {"accounts", "crcn", "jobs"},
-    "certif": {"accounts", "crcn", "jobs", "orga"},
+    "orga": {"accounts", "crcn", "documents", "jobs"},
+    "certif": {"accounts", "crcn", "documents", "jobs", "orga"},
     "pixdeploy": OURS,
 }
 # orga's rooms, from the bottom up: each may import those before it in this list.

@@ -1,15 +1,11 @@
 from django import forms
 
+from crcn.forms import CompetenceChoiceField
 from crcn.models import Competence
 from crcn.presets import PRESETS_BY_CODE, preset_choices
 from orga.pupils.models import Division
 
 from .models import Campaign
-
-
-class CompetenceChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, competence):
-        return f"{competence.code} {competence.title}"
 
 
 class CampaignForm(forms.Form):
@@ -31,12 +27,7 @@ class CampaignForm(forms.Form):
         choices=[("", "— Choisir les compétences une à une —"), *preset_choices()],
         help_text="Par thème ou par discipline ; il remplace les compétences cochées ci-dessous.",
     )
-    competences = CompetenceChoiceField(
-        label="Compétences évaluées",
-        queryset=Competence.objects.in_framework_order(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    competences = CompetenceChoiceField(label="Compétences évaluées", required=False)
     divisions = forms.ModelMultipleChoiceField(
         label="Classes visées (facultatif)",
         queryset=Division.objects.none(),

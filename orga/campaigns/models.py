@@ -7,6 +7,7 @@ from django.db import models
 
 from orga.pupils.models import Division, Pupil
 from orga.schools.models import School
+from orga.schools.permissions import manages, schools_visible_to
 
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"  # no I, L, O
 CODE_DIGITS = "23456789"
@@ -14,11 +15,7 @@ CODE_DIGITS = "23456789"
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(school__memberships__user=user, school__memberships__is_active=True)
+        return self.filter(schools_visible_to(user, "school"))
 
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -63,7 +60,7 @@ class Campaign(models.Model):
         return "".join(rng.choice(CODE_LETTERS) for _ in range(6)) + "".join(rng.choice(CODE_DIGITS) for _ in range(3))
 
     def can_be_edited_by(self, user, membership):
-        return user.is_superuser or self.owner_id == user.id or (membership is not None and membership.is_admin)
+        return manages(user, membership, self.owner_id)
 
 
 def new_seed():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from orga.campaigns.models import Campaign, CompetenceResult, Participation
 from orga.pupils.models import Division, Pupil
 from orga.schools.models import current_school_year
+from orga.schools.permissions import follows_class
 
 from .models import ClassObjective
 
@@ -59,19 +60,12 @@ def objective_of(division):
 
 def followed_divisions(school, user, membership):
     """The classes shown in « Mes classes »: all of them for admins, the chosen ones for a teacher."""
-    divisions = Division.objects.filter(school=school)
-    if user.is_superuser or (membership is not None and membership.is_admin):
-        return divisions
-    if membership is None:
-        return divisions.none()
-    return divisions.filter(teachers=membership)
+    return Division.objects.filter(school=school).followed_by(user, membership)
 
 
 def follows(user, membership, division):
     """Admins follow every class; a teacher, the classes they chose (one query)."""
-    if user.is_superuser or (membership is not None and membership.is_admin):
-        return True
-    return membership is not None and membership.divisions.filter(id=division.id).exists()
+    return follows_class(user, membership, division.id)
 
 
 # --- Profiles and the objective ---------------------------------------------------------------------

@@ -4,14 +4,16 @@ from pathlib import PurePath
 
 from django import forms
 
-from crcn.models import Competence
+from crcn.forms import CompetenceChoiceField
+from crcn.levels import max_reachable_level
+from crcn.scoring import COMPETENCE_COUNT, HIGHEST_LEVEL
 from orga.pupils.models import Division
 
 from .models import ClassObjective, Resource
 
 MAX_RESOURCE_SIZE = 10 * 1024 * 1024
 RESOURCE_EXTENSIONS = ("pdf", "odt", "docx", "pptx", "odp", "png", "jpg", "jpeg", "zip", "txt", "html")
-RESOURCE_LEVELS = [(n, f"Niveau {n}") for n in range(1, 9)]
+RESOURCE_LEVELS = [(n, f"Niveau {n}") for n in range(1, HIGHEST_LEVEL + 1)]
 
 
 class ChooseClassesForm(forms.Form):
@@ -44,30 +46,34 @@ def _bounded(label, low, high, message, help_text):
     )
 
 
+def _level_target():
+    """Up to the highest level open to pupils, as configured when the form is made."""
+    top = max_reachable_level()
+    return _bounded(
+        "Niveau visé dans chacune",
+        1,
+        top,
+        f"Indiquez un niveau entre 1 et {top}.",
+        f"Du niveau 1 (débutant) au niveau {top}, le plus haut ouvert sur Pix.",
+    )
+
+
 class ClassObjectiveForm(forms.ModelForm):
     competences_target = _bounded(
         "Nombre de compétences à travailler dans l'année",
         1,
-        16,
-        "Indiquez un nombre de compétences entre 1 et 16.",
+        COMPETENCE_COUNT,
+        f"Indiquez un nombre de compétences entre 1 et {COMPETENCE_COUNT}.",
         "5 compétences correspondent à environ 2 heures d'activité sur Pix.",
-    )
-    level_target = _bounded(
-        "Niveau visé dans chacune",
-        1,
-        5,
-        "Indiquez un niveau entre 1 et 5.",
-        "Du niveau 1 (débutant) au niveau 5, le plus haut ouvert sur Pix.",
     )
 
     class Meta:
         model = ClassObjective
         fields = ["competences_target", "level_target"]
 
-
-class CompetenceChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, competence):
-        return f"{competence.code} {competence.title}"
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level_target"] = _level_target()
 
 
 class ResourceForm(forms.ModelForm):
@@ -95,10 +101,7 @@ class ResourceForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in RESOURCE_EXTENSIONS)}),
     )
     competences = CompetenceChoiceField(
-        label="Compétences visées",
-        queryset=Competence.objects.in_framework_order(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins une compétence."},
+        label="Compétences visées", error_messages={"required": "Choisissez au moins une compétence."}
     )
     level_min = forms.TypedChoiceField(label="Du niveau", choices=RESOURCE_LEVELS, coerce=int, initial=1)
     level_max = forms.TypedChoiceField(label="Au niveau", choices=RESOURCE_LEVELS, coerce=int, initial=3)

@@ -5,6 +5,7 @@ from django.db import models
 
 from orga.pupils.models import Division
 from orga.schools.models import School
+from orga.schools.permissions import manages, schools_visible_to
 
 
 class ClassObjective(models.Model):
@@ -29,11 +30,7 @@ def resource_upload_path(instance, filename):
 
 class ResourceQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(school__memberships__user=user, school__memberships__is_active=True)
+        return self.filter(schools_visible_to(user, "school"))
 
 
 class Resource(models.Model):
@@ -58,3 +55,6 @@ class Resource(models.Model):
 
     def __str__(self):
         return self.title
+
+    def can_be_deleted_by(self, user, membership):
+        return manages(user, membership, self.author_id)

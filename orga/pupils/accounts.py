@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from documents.pdf import render_pdf
 
 from .credentials import candidate_usernames, temporary_password, unique_username, username_base
 from .models import Pupil
@@ -105,10 +106,7 @@ def credentials_csv(credentials):
 
 
 def credentials_pdf(credentials, school, division_name, login_url):
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "orga/pdf/credentials.html",
         {"credentials": credentials, "school": school, "division_name": division_name, "login_url": login_url},
     )
-    return HTML(string=html).write_pdf()

@@ -6,6 +6,13 @@ from django.utils import timezone
 
 from jobs.models import BackgroundJob
 from orga.schools.models import School
+from orga.schools.permissions import classes_followed_by
+
+
+class DivisionQuerySet(models.QuerySet):
+    def followed_by(self, user, membership):
+        """The classes whose pupils the user follows: all for a school admin, the chosen ones for a teacher."""
+        return self.filter(classes_followed_by(user, membership))
 
 
 class Division(models.Model):
@@ -13,6 +20,8 @@ class Division(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="divisions")
     name = models.CharField("classe", max_length=50)
+
+    objects = DivisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -8,28 +8,35 @@ safe to run twice: the first run claims the row, a second finds it claimed and r
 
 import io
 import logging
-from html import escape
 
 import pandas as pd
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+from crcn.levels import level_range, max_reachable_level
+from documents.charts import scale_chart_svg
+from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
+from orga.schools.permissions import enters_school
 
-from .frames import CampaignResults, campaign_results, participations_visible_to, pupil_priorities, tube_analysis
+from .frames import (
+    CampaignResults,
+    campaign_results,
+    competence_profile,
+    participations_visible_to,
+    pupil_priorities,
+    tube_analysis,
+)
 from .models import Report
 
 logger = logging.getLogger(__name__)
 
 PARIS = "Europe/Paris"
-MAX_LEVEL = DEFAULT_MAX_REACHABLE_LEVEL
 STATUS = Participation.Status
 NO_DIVISION = "Sans classe"
 CONTENT_TYPES = {
@@ -149,27 +156,6 @@ def status_counts(frame):
     return {status: int((frame["status"] == status).sum()) if not frame.empty else 0 for status in STATUS.values}
 
 
-def competence_profile(results, frame=None):
-    """Per competence, over the participants who sent their results (as the Analyse tab):
-    mean level (1 decimal), count, and the number and share of pupils at each level."""
-    shared = results.shared() if frame is None else frame[frame["status"] == STATUS.SHARED]
-    profile = []
-    for competence in results.competences:
-        levels = shared[f"level:{competence.code}"].dropna().astype(int) if not shared.empty else pd.Series([])
-        count = len(levels)
-        counts = [int((levels == level).sum()) for level in range(MAX_LEVEL + 1)]
-        profile.append(
-            {
-                "competence": competence,
-                "count": count,
-                "mean_level": round(float(levels.mean()), 1) if count else None,
-                "counts": counts,
-                "shares": [c / count if count else None for c in counts],
-            }
-        )
-    return profile
-
-
 def _cell(value):
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -189,6 +175,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     codes = results.codes
     school_name = school_name if school_name is not None else campaign.school.name
     today = today or timezone.localdate()
+    max_level = max_reachable_level()
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="E3E3FD")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -197,10 +184,10 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
         "start_value": 0,
         "start_color": "F8696B",
         "mid_type": "num",
-        "mid_value": MAX_LEVEL / 2,
+        "mid_value": max_level / 2,
         "mid_color": "FFEB84",
         "end_type": "num",
-        "end_value": MAX_LEVEL,
+        "end_value": max_level,
         "end_color": "63BE7B",
     }
 
@@ -234,9 +221,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     summary.append([])
     summary.append(["Compétences : élèves ayant envoyé leurs résultats"])
     summary.cell(summary.max_row, 1).font = Font(bold=True, size=12)
-    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [
-        f"% au niveau {level}" for level in range(MAX_LEVEL + 1)
-    ]
+    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [f"% au niveau {level}" for level in level_range()]
     summary.append(header)
     header_row = summary.max_row
     for cell in summary[header_row]:
@@ -247,12 +232,12 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
         )
         row = summary.max_row
         summary.cell(row, 4).number_format = "0.0"
-        for column in range(5, 5 + MAX_LEVEL + 1):
+        for column in range(5, 5 + max_level + 1):
             summary.cell(row, column).number_format = "0%"
     if codes:
         summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", ColorScaleRule(**scale))
-    for letter, width in zip("ABCDEFGHIJ", (26, 60, 10, 14, 12, 12, 12, 12, 12, 12), strict=False):
-        summary.column_dimensions[letter].width = width
+    for index, width in enumerate((26, 60, 10, 14) + (12,) * len(level_range()), start=1):
+        summary.column_dimensions[get_column_letter(index)].width = width
 
     table = results_table(results, school_name)
     columns = list(table.columns)
@@ -309,49 +294,7 @@ def class_results(results, division):
     return CampaignResults(campaign=results.campaign, competences=results.competences, frame=frame)
 
 
-def _decimal(value):
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
-
-
-def level_chart(rows, title):
-    """A horizontal bar chart of levels 0 to MAX_LEVEL, one bar per competence, as inline SVG.
-
-    `rows` are (code, value or None); the table printed beside it carries the same data. The grid and
-    the bars are one path each: WeasyPrint draws a few elements much faster than many.
-    """
-    label_w, plot_w, bar_h, gap, top = 34, 420, 10, 4, 16
-    width = label_w + plot_w + 40
-    height = top + len(rows) * (bar_h + gap) + 4
-    step = plot_w / MAX_LEVEL
-    grid = " ".join(f"M{label_w + level * step:.1f} {top - 4}V{height - 4}" for level in range(MAX_LEVEL + 1))
-    texts = [
-        f'<text x="{label_w + level * step:.1f}" y="{top - 7}" font-size="8" text-anchor="middle" fill="#666">'
-        f"{level}</text>"
-        for level in range(MAX_LEVEL + 1)
-    ]
-    bars = []
-    for index, (code, value) in enumerate(rows):
-        y = top + index * (bar_h + gap) + bar_h - 2
-        texts.append(f'<text x="0" y="{y}" font-size="9">{escape(code)}</text>')
-        if value is None:
-            texts.append(f'<text x="{label_w + 3}" y="{y}" font-size="8" fill="#666">—</text>')
-            continue
-        length = max(plot_w * value / MAX_LEVEL, 1.5)
-        bars.append(f"M{label_w} {y - bar_h + 2}h{length:.1f}v{bar_h}h{-length:.1f}Z")
-        shown = _decimal(value) if isinstance(value, float) else value
-        texts.append(f'<text x="{label_w + length + 4:.1f}" y="{y}" font-size="8.5">{shown}</text>')
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(title)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'font-family="DejaVu Sans" fill="#161616">'
-        f'<path d="{grid}" stroke="#ddd" stroke-width="1" fill="none"/>'
-        + (f'<path d="{" ".join(bars)}" fill="#000091"/>' if bars else "")
-        + "".join(texts)
-        + "</svg>"
-    )
-
-
-def _pupil_pages(results):
+def _pupil_pages(results, max_level):
     """One entry per participant of the class, in the frame's order (name)."""
     frame = results.frame
     if frame.empty:
@@ -387,8 +330,10 @@ def _pupil_pages(results):
                 "pix": int(row["pix"]) if finished else None,
                 "mastery": int(row["mastery"]) if finished and pd.notna(row["mastery"]) else None,
                 "levels": levels,
-                "chart": level_chart(
-                    [(item["competence"].code, item["level"]) for item in levels], f"Niveaux de {name}"
+                "chart": scale_chart_svg(
+                    [(item["competence"].code, item["level"]) for item in levels],
+                    maximum=max_level,
+                    title=f"Niveaux de {name}",
                 )
                 if finished
                 else "",
@@ -399,14 +344,14 @@ def _pupil_pages(results):
 
 
 def build_class_pdf(results, division, analysis, progress=None, today=None, school_name=None):
-    """Cover (class profile, collective needs) then one page per pupil, with WeasyPrint."""
+    """Cover (class profile, collective needs) then one page per pupil."""
     from django.utils.safestring import mark_safe
-    from weasyprint import HTML
 
     results = class_results(results, division)
     campaign = results.campaign
+    max_level = max_reachable_level()
     profile = competence_profile(results)
-    pupils = _pupil_pages(results)
+    pupils = _pupil_pages(results, max_level)
     for page in pupils:
         page["chart"] = mark_safe(page["chart"])  # built above from escaped values only
     counts = status_counts(results.frame)
@@ -423,23 +368,18 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
         },
         "profile": profile,
         "profile_chart": mark_safe(
-            level_chart(
+            scale_chart_svg(
                 [(item["competence"].code, item["mean_level"]) for item in profile],
-                f"Niveau moyen par compétence, {division.name}",
+                maximum=max_level,
+                title=f"Niveau moyen par compétence, {division.name}",
             )
         ),
         "needs": [item for item in analysis if item["label"]],
         "pupils": pupils,
-        "max_level": MAX_LEVEL,
-        "level_range": range(MAX_LEVEL + 1),
+        "max_level": max_level,
+        "level_range": level_range(),
     }
-    html = render_to_string("orga/pdf/class_report.html", context)
-    if progress:
-        progress(1, 3)
-    document = HTML(string=html).render()
-    if progress:
-        progress(2, 3)
-    return document.write_pdf()
+    return render_pdf("orga/pdf/class_report.html", context, progress)
 
 
 # --- Producing a requested report ----------------------------------------------------------------
@@ -459,7 +399,7 @@ def report_filename(report):
 def _visible_participations(report):
     user = report.requested_by
     membership = Membership.objects.filter(school=report.school, user=user, is_active=True).first()
-    if membership is None and not user.is_superuser:
+    if not enters_school(user, membership):
         raise ReportError("Vous n'êtes plus membre de cet établissement : l'export n'a pas été produit.")
     participations = participations_visible_to(report.campaign, user, membership)
     if report.division_id:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db.models import Count
 
+from crcn.levels import level_range, max_reachable_level
 from crcn.models import Skill, Tube, Tutorial
-from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL
+from documents.charts import bar_length
 from orga.campaigns.models import CompetenceResult, Participation
+from orga.schools.permissions import classes_followed_by, manages
 
 QUESTIONS_PER_COMPETENCE = 8
 NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
@@ -22,11 +24,9 @@ NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
 def participations_visible_to(campaign, user, membership):
     """Admins and the campaign's owner see every participant; another teacher, the pupils of their classes."""
     participations = Participation.objects.current().filter(campaign=campaign)
-    if user.is_superuser or campaign.owner_id == user.id or (membership is not None and membership.is_admin):
+    if manages(user, membership, campaign.owner_id):
         return participations
-    if membership is None:
-        return participations.none()
-    return participations.filter(pupil__division__in=membership.divisions.all())
+    return participations.filter(classes_followed_by(user, membership, "pupil__division"))
 
 
 @dataclass
@@ -47,8 +47,9 @@ class CampaignResults:
         return self.frame[self.frame["status"] == Participation.Status.SHARED]
 
 
-def target_skills(codes, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+def target_skills(codes, max_level=None):
     """Active skills of these competences up to the highest open level: {skill_id: (competence, tube_id, level)}."""
+    max_level = max_level or max_reachable_level()
     return {
         row["id"]: (row["tube__competence__code"], row["tube_id"], row["level"])
         for row in Skill.objects.filter(is_active=True, tube__competence__code__in=codes, level__lte=max_level).values(
@@ -57,7 +58,7 @@ def target_skills(codes, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
     }
 
 
-def campaign_results(campaign, participations=None, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+def campaign_results(campaign, participations=None, max_level=None):
     participations = (
         participations if participations is not None else Participation.objects.current().filter(campaign=campaign)
     )
@@ -168,6 +169,33 @@ def activity(results):
 
 
 # --- Analysis ------------------------------------------------------------------------------------
+
+
+def competence_profile(results):
+    """Per competence, over the participants who sent their results (the Analyse tab, the exports):
+    count, mean level (1 decimal), mean mastery, the number and share of pupils at each level 0..max,
+    and the mean level as a percent of the scale (its bar)."""
+    shared = results.shared()
+    buckets, max_level = level_range(), max_reachable_level()
+    profile = []
+    for competence in results.competences:
+        code = competence.code
+        levels = shared[f"level:{code}"].dropna().astype(int) if not shared.empty else pd.Series([])
+        count = len(levels)
+        counts = [int((levels == level).sum()) for level in buckets]
+        mean = float(levels.mean()) if count else None
+        profile.append(
+            {
+                "competence": competence,
+                "count": count,
+                "mean_level": round(mean, 1) if count else None,
+                "mastery": int(shared[f"mastery:{code}"].dropna().mean().round()) if count else None,
+                "counts": counts,
+                "shares": [c / count if count else None for c in counts],
+                "percent": bar_length(mean, max_level, 100, whole=True) or 0,
+            }
+        )
+    return profile
 
 
 def tube_analysis(results):

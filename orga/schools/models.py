@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .permissions import schools_visible_to
 from .uai import normalize_uai, uai_error
 
 
@@ -26,11 +27,8 @@ def validate_uai(value):
 
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user, memberships__is_active=True).distinct()
+        # One membership per school and user: no school comes twice.
+        return self.filter(schools_visible_to(user))
 
 
 class School(models.Model):

@@ -1,68 +1,64 @@
-"""Who may do what: the one place views ask.
+"""Who sees what: the one place these rules are written. QuerySets, services and views ask here.
 
-Conventions (tested for every view): anonymous → sign-in page; signed in but the
-wrong role → 403; staff of another school → 404 (the object is not theirs to know).
+- A superuser sees every school; anyone else, the schools where they are an active member.
+- Within a school, a superuser or the school's admin sees everything: every class, campaign,
+  participant, export and resource.
+- The author of a campaign or a resource manages it too: edits it, sees every participant.
+- A teacher sees the pupils of the classes they follow.
+
+The rules deal in users, memberships (the user's active membership of the school, None for a
+superuser) and Q filters, so that the QuerySets of every room may call them; the view guards that
+apply them to a request, with their conventions (sign-in page, 403, 404), are in guards.py.
 """
 
-from functools import wraps
+from django.db.models import Q
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-
-
-def superuser_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_superuser:
-            raise PermissionDenied("Cette page est réservée aux super-administrateurs.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+NOTHING = Q(pk__in=[])  # a filter that keeps no row (and runs no query)
 
 
-def _school_access(request, uai, admin_only):
-    """The school at `uai` and the user's membership, or the HTTP answer that refuses access."""
-    from django.http import Http404
-
-    from .models import Membership, School
-
-    user = request.user
-    school = School.objects.filter(uai=uai).first()
-    if school is None:
-        raise Http404("Établissement introuvable.")
+def schools_visible_to(user, path=""):
+    """Q of the rows whose school, reached by `path` ("" for School itself, "school" for a row of a school),
+    the user sees: every school for a superuser, those where they are an active member for anyone else."""
+    if not user.is_authenticated:
+        return NOTHING
     if user.is_superuser:
-        return school, None
-    membership = Membership.objects.filter(school=school, user=user, is_active=True).first()
+        return Q()
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}memberships__user": user, f"{prefix}memberships__is_active": True})
+
+
+def enters_school(user, membership):
+    """A superuser, or an active member of the school, enters its space."""
+    return user.is_superuser or membership is not None
+
+
+def sees_whole_school(user, membership):
+    """A superuser or the school's admin sees everything of the school."""
+    return user.is_superuser or (membership is not None and membership.is_admin)
+
+
+def manages(user, membership, author_id):
+    """The author of a campaign or a resource (`author_id`), or whoever sees the whole school, manages it."""
+    return author_id == user.id or sees_whole_school(user, membership)
+
+
+def classes_followed_by(user, membership, field="pk"):
+    """Q of the rows whose class (`field`: "pk" for Division itself, "pupil__division" for a participation)
+    the user follows: every class for whoever sees the whole school, those they chose for a teacher."""
+    if sees_whole_school(user, membership):
+        return Q()
     if membership is None:
-        if hasattr(user, "pupil") and user.pupil.school_id == school.id:
-            raise PermissionDenied("Cet espace est réservé aux personnels de l'établissement.")
-        # Staff of another school, or anyone else: this school is none of their business.
-        raise Http404("Établissement introuvable.")
-    if admin_only and not membership.is_admin:
-        raise PermissionDenied("Cette action est réservée aux administrateurs de l'établissement.")
-    return school, membership
+        return NOTHING
+    return Q(**{f"{field}__in": membership.divisions.all()})
 
 
-def _school_view(admin_only):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, uai, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            request.school, request.membership = _school_access(request, uai, admin_only)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-# The view receives `request.school` and `request.membership` (None for a superuser), not the `uai`.
-school_member_required = _school_view(admin_only=False)
-school_admin_required = _school_view(admin_only=True)
+def follows_class(user, membership, division_id):
+    """Whether the user follows this class: no query for whoever sees the whole school, one for a teacher."""
+    if sees_whole_school(user, membership):
+        return True
+    return membership is not None and membership.divisions.filter(id=division_id).exists()
 
 
 def is_school_admin(request):
-    return request.user.is_superuser or (request.membership is not None and request.membership.is_admin)
+    """The request's user sees the whole school (`request.membership` is set by the guards)."""
+    return sees_whole_school(request.user, request.membership)

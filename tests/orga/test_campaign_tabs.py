@@ -176,3 +176,81 @@ def test_needs_carry_the_next_level_so_resources_match_it(school, teacher, campa
     Resource.objects.filter(id=high.id).update(level_min=7, level_max=8)
     matched = resources_for_needs(school, [need])[0]["resources"]
     assert [r.title for r in matched] == ["Bases"]
+
+
+# --- The tabs' services (orga/results/tabs.py), without the views -----------------------------------
+
+
+@pytest.fixture
+def two_classes(school, campaign):
+    add_participants(campaign, DivisionFactory(school=school, name="3e A"), 8)
+    add_participants(campaign, DivisionFactory(school=school, name="3e B"), 4, seed=2)
+    return campaign_results(campaign)
+
+
+def names(table):
+    return [row["name"] for row in table.page.object_list]
+
+
+@pytest.mark.django_db
+def test_results_page_filters_by_class_status_and_name(two_classes):
+    from orga.results.tabs import results_page
+
+    table = results_page(two_classes)
+    assert table.divisions == ["3e A", "3e B"] and table.page.paginator.count == 12
+    table = results_page(two_classes, division="3e B", status="shared")
+    assert table.page.paginator.count == 2 and {row["division"] for row in table.page.object_list} == {"3e B"}
+    assert {row["status"] for row in table.page.object_list} == {"shared"}
+    table = results_page(two_classes, status="n'importe quoi")
+    assert table.page.paginator.count == 12  # an unknown status filters nothing
+    someone = two_classes.frame.iloc[5]
+    table = results_page(two_classes, query=f"  {someone.first_name.upper()} ")
+    assert table.query == someone.first_name.upper() and f"{someone.last_name} {someone.first_name}" in names(table)
+    assert results_page(two_classes, query="zzzz").page.object_list == []
+
+
+@pytest.mark.django_db
+def test_results_page_sorts_with_unknown_sorts_by_class(two_classes):
+    from orga.results.tabs import results_page
+
+    by_pix = results_page(two_classes, sort="pix").page.object_list
+    finished = [row["pix"] for row in by_pix if row["status"] != "started"]
+    assert finished == sorted(finished, reverse=True)
+    assert names(results_page(two_classes, sort="inconnu")) == names(results_page(two_classes, sort="classe"))
+    by_class = results_page(two_classes).page.object_list
+    assert [row["division"] for row in by_class] == sorted(row["division"] for row in by_class)
+
+
+@pytest.mark.django_db
+def test_results_page_cuts_pages(two_classes, monkeypatch):
+    from orga.results import tabs
+
+    everyone = names(tabs.results_page(two_classes))
+    monkeypatch.setattr(tabs, "PAGE_SIZE", 5)
+    pages = [tabs.results_page(two_classes, page=str(n)) for n in (1, 2, 3)]
+    assert [len(p.page.object_list) for p in pages] == [5, 5, 2]
+    assert [name for p in pages for name in names(p)] == everyone
+    assert names(tabs.results_page(two_classes, page="99")) == names(pages[2])  # past the end: the last page
+    assert names(tabs.results_page(two_classes, page="abc")) == names(pages[0])
+
+
+@pytest.mark.django_db
+def test_results_page_of_no_participant(school, campaign):
+    from orga.results.tabs import results_page
+
+    table = results_page(campaign_results(campaign), division="3e A", query="x", sort="pix", page="2")
+    assert table.divisions == [] and table.page.object_list == [] and table.page.paginator.count == 0
+
+
+@pytest.mark.django_db
+def test_analysis_level_distribution_counts_every_shared_result(two_classes):
+    from orga.results.tabs import analysis_tab
+
+    data = analysis_tab(two_classes, two_classes.campaign.school)
+    shared = two_classes.shared()
+    assert data["shared_count"] == len(shared) and list(data["level_range"]) == [0, 1, 2, 3, 4, 5]
+    for row in data["per_competence"]:
+        levels = shared[f"level:{row['competence'].code}"].dropna()
+        assert len(row["counts"]) == 6 and sum(row["counts"]) == len(levels) == row["count"]
+        assert row["mean_level"] == round(float(levels.mean()), 1)
+        assert row["percent"] == round(100 * float(levels.mean()) / 5)

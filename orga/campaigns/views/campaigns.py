@@ -3,16 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crcn.presets import PRESETS_BY_CODE
+from documents.pdf import pdf_response
 from orga.pupils.models import Division
-from orga.schools.permissions import school_member_required
+from orga.schools.guards import school_member_required
 
 from ..forms import CampaignForm
 from ..models import Campaign, Participation
@@ -148,16 +147,6 @@ def campaign_archive(request, campaign_id):
     return redirect("orga:campaign_detail", uai=request.school.uai, campaign_id=campaign.id)
 
 
-def _pdf(template, context, filename):
-    from weasyprint import HTML
-
-    response = HttpResponse(
-        HTML(string=render_to_string(template, context)).write_pdf(), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @school_member_required
 def instruction_sheet(request, campaign_id):
     """A page of cut-out slips telling pupils how to join, to hand out in class."""
@@ -170,7 +159,7 @@ def instruction_sheet(request, campaign_id):
         "code_url": request.build_absolute_uri(reverse("orga:enter_code")),
         "slips": range(8),
     }
-    return _pdf("orga/pdf/instruction_sheet.html", context, f"consignes-{campaign.code}.pdf")
+    return pdf_response("orga/pdf/instruction_sheet.html", context, f"consignes-{campaign.code}.pdf")
 
 
 @school_member_required
@@ -188,4 +177,5 @@ def guardians_letter(request, campaign_id, division_id):
         "code_url": request.build_absolute_uri(reverse("orga:enter_code")),
         "today": timezone.localdate(),
     }
-    return _pdf("orga/pdf/guardians_letter.html", context, f"lettre-familles-{division.name.replace(' ', '')}.pdf")
+    filename = f"lettre-familles-{division.name.replace(' ', '')}.pdf"
+    return pdf_response("orga/pdf/guardians_letter.html", context, filename)

@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn import scoring
+from crcn.levels import max_reachable_level
 from crcn.models import Competence, Tutorial
+from documents.charts import bar_length
 
 from .. import throttle
 from ..models import Campaign, CompetenceResult, Participation
@@ -141,10 +143,10 @@ def answer(request, participation_id):
     return redirect("orga:take", participation_id=participation_id)
 
 
-def _recommended_tutorials(results, limit_per_competence=2, competences=4):
+def _recommended_tutorials(results, max_level, limit_per_competence=2, competences=4):
     """Tutorials for the weakest competences (lowest level first), a couple each: a short, useful list."""
     weak = sorted(
-        (r for r in results if r.level < scoring.DEFAULT_MAX_REACHABLE_LEVEL),
+        (r for r in results if r.level < max_level),
         key=lambda r: (r.level, r.competence.code),
     )[:competences]
     tutorials = (
@@ -161,14 +163,13 @@ def _recommended_tutorials(results, limit_per_competence=2, competences=4):
     return picked
 
 
-def _chart_rows(results, max_level):
+def _profile_rows(competences, results, max_level):
+    """One row per competence with its result (or None) and the width of its bar: a percent of the pix open,
+    truncated (as these pages always did: the Analyse tab rounds)."""
+    max_pix = scoring.max_pix_per_competence(max_level)
     return [
-        {
-            "competence": r.competence,
-            "result": r,
-            "percent": int(100 * r.pix / scoring.max_pix_per_competence(max_level)),
-        }
-        for r in results
+        {"competence": c, "result": r, "percent": int(bar_length(r.pix if r else 0, max_pix, 100))}
+        for c, r in zip(competences, results, strict=True)
     ]
 
 
@@ -178,15 +179,15 @@ def results(request, participation_id):
     if participation.status == Participation.Status.STARTED:
         return redirect("orga:take", participation_id=participation.id)
     rows = list(participation.competence_results.select_related("competence"))
-    max_level = scoring.DEFAULT_MAX_REACHABLE_LEVEL
+    max_level = max_reachable_level()
     return render(
         request,
         "orga/journey/results.html",
         {
             "participation": participation,
-            "rows": _chart_rows(rows, max_level),
+            "rows": _profile_rows([r.competence for r in rows], rows, max_level),
             "max_pix": scoring.max_pix_per_competence(max_level),
-            "tutorials": _recommended_tutorials(rows),
+            "tutorials": _recommended_tutorials(rows, max_level),
             "page_title": f"Résultats — {participation.campaign.name}",
         },
     )
@@ -215,19 +216,15 @@ def my_profile(request):
         latest.setdefault(result.competence.code, result)
     competences = Competence.objects.in_framework_order()
     rows = [latest.get(c.code) for c in competences]
-    max_level = scoring.DEFAULT_MAX_REACHABLE_LEVEL
-    max_pix = scoring.max_pix_per_competence(max_level)
+    max_level = max_reachable_level()
     participations = pupil.participations.current().select_related("campaign").order_by("-created_at")
     return render(
         request,
         "orga/journey/profile.html",
         {
             "pupil": pupil,
-            "profile": [
-                {"competence": c, "result": r, "percent": int(100 * r.pix / max_pix) if r else 0}
-                for c, r in zip(competences, rows, strict=True)
-            ],
-            "max_pix": max_pix,
+            "profile": _profile_rows(competences, rows, max_level),
+            "max_pix": scoring.max_pix_per_competence(max_level),
             "total_pix": sum(r.pix for r in rows if r),
             "max_total_pix": scoring.max_total_pix(max_level),
             "certifiable": scoring.is_certifiable([r.level for r in rows if r]),

@@ -4,16 +4,16 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from documents.pdf import pdf_response
 from orga.pupils.models import Division
+from orga.schools.guards import school_member_required
 from orga.schools.models import current_school_year
-from orga.schools.permissions import is_school_admin, school_member_required
+from orga.schools.permissions import is_school_admin
 
 from ..follow_up import FILTERS, classes_overview, division_progress, followed_divisions, follows, objective_of
 from ..forms import ChooseClassesForm, ClassObjectiveForm
@@ -98,8 +98,6 @@ def class_progress(request, division_id):
 @school_member_required
 def reminder_sheet(request, division_id):
     """A printable list, per open campaign, of the pupils to remind: not started, or not finished."""
-    from weasyprint import HTML
-
     division = _followed_division_or_403(request, division_id)
     progress = division_progress(division, request.school)
     context = {
@@ -109,10 +107,7 @@ def reminder_sheet(request, division_id):
         "code_url": request.build_absolute_uri(reverse("orga:enter_code")),
         "today": timezone.localdate(),
     }
-    pdf = HTML(string=render_to_string("orga/classes/reminder_sheet.html", context)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="relance-{division.name.replace(" ", "")}.pdf"'
-    return response
+    return pdf_response("orga/classes/reminder_sheet.html", context, f"relance-{division.name.replace(' ', '')}.pdf")
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn.models import Competence
-from orga.schools.permissions import is_school_admin, school_member_required
+from orga.schools.guards import school_member_required
 
 from ..forms import ResourceForm
 from ..models import Resource
@@ -32,9 +32,8 @@ def resource_list(request):
     if code:
         resources = resources.filter(competences__code=code)
     page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
-    is_admin = is_school_admin(request)
     for resource in page:
-        resource.can_delete = is_admin or resource.author_id == request.user.id
+        resource.can_delete = resource.can_be_deleted_by(request.user, request.membership)
     context = {
         "school": school,
         "page_obj": page,
@@ -69,7 +68,7 @@ def resource_create(request):
 @school_member_required
 def resource_delete(request, resource_id):
     resource = get_object_or_404(Resource, id=resource_id, school=request.school)
-    if not (is_school_admin(request) or resource.author_id == request.user.id):
+    if not resource.can_be_deleted_by(request.user, request.membership):
         raise PermissionDenied("Seuls l'auteur de la ressource et les administrateurs peuvent la supprimer.")
     title = resource.title
     if resource.file:

@@ -1,31 +1,13 @@
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from orga.schools.permissions import is_school_admin, school_admin_required
+from orga.schools.guards import school_admin_required
+from orga.schools.permissions import is_school_admin
 
+from ..forms import ImportForm
 from ..importing import ImportAlreadyRunning, start_import
 from ..models import SiecleImport
-from ..siecle import MAX_FILE_BYTES
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Fichier des élèves",
-        help_text="Export SIECLE « ElevesSansAdresses » (.xml ou .zip) ou, pour les lycées agricoles, le fichier "
-        "CSV (séparateur « ; »). 20 Mo au plus.",
-        error_messages={"required": "Choisissez le fichier à importer.", "empty": "Le fichier est vide."},
-    )
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"Le fichier pèse {file.size / 1024 / 1024:.1f} Mo : la limite est de 20 Mo. "
-                "Déposez l'export zippé ou vérifiez que c'est le bon fichier."
-            )
-        return file
 
 
 @school_admin_required

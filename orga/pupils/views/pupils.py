@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from orga.schools.permissions import is_school_admin, school_admin_required, school_member_required
+from orga.schools.guards import school_admin_required, school_member_required
+from orga.schools.permissions import is_school_admin
 
 from ..accounts import credentials_csv, credentials_pdf, generate_accounts, reset_passwords
 from ..models import Division, Pupil, SiecleImport

@@ -10,7 +10,6 @@ Who sees what:
 - pupils get a 403, anonymous visitors the sign-in page (school_member_required).
 """
 
-from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,48 +18,18 @@ from django.views.decorators.http import require_POST
 
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
-from orga.schools.permissions import is_school_admin, school_member_required
+from orga.schools.guards import school_member_required
+from orga.schools.permissions import follows_class, is_school_admin, manages
 
 from ..exports import CONTENT_TYPES, report_filename, start_report
+from ..forms import ReportForm
 from ..models import Report
 
 LIST_LIMIT = 100
 
 
-class ReportForm(forms.Form):
-    """Campaign and class are read by id in the view first: another school's id is a 404, not a form error."""
-
-    campaign = forms.IntegerField(
-        label="Campagne", error_messages={"required": "Choisissez la campagne.", "invalid": "Choisissez la campagne."}
-    )
-    kind = forms.ChoiceField(
-        label="Fichier",
-        choices=Report.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choisissez le type de fichier.",
-            "invalid_choice": "Choisissez un des types de fichier proposés.",
-        },
-    )
-    division = forms.IntegerField(label="Classe", required=False, error_messages={"invalid": "Classe inconnue."})
-
-    def __init__(self, *args, division_allowed=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.division_allowed = division_allowed
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == Report.Kind.CLASS_PDF and not data.get("division"):
-            self.add_error("division", "Le bilan de classe porte sur une classe : choisissez-la.")
-        elif data.get("division") and not self.division_allowed:
-            self.add_error(
-                "division", "Vous ne suivez pas cette classe : l'export ne contiendrait aucun de ses élèves."
-            )
-        return data
-
-
 def _sees_every_class(request, campaign):
-    return is_school_admin(request) or campaign.owner_id == request.user.id
+    return manages(request.user, request.membership, campaign.owner_id)
 
 
 def _reports(request):
@@ -118,9 +87,7 @@ def report_create(request):
     division = get_object_or_404(Division, id=division_id, school=school) if division_id else None
     division_allowed = True
     if campaign and division and not _sees_every_class(request, campaign):
-        division_allowed = (
-            request.membership is not None and request.membership.divisions.filter(id=division.id).exists()
-        )
+        division_allowed = follows_class(request.user, request.membership, division.id)
     form = ReportForm(request.POST, division_allowed=division_allowed)
     if not form.is_valid():
         return _list_page(request, form, status=400)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from .. import invitations as service
 from ..forms import AccountForm, InviteForm
+from ..guards import school_admin_required
 from ..models import Invitation
-from ..permissions import school_admin_required
 from ..views.members import render_member_list
 
 

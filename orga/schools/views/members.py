@@ -6,8 +6,9 @@ from django.views.decorators.http import require_POST
 
 from .. import invitations as service
 from ..forms import InviteForm, RoleForm
+from ..guards import school_admin_required, school_member_required
 from ..models import Membership
-from ..permissions import is_school_admin, school_admin_required, school_member_required
+from ..permissions import is_school_admin
 
 
 def render_member_list(request, invite_form=None, status=200):
