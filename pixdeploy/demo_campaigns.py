@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crcn import engine
+from crcn.levels import max_reachable_level
 from crcn.presets import PRESETS_BY_CODE
 from orga.campaigns.services import competence_codes, create_campaign, current_bank, store_results
 from orga.models import Answer, Campaign, Participation
@@ -35,7 +36,7 @@ def _true_levels(rng, codes):
 def _simulate(bank, codes, seed, levels, rng, stop_after=None):
     answers = []
     while stop_after is None or len(answers) < stop_after:
-        chosen = engine.next_challenge(bank, codes, answers, seed)
+        chosen = engine.next_challenge(bank, codes, answers, seed, max_level=max_reachable_level())
         if chosen is None:
             break
         skill = bank.skills[chosen.skill_id]
@@ -66,7 +67,7 @@ def _participation(campaign, pupil, status, bank, rng, now):
     participation.created_at = started_at
     if status == "started":
         return participation
-    results = engine.competence_results(bank, codes, answers)
+    results = engine.competence_results(bank, codes, answers, max_reachable_level())
     store_results(participation, {c.code: c for c in campaign.competences.all()}, results)
     participation.finished_at = min(now, started_at + timezone.timedelta(minutes=rng.randint(25, 90)))
     participation.status = status

@@ -14,6 +14,7 @@ from django.utils import timezone
 from crcn import engine
 from crcn.answers import is_correct
 from crcn.bank import load_bank
+from crcn.levels import max_reachable_level
 from crcn.models import Challenge, Competence
 
 from .models import Answer, Campaign, CompetenceResult, Participation
@@ -145,7 +146,9 @@ def serve(participation):
         _lock(participation)
         answers = _answers_info(participation)
         if participation.status == Participation.Status.STARTED and not participation.current_challenge_id:
-            chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed)
+            chosen = engine.next_challenge(
+                current_bank(), codes, answers, participation.seed, max_level=max_reachable_level()
+            )
             if chosen is None:
                 finish(participation, codes, answers)
             else:
@@ -219,7 +222,7 @@ def finish(participation, codes=None, answers=None):
             return False
         codes = codes if codes is not None else competence_codes(participation.campaign)
         answers = answers if answers is not None else _answers_info(participation)
-        results = engine.competence_results(current_bank(), codes, answers)
+        results = engine.competence_results(current_bank(), codes, answers, max_reachable_level())
         competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
         store_results(participation, competences, results)
         participation.status = Participation.Status.TO_SHARE

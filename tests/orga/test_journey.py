@@ -334,3 +334,13 @@ def test_requests_at_the_last_question_at_once_finish_the_test_once(framework, p
     assert sorted(CompetenceResult.objects.values_list("competence__code", flat=True)) == ["1.1", "4.1"]
     assert participation.pix == 80
     assert Answer.objects.filter(challenge=last).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_test_scores_up_to_the_configured_highest_level(client_for, pupil, campaign, settings):
+    settings.PIX_MAX_REACHABLE_LEVEL = 6  # the bank has skills up to level 6
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    run_to_the_end(client, participation, correct=True)
+    results = CompetenceResult.objects.filter(participation=participation)
+    assert {(r.level, r.pix) for r in results} == {(6, 48)}
