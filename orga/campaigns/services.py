@@ -116,6 +116,12 @@ def competence_codes(campaign):
     return sorted(campaign.competences.values_list("code", flat=True))
 
 
+def _competence_codes_of(campaign_id):
+    """The same codes read by the campaign's id, in one query (the answer's path does not load the campaign)."""
+    links = Campaign.competences.through.objects.filter(campaign_id=campaign_id)
+    return sorted(links.values_list("competence__code", flat=True))
+
+
 def _answers_info(participation):
     return [
         engine.AnswerInfo(challenge_id=a.challenge_id, skill_id=a.skill_id, correct=a.result == Answer.Result.OK)
@@ -146,18 +152,21 @@ def serve(participation):
         _lock(participation)
         answers = _answers_info(participation)
         if participation.status == Participation.Status.STARTED and not participation.current_challenge_id:
-            chosen = engine.next_challenge(
-                current_bank(), codes, answers, participation.seed, max_level=max_reachable_level()
-            )
-            if chosen is None:
-                finish(participation, codes, answers)
-            else:
-                participation.current_challenge_id = chosen.id
-                participation.save(update_fields=["current_challenge"])
+            _advance(participation, codes, answers)
     if participation.status != Participation.Status.STARTED:
         return Served(None, codes, len(answers))
     challenge = Challenge.objects.select_related("skill__tube__competence").get(id=participation.current_challenge_id)
     return Served(challenge, codes, len(answers))
+
+
+def _advance(participation, codes, answers):
+    """Under the participation's row lock: serve the engine's next challenge, or finish the test."""
+    chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed, max_level=max_reachable_level())
+    if chosen is None:
+        finish(participation, codes, answers)
+    else:
+        participation.current_challenge_id = chosen.id
+        participation.save(update_fields=["current_challenge"])
 
 
 _LOCKED_FIELDS = ("status", "current_challenge_id", "pix", "finished_at", "shared_at")
@@ -175,7 +184,10 @@ class TamperedAnswer(Exception):
 
 
 def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
-    """Save the pupil's answer to the served challenge. False when it was already saved (double submit)."""
+    """Save the pupil's answer to the served challenge, then serve the next or finish the test.
+
+    False when it was already saved (double submit).
+    """
     with transaction.atomic():
         participation = Participation.objects.select_for_update().filter(id=participation_id, pupil=pupil).first()
         if participation is None:
@@ -194,8 +206,9 @@ def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
         Answer.objects.create(
             participation=participation, challenge=challenge, skill_id=challenge.skill_id, value=stored, result=result
         )
+        # The next challenge is chosen, or the test finished, under the same lock: the page that follows only reads.
         participation.current_challenge = None
-        participation.save(update_fields=["current_challenge"])
+        _advance(participation, _competence_codes_of(participation.campaign_id), _answers_info(participation))
     return True
 
 

@@ -344,3 +344,21 @@ def test_the_test_scores_up_to_the_configured_highest_level(client_for, pupil, c
     run_to_the_end(client, participation, correct=True)
     results = CompetenceResult.objects.filter(participation=participation)
     assert {(r.level, r.pix) for r in results} == {(6, 48)}
+
+
+@pytest.mark.django_db
+def test_an_answer_and_the_next_question_cost_a_fixed_number_of_queries(client_for, pupil, campaign):
+    """The answer's POST chooses the next challenge under its lock; the page that follows only reads."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
+    counts = []
+    for _ in range(4):
+        challenge = served(participation)
+        with CaptureQueriesContext(connection) as queries:
+            response = answer(client, participation, challenge, right_answer(challenge))
+            assert client.get(response.url).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1 and counts[0] <= 18, counts
