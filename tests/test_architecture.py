@@ -116,6 +116,19 @@ def test_the_rooms_are_those_of_architecture_md():
     assert re.findall(r"`(\w+)/`", order) == ROOMS
 
 
+def test_the_apps_table_of_architecture_md_is_the_rule_tested_here():
+    """Each app's row says what it may import: the same sets as ALLOWED, and every app of ours has a row."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, re.M))
+    table = {}
+    for app, allowed in rows.items():
+        if app in OURS:
+            table[app] = OURS if allowed.strip() == "all" else set(re.findall(r"`(\w+)`", allowed))
+    assert table == ALLOWED
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests"}
+    assert packages - {"bench"} == OURS
+
+
 def test_no_module_imports_one_that_imports_it_back():
     cycles = set()
     for start in MODULES:
