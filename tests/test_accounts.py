@@ -3,9 +3,28 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from .factories import UserFactory
+from accounts.adapter import AccountAdapter
+from accounts.client_address import client_address
+
+from .factories import PASSWORD, UserFactory
+
+SCHOOL_ADDRESS = "203.0.113.7"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth's real limiter counts in Django's cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def sign_in_from(address, login, password):
+    return Client(REMOTE_ADDR=address).post(reverse("account_login"), {"login": login, "password": password})
 
 
 @pytest.mark.django_db
@@ -96,3 +115,82 @@ def test_account_pages_are_in_french_with_the_dsfr(client, url_name):
     assert '<html lang="fr"' in html
     assert "dsfr.min.css" in html
     assert "fr-input" in html
+
+
+# --- A class signs in together -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_whole_computer_room_signs_in_from_one_address():
+    pupils = UserFactory.create_batch(200)
+    statuses = [sign_in_from(SCHOOL_ADDRESS, pupil.username, PASSWORD).status_code for pupil in pupils]
+    assert statuses == [302] * 200
+
+
+@pytest.mark.django_db
+def test_one_pupils_failures_do_not_lock_out_the_room(pupil, password):
+    clumsy = UserFactory()
+    for _ in range(11):
+        sign_in_from(SCHOOL_ADDRESS, clumsy.username, "pas-le-bon")
+    assert sign_in_from(SCHOOL_ADDRESS, pupil.username, password).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_account_is_still_locked_after_five_failures_in_five_minutes(pupil, password):
+    for _ in range(5):
+        sign_in_from(SCHOOL_ADDRESS, pupil.username, "pas-le-bon")
+    response = sign_in_from("198.51.100.20", pupil.username, password)
+    assert response.status_code == 200
+    assert "Trop de tentatives" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_failures_from_one_address_stop_far_above_a_class(settings, pupil, password):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/5m/ip,5/5m/key"}
+    for n in range(3):
+        sign_in_from(SCHOOL_ADDRESS, f"inconnu{n}", "pas-le-bon")
+    assert sign_in_from(SCHOOL_ADDRESS, pupil.username, password).status_code == 200
+    assert sign_in_from("198.51.100.20", pupil.username, password).status_code == 302
+
+
+@pytest.mark.django_db
+def test_too_many_sign_ins_get_a_french_page(settings, pupil, password):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+    sign_in_from(SCHOOL_ADDRESS, pupil.username, "pas-le-bon")
+    response = sign_in_from(SCHOOL_ADDRESS, pupil.username, password)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "dsfr.min.css" in html
+    assert "Trop de connexions" in html
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "", "10.0.0.1"),
+        (0, "6.6.6.6", "10.0.0.1"),  # no proxy trusted: the header is anyone's to forge
+        (1, "6.6.6.6, 192.0.2.4", "192.0.2.4"),  # the proxy appended the address it saw; the rest is forgeable
+        (2, "6.6.6.6, 192.0.2.4, 172.16.0.2", "192.0.2.4"),
+        (1, "", "10.0.0.1"),  # a request that did not come through the proxy (health check)
+        (2, "192.0.2.4", "10.0.0.1"),  # fewer entries than proxies: not what the proxies send
+        (1, "6.6.6.6, pas-une-adresse", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_read_through_the_trusted_proxies(settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", **headers)
+    assert client_address(request) == expected
+
+
+def test_allauth_reads_the_same_client_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.4")
+    assert AccountAdapter().get_client_ip(request) == "192.0.2.4"
+
+
+def test_allauth_is_told_the_same_number_of_proxies():
+    from django.conf import settings
+
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.TRUSTED_PROXY_COUNT == 0
