@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from crcn import engine
 from crcn.models import Challenge
+from orga.campaigns import throttle
 from orga.campaigns.services import competence_codes, create_campaign, current_bank
 from orga.models import Answer, CompetenceResult, Participation
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
@@ -133,14 +135,84 @@ def test_more_than_ten_wrong_codes_in_ten_minutes_is_throttled(client_for, pupil
     assert "plus de 10 codes erronés" in response.content.decode()
 
 
+SCHOOL_ADDRESS = "203.0.113.7"
+
+
+def wrong_code(client, n, address=SCHOOL_ADDRESS, **headers):
+    return client.post(reverse("orga:enter_code"), {"code": f"WRONGX{n}22"}, REMOTE_ADDR=address, **headers)
+
+
+def pupil_client(school):
+    client = Client()
+    client.force_login(PupilFactory(school=school, user=UserFactory()).user)
+    return client
+
+
 @pytest.mark.django_db
-def test_throttle_also_counts_by_address(client_for, school, campaign):
+def test_one_pupils_typos_do_not_block_the_class(school, campaign):
+    clumsy, classmate = pupil_client(school), pupil_client(school)
+    for n in range(11):
+        wrong_code(clumsy, n)
+    assert wrong_code(clumsy, 11).status_code == 429
+    assert wrong_code(classmate, 12).status_code == 400
+    response = classmate.post(reverse("orga:enter_code"), {"code": campaign.code}, REMOTE_ADDR=SCHOOL_ADDRESS)
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_one_address_is_throttled_only_far_above_a_class(school, campaign):
+    assert throttle.MAX_WRONG_CODES_PER_ADDRESS >= 300
+    cache.set(f"wrong-code:ip:{SCHOOL_ADDRESS}", throttle.MAX_WRONG_CODES_PER_ADDRESS - 1, 600)
+    assert wrong_code(pupil_client(school), 1).status_code == 400
+    assert wrong_code(pupil_client(school), 2).status_code == 429
+
+
+@pytest.fixture
+def small_address_ceiling(monkeypatch):
+    monkeypatch.setattr(throttle, "MAX_WRONG_CODES_PER_ADDRESS", 3)
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_is_ignored_without_a_trusted_proxy(settings, school, small_address_ceiling):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(3):
+        wrong_code(pupil_client(school), n, HTTP_X_FORWARDED_FOR=f"6.6.6.{n}")
+    assert wrong_code(pupil_client(school), 9, HTTP_X_FORWARDED_FOR="6.6.6.9").status_code == 429
+    elsewhere = wrong_code(pupil_client(school), 9, address="10.0.0.2", HTTP_X_FORWARDED_FOR=SCHOOL_ADDRESS)
+    assert elsewhere.status_code == 400
+
+
+@pytest.mark.django_db
+def test_forwarded_for_is_read_from_the_right_behind_one_proxy(settings, school, small_address_ceiling):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(3):
+        wrong_code(pupil_client(school), n, HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 192.0.2.4")
+    assert wrong_code(pupil_client(school), 9, HTTP_X_FORWARDED_FOR="6.6.6.9, 192.0.2.4").status_code == 429
+    assert wrong_code(pupil_client(school), 9, HTTP_X_FORWARDED_FOR="192.0.2.4, 192.0.2.5").status_code == 400
+
+
+def without_csrf_tokens(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_throttled_pupil_cannot_tell_whether_a_code_exists(client_for, pupil, campaign):
+    client = client_for(pupil)
     for n in range(10):
-        user = PupilFactory(school=school, user=UserFactory()).user
-        client_for(user).post(reverse("orga:enter_code"), {"code": f"WRONGX{n}22"}, REMOTE_ADDR="10.0.0.9")
-    fresh = PupilFactory(school=school, user=UserFactory()).user
-    response = client_for(fresh).post(reverse("orga:enter_code"), {"code": campaign.code}, REMOTE_ADDR="10.0.0.9")
-    assert response.status_code == 429
+        wrong_code(client, n)
+    existing = client.get(reverse("orga:campaign_confirm", kwargs={"code": campaign.code}))
+    unknown = client.get(reverse("orga:campaign_confirm", kwargs={"code": "NOPEXX999"}))
+    assert existing.status_code == unknown.status_code == 429
+    assert without_csrf_tokens(existing) == without_csrf_tokens(unknown)
+    assert "plus de 10 codes erronés" in existing.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_codes_in_the_address_bar_count_as_wrong_codes(client_for, pupil, campaign):
+    client = client_for(pupil)
+    for n in range(10):
+        assert client.get(reverse("orga:campaign_confirm", kwargs={"code": f"NOPEXX{n}99"})).status_code == 404
+    assert client.post(reverse("orga:enter_code"), {"code": campaign.code}).status_code == 429
 
 
 # --- The test ---------------------------------------------------------------------------------

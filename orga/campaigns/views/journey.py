@@ -36,13 +36,17 @@ def _own_participation(request, participation_id):
     )
 
 
+def _throttled(request):
+    return render(request, "orga/journey/throttled.html", {"page_title": "Trop d'essais"}, status=429)
+
+
 @login_required
 def enter_code(request):
     error = ""
     code = ""
     if request.method == "POST":
         if throttle.is_throttled(request):
-            return render(request, "orga/journey/throttled.html", {"page_title": "Trop d'essais"}, status=429)
+            return _throttled(request)
         code = normalize_code(request.POST.get("code"))
         campaign = Campaign.objects.filter(code=code).first() if code else None
         if campaign is None:
@@ -70,7 +74,14 @@ def enter_code(request):
 
 @login_required
 def confirm(request, code):
-    campaign = get_object_or_404(Campaign.objects.select_related("school"), code=normalize_code(code))
+    # Throttled before the look-up, and an unknown code counts as a wrong one: the address bar is no way around
+    # the code form to learn which codes exist.
+    if throttle.is_throttled(request):
+        return _throttled(request)
+    campaign = Campaign.objects.select_related("school").filter(code=normalize_code(code)).first()
+    if campaign is None:
+        throttle.record_wrong_code(request)
+        raise Http404
     try:
         pupil = check_can_join(campaign, request.user)
     except JoinError as join_error:
