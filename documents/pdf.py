@@ -3,6 +3,8 @@
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from .filenames import content_disposition
+
 
 def render_pdf(template_name, context, progress=None):
     """The PDF's bytes. `progress(done, total)`, if given, is called after the HTML (1/3) and the layout (2/3)."""
@@ -20,6 +22,5 @@ def render_pdf(template_name, context, progress=None):
 def pdf_response(template_name, context, filename, *, attachment=False):
     """The PDF as an HTTP response, shown in the browser (or downloaded when `attachment`) as `filename`."""
     response = HttpResponse(render_pdf(template_name, context), content_type="application/pdf")
-    disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename, attachment=attachment)
     return response

@@ -22,9 +22,10 @@ if not PRODUCTION:
     SECRET_KEY = "django-insecure-dev-only-key-never-used-in-production-0123456789"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
-# The container's own health check calls http://127.0.0.1:8000/sante/ whatever the site's name.
-ALLOWED_HOSTS += [host for host in ("127.0.0.1", "localhost") if host not in ALLOWED_HOSTS]
+# In production only the site's names: the container's health check (http://127.0.0.1:8000/sante/) is answered
+# by pixdeploy.middleware.HealthCheckMiddleware before the host is checked.
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -50,7 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pixdeploy.middleware.HealthCheckMiddleware",  # first: /sante/ answers whatever the host, over plain HTTP
     "django.middleware.security.SecurityMiddleware",
+    "pixdeploy.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -209,11 +212,20 @@ PIX_MAX_REACHABLE_LEVEL = env.int("PIX_MAX_REACHABLE_LEVEL", default=5)
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "success", 30: "warning", 40: "error"}
 DSFR_MARK_OPTIONAL_FIELDS = True
 
+# Scripts from our own static files only (DSFR, htmx, static/js/): no inline script, no event attribute.
+# Style attributes stay allowed (bar widths); <style> elements do not (htmx's indicator styles are in
+# static/css/pixdeploy.css). Sent in production only, by pixdeploy.middleware; "" sends nothing.
+STRICT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY = ""
+
 # Production hardening (`manage.py check --deploy` passes clean with it).
 if PRODUCTION and not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # health checks from inside the network speak plain HTTP
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -222,6 +234,7 @@ if PRODUCTION and not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default=STRICT_CONTENT_SECURITY_POLICY)
 SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {

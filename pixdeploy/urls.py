@@ -13,7 +13,6 @@ urlpatterns = [
     path("", include("orga.urls")),
     path("admin/", admin.site.urls),
     path("etat/", views.service_status, name="service_status"),
-    path("sante/", views.healthz, name="healthz"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
 ]

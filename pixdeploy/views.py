@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from orga.models import School
@@ -50,11 +49,6 @@ def _worker_status():
 def service_status(request):
     checks = [("Base de données", *_database_status()), ("Tâches de fond (Celery)", *_worker_status())]
     return render(request, "pixdeploy/service_status.html", {"checks": checks, "page_title": "État du service"})
-
-
-def healthz(request):
-    """For load balancers and the compose healthcheck: the process answers, nothing more."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def accessibilite(request):

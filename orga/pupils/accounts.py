@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from documents.cells import defuse_row
 from documents.pdf import render_pdf
 
 from .credentials import candidate_usernames, temporary_password, unique_username, username_base
@@ -101,7 +102,7 @@ def credentials_csv(credentials):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for c in credentials:
-        writer.writerow([c.division, c.last_name, c.first_name, c.username, c.password])
+        writer.writerow(defuse_row([c.division, c.last_name, c.first_name, c.username, c.password]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crcn.levels import level_range, max_reachable_level
+from documents.cells import defuse, defuse_row
 from documents.charts import scale_chart_svg
 from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
@@ -61,7 +62,6 @@ BASE_COLUMNS = [
     "Date du partage",
     "% de maîtrise de l'ensemble des acquis du profil",
 ]
-TEXT_COLUMNS = ("Établissement", "Campagne", "Nom", "Prénom", "Classe")
 
 
 def competence_columns(code):
@@ -86,12 +86,6 @@ def percent_columns(codes):
 def _paris_dates(series):
     """Aware datetimes (or NaT) → dates in Paris, NaT kept."""
     return pd.to_datetime(series, utc=True).dt.tz_convert(PARIS).dt.date
-
-
-def _defused(series):
-    """A cell starting with = + - @ would be a formula in a spreadsheet: quote it (CSV injection)."""
-    text = series.astype(str)
-    return text.where(~text.str.match(r"^[=+\-@\t\r]"), "'" + text)
 
 
 def results_table(results, school_name=None):
@@ -121,8 +115,9 @@ def results_table(results, school_name=None):
     )
     extra = {name: frame[source] for code in codes for name, source in competence_columns(code)}
     table = pd.concat([table, pd.DataFrame(extra, index=frame.index)], axis=1)
-    for column in TEXT_COLUMNS:
-        table[column] = _defused(table[column])
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = table[column].map(defuse)  # text a spreadsheet would run as a formula is quoted
     return table[columns]
 
 
@@ -205,7 +200,7 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
         ("Code", campaign.code),
         ("Date de l'export", today),
     ):
-        summary.append([label, value])
+        summary.append(defuse_row([label, value]))
         summary.cell(summary.max_row, 1).font = bold
     summary.cell(summary.max_row, 2).number_format = "DD/MM/YYYY"
     summary.cell(summary.max_row, 2).alignment = Alignment(horizontal="left")
@@ -227,8 +222,9 @@ def build_xlsx(results, school_name=None, progress=None, today=None):
     for cell in summary[header_row]:
         cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
     for item in competence_profile(results):
+        competence = item["competence"]
         summary.append(
-            [item["competence"].code, item["competence"].title, item["count"], item["mean_level"], *item["shares"]]
+            defuse_row([competence.code, competence.title, item["count"], item["mean_level"], *item["shares"]])
         )
         row = summary.max_row
         summary.cell(row, 4).number_format = "0.0"

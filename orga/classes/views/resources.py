@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn.models import Competence
+from documents.filenames import download_filename
 from orga.schools.guards import school_member_required
 
 from ..forms import ResourceForm
@@ -87,6 +88,6 @@ def resource_file(request, resource_id):
     if not resource.file:
         raise Http404("Cette ressource n'a pas de fichier.")
     name = resource.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(resource.file.open("rb"), as_attachment=True, filename=name)
+    response = FileResponse(resource.file.open("rb"), as_attachment=True, filename=download_filename(name))
     response["X-Content-Type-Options"] = "nosniff"
     return response

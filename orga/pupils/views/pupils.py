@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from documents.filenames import content_disposition
 from orga.schools.guards import school_admin_required, school_member_required
 from orga.schools.permissions import is_school_admin
 
@@ -126,6 +127,6 @@ def credentials_file(request, division_id, fmt):
         login_url = request.build_absolute_uri(reverse("account_login"))
         pdf = credentials_pdf(credentials, school, division.name, login_url)
         response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store"
     return response

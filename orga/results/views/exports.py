@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from documents.filenames import download_filename
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
 from orga.schools.guards import school_member_required
@@ -120,9 +121,8 @@ def report_download(request, report_id):
         handle = report.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Le fichier n'est plus disponible : relancez l'export.") from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=report_filename(report), content_type=CONTENT_TYPES[report.kind]
-    )
+    filename = download_filename(report_filename(report))
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[report.kind])
     response["Cache-Control"] = "private, no-store"  # personal data
     return response
 
