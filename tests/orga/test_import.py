@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orga.models import Division, Pupil, SiecleImport
-from orga.pupils.importing import apply_pupils, process_import
-from orga.pupils.siecle import parse_pupils_file
+from orga.pupils.importing import FILE_FIELDS, apply_pupils, process_import
+from orga.pupils.siecle import MAX_LENGTHS, parse_pupils_file
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml, siecle_zip
 from tests.factories import PupilFactory, SchoolFactory
 
@@ -278,6 +278,14 @@ def test_every_bad_file_is_refused_in_french_and_changes_nothing(tmp_path, name)
     assert "Traceback" not in message and "Error" not in message and "xml.etree" not in message
     assert list(Pupil.objects.values_list("id", "is_active")) == [(existing.id, True)]
     assert not SiecleImport.objects.exists()
+
+
+def test_the_parser_checks_the_lengths_the_models_keep():
+    model_lengths = {field: Pupil._meta.get_field(field).max_length for field in MAX_LENGTHS if field != "division"}
+    model_lengths["division"] = Division._meta.get_field("name").max_length
+    assert model_lengths == MAX_LENGTHS
+    stored = set(FILE_FIELDS) - {"birthdate", "sex"}  # a date, and a code the parser maps to M, F or ""
+    assert stored | {"ine", "division"} == set(MAX_LENGTHS)
 
 
 @pytest.mark.django_db
