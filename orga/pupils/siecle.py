@@ -169,6 +169,15 @@ class SiecleFileError(Exception):
         super().__init__("\n".join(messages))
 
 
+def too_big_message(size=None):
+    """Why a file over MAX_FILE_BYTES is refused; `size` in bytes when known (an upload stopped early is not)."""
+    weight = f" ({_megabytes(size)})" if size else ""
+    return (
+        f"Le fichier est trop volumineux{weight} : la taille maximale est de 20 Mo. "
+        "Déposez l'export ElevesSansAdresses compressé en .zip."
+    )
+
+
 def parse_pupils_file(data, filename, expected_uai=None, progress=None):
     """Parse an uploaded pupils' file (bytes) into a `ParseResult`, or raise `SiecleFileError`.
 
@@ -179,10 +188,7 @@ def parse_pupils_file(data, filename, expected_uai=None, progress=None):
     if not data:
         raise SiecleFileError("Le fichier est vide.")
     if len(data) > MAX_FILE_BYTES:
-        raise SiecleFileError(
-            f"Le fichier est trop volumineux ({_megabytes(len(data))}) : la taille maximale est de 20 Mo. "
-            "Déposez l'export ElevesSansAdresses compressé en .zip."
-        )
+        raise SiecleFileError(too_big_message(len(data)))
     filename = filename or ""
     if data.startswith(_ZIP_MAGIC):
         xml = _xml_from_zip(data)

@@ -315,3 +315,74 @@ def test_import_history_query_count_is_fixed(client_for, school, school_admin):
         html = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
     assert len(many) == len(few)
     assert html.count("Fichier refusé") == 12
+
+
+# ----------------------------------------------------------------------------------------------- the command's lock
+
+
+@pytest.mark.django_db
+def test_the_command_waits_for_a_running_web_import(tmp_path, school):
+    running = SiecleImport.objects.create(school=school, original_name="web.xml", status=SiecleImport.Status.RUNNING)
+    code, out, err = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=4)), school.uai)
+    assert code == 1
+    assert err.strip() == SiecleImport.busy_message
+    assert not Pupil.objects.exists()
+    assert list(SiecleImport.objects.values_list("id", "status")) == [(running.id, "running")]
+
+
+@pytest.mark.django_db
+def test_the_command_holds_the_lock_while_applying_then_releases_it(tmp_path, school, monkeypatch):
+    from orga.management.commands import import_siecle
+
+    seen = []
+
+    def apply_and_look(school, parsed):
+        seen.append(list(SiecleImport.objects.values_list("status", flat=True)))
+        return apply_pupils(school, parsed)
+
+    monkeypatch.setattr(import_siecle, "apply_pupils", apply_and_look)
+    code, out, _ = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=5)), school.uai)
+    assert code == 0, out
+    assert seen == [["running"]]
+    done = SiecleImport.objects.get()
+    assert (done.status, done.progress, done.report["created"]) == ("done", 100, 5)
+
+
+@pytest.mark.django_db
+def test_the_command_failing_leaves_no_running_import(tmp_path, school, monkeypatch):
+    from django.core.management import CommandError
+
+    from orga.management.commands import import_siecle
+
+    def crash(school, parsed):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(import_siecle, "apply_pupils", crash)
+    with pytest.raises(CommandError, match="Une erreur inattendue a interrompu l'import") as caught:
+        run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=6)), school.uai)
+    assert caught.value.returncode == 1
+    failed = SiecleImport.objects.get()
+    assert failed.status == SiecleImport.Status.FAILED and not failed.is_running
+    # The lock is free: the next import goes through.
+    monkeypatch.undo()
+    code, out, _ = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=6)), school.uai)
+    assert code == 0, out
+    assert Pupil.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_file_over_20_mb_before_reading_it(tmp_path, school, monkeypatch):
+    path = tmp_path / "ElevesSansAdresses.xml"
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: nothing is written
+
+    def read_bytes(self):
+        raise AssertionError("le fichier a été lu")
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_siecle", str(path), "--uai", school.uai, stderr=err)
+    assert exit_.value.code == 1
+    assert err.getvalue().startswith("Le fichier est trop volumineux (21,0 Mo) : la taille maximale est de 20 Mo.")
+    assert not SiecleImport.objects.exists()
