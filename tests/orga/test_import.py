@@ -177,12 +177,53 @@ def test_rejected_upload_shows_the_reasons(client_for, school, school_admin, dja
     assert not Pupil.objects.exists()
 
 
+TOO_BIG = "Le fichier est trop volumineux : la taille maximale est de 20 Mo."
+
+
 @pytest.mark.django_db
-def test_upload_over_20_mb_is_refused_before_storing(client_for, school, school_admin):
-    response = upload(client_for(school_admin), school, b"<" + b" " * (20 * 1024 * 1024 + 1))
+def test_upload_over_20_mb_is_refused_while_streaming(client_for, school, school_admin):
+    body = b"<" + b" " * (21 * 1024 * 1024)
+    response = upload(client_for(school_admin), school, body)
     assert response.status_code == 200
-    assert "la limite est de 20 Mo" in response.content.decode()
+    assert TOO_BIG in response.content.decode()
     assert not SiecleImport.objects.exists()
+    # The handler stopped the upload at its first chunk: most of the body was never read.
+    request = response.wsgi_request
+    assert request.upload_handlers[0].received <= 1024 * 1024
+    assert request._stream._pos <= 2 * 1024 * 1024 < len(body)
+
+
+def test_the_upload_handler_counts_what_arrives_whatever_the_request_declares():
+    from django.core.files.uploadhandler import StopUpload
+    from django.test import RequestFactory
+
+    from orga.pupils.uploads import SizeLimitedUploadHandler
+
+    request = RequestFactory().post("/")
+    handler = SizeLimitedUploadHandler(request, limit=100)
+    handler.handle_raw_input(None, {}, 10, b"x")  # a lying Content-Length
+    handler.new_file("file", "e.xml", "text/xml", None)
+    assert handler.receive_data_chunk(b"a" * 60, 0) == b"a" * 60
+    with pytest.raises(StopUpload) as stop:
+        handler.receive_data_chunk(b"a" * 60, 60)
+    assert stop.value.connection_reset
+    assert request.upload_refused.startswith("Le fichier est trop volumineux")
+
+
+@pytest.mark.django_db
+def test_the_import_page_still_checks_the_csrf_token(school, school_admin):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school_admin)
+    response = upload(client, school, b"<BEE_ELEVES/>")
+    assert response.status_code == 403
+    assert not SiecleImport.objects.exists()
+    url = reverse("orga:imports", kwargs={"uai": school.uai})
+    token = client.get(url).context["csrf_token"]
+    file = SimpleUploadedFile("ElevesSansAdresses.xml", b"<BEE_ELEVES/>")
+    assert client.post(url, {"file": file, "csrfmiddlewaretoken": token}).status_code == 302
+    assert SiecleImport.objects.count() == 1
 
 
 @pytest.mark.django_db
