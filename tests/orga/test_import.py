@@ -177,6 +177,24 @@ def test_rejected_upload_shows_the_reasons(client_for, school, school_admin, dja
     assert not Pupil.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_too_long_values_are_refused_on_the_page_naming_pupil_and_field(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    admin = client_for(school_admin)
+    data = (CORPUS / "too_long_fields.xml").read_bytes().replace(b"0751234J", school.uai.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(admin, school, data)
+    siecle_import = SiecleImport.objects.get()
+    assert siecle_import.was_refused, siecle_import.error
+    url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
+    html = admin.get(url).content.decode()
+    assert "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (INE 2345678901E)." in html
+    assert "erreur inattendue" not in html
+    assert not Pupil.objects.exists()
+
+
 TOO_BIG = "Le fichier est trop volumineux : la taille maximale est de 20 Mo."
 
 

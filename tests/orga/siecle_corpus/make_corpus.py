@@ -263,6 +263,7 @@ def corpus():
         "too_long_fields.xml": siecle_xml(UAI, too_long_pupils()),
         "agri_too_long_fields.csv": agricultural_csv(too_long_pupils()),
         "agri_nul_in_name.csv": agricultural_csv([pupil("123456789AB", "DUP\x00ONT", "Marie", "2012-03-14")]),
+        "nul_in_name.xml": siecle_xml(UAI, duplicate_pupils()[:1]).replace(b"DUPONT", b"DUP&#0;ONT"),
     }
 
 
