@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.shortcuts import resolve_url
 
 from .client_address import client_address
 
@@ -12,3 +14,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request):
         """The sign-in limits count per address as the campaign-code throttle does (`client_address`)."""
         return client_address(request) or super().get_client_ip(request)
+
+    def get_password_change_redirect_url(self, request):
+        """After choosing a password (the forced first one included), home: a pupil's "J'ai un code"."""
+        return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -1,4 +1,6 @@
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
 
 
 class LoginForm(AllauthLoginForm):
@@ -11,3 +13,20 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs["placeholder"] = ""
         self.fields["password"].help_text = ""
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """The new password must differ from the current one (the temporary one, at a pupil's first sign-in)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user.must_change_password:
+            self.fields["oldpassword"].label = "Mot de passe provisoire"
+        self.fields["oldpassword"].help_text = ""  # not the e-mail reset: pupils have no address
+
+    def clean_password1(self):
+        password = self.cleaned_data["password1"]
+        if self.user.check_password(password):
+            current = "provisoire" if self.user.must_change_password else "actuel"
+            raise forms.ValidationError(f"Choisissez un mot de passe différent du mot de passe {current}.")
+        return password

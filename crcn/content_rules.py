@@ -96,6 +96,18 @@ def _is_type(value, expected):
     return isinstance(value, expected)
 
 
+def _has_nul(value):
+    """A NUL character in a text or a list of texts (PostgreSQL keeps none, in text or in JSON).
+
+    Objects in a list (tubes, skills...) are items, checked by their own `_check_fields`.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(element) for element in value if not isinstance(element, dict))
+    return False
+
+
 def _check_fields(item, fields, where, errors):
     """Missing, unknown and wrongly typed fields; True when the item can be read further."""
     if not isinstance(item, dict):
@@ -109,6 +121,9 @@ def _check_fields(item, fields, where, errors):
                 ok = False
         elif not _is_type(item[name], expected):
             errors.append(f"{where} : le champ « {name} » doit être {TYPE_NAMES[expected]}.")
+            ok = False
+        elif _has_nul(item[name]):
+            errors.append(f"{where} : le champ « {name} » contient un caractère nul (\\x00).")
             ok = False
         elif expected is str and name in MAX_LENGTHS and len(item[name]) > MAX_LENGTHS[name]:
             errors.append(f"{where} : le champ « {name} » dépasse {MAX_LENGTHS[name]} caractères.")

@@ -90,6 +90,23 @@ def test_password_change(client, teacher, password):
 
 
 @pytest.mark.django_db
+def test_the_new_password_may_not_be_the_current_one(client, teacher, password):
+    client.force_login(teacher)
+    response = client.post(
+        reverse("account_change_password"), {"oldpassword": password, "password1": password, "password2": password}
+    )
+    assert response.status_code == 200
+    assert "Choisissez un mot de passe différent du mot de passe actuel." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reset_page_sends_pupils_to_their_teacher(client):
+    html = client.get(reverse("account_reset_password")).content.decode()
+    assert "demandez un nouveau mot de passe à votre professeur" in html
+    assert "Recevoir le lien par courriel" in html
+
+
+@pytest.mark.django_db
 def test_password_reset_by_email_end_to_end(client, school_admin):
     response = client.post(reverse("account_reset_password"), {"email": school_admin.email})
     assert response.status_code == 302

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .siecle import MAX_FILE_BYTES
+from .siecle import MAX_FILE_BYTES, too_big_message
 
 
 class ImportForm(forms.Form):
@@ -13,11 +13,14 @@ class ImportForm(forms.Form):
         error_messages={"required": "Choisissez le fichier à importer.", "empty": "Le fichier est vide."},
     )
 
+    def __init__(self, *args, refused=None, **kwargs):
+        """`refused`: why the upload was stopped before it reached the form (then the file is missing)."""
+        super().__init__(*args, **kwargs)
+        if refused:
+            self.fields["file"].error_messages = {**self.fields["file"].error_messages, "required": refused}
+
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"Le fichier pèse {file.size / 1024 / 1024:.1f} Mo : la limite est de 20 Mo. "
-                "Déposez l'export zippé ou vérifiez que c'est le bon fichier."
-            )
+            raise forms.ValidationError(too_big_message(file.size))
         return file

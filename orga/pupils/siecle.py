@@ -26,6 +26,38 @@ MAX_XML_BYTES = 100 * 1024 * 1024  # the XML once unzipped
 MAX_ZIP_RATIO = 200  # real exports compress about 10 to 40 times; deflate cannot exceed ~1030
 MAX_MESSAGES = 50
 PROGRESS_EVERY = 200
+# The longest value the database keeps for each field read from the file (Pupil and Division fields; a test
+# checks they match the models). SIECLE's own limits are within these: a longer value means an edited file,
+# which is refused naming the pupil and the field rather than cut (a cut name or INE would be a wrong one).
+MAX_LENGTHS = {
+    "ine": 11,
+    "last_name": 100,
+    "preferred_last_name": 100,
+    "first_name": 100,
+    "middle_name": 100,
+    "third_name": 100,
+    "birth_country_code": 3,
+    "birth_city_code": 5,
+    "birth_city": 100,
+    "mef_code": 11,
+    "status": 2,
+    "division": 50,
+}
+FIELD_LABELS = {
+    "ine": "l'INE",
+    "last_name": "le nom de famille",
+    "preferred_last_name": "le nom d'usage",
+    "first_name": "le prénom",
+    "middle_name": "le deuxième prénom",
+    "third_name": "le troisième prénom",
+    "birth_country_code": "le code pays de naissance",
+    "birth_city_code": "le code commune de naissance",
+    "birth_city": "la commune de naissance",
+    "mef_code": "le code MEF",
+    "status": "le statut",
+    "division": "la classe",
+}
+_SHOWN_NAME = 40  # characters of a name quoted in a message
 
 FORMAT_HELP = (
     "Format non reconnu : déposez l'export SIECLE ElevesSansAdresses.xml (ou .zip), "
@@ -137,6 +169,15 @@ class SiecleFileError(Exception):
         super().__init__("\n".join(messages))
 
 
+def too_big_message(size=None):
+    """Why a file over MAX_FILE_BYTES is refused; `size` in bytes when known (an upload stopped early is not)."""
+    weight = f" ({_megabytes(size)})" if size else ""
+    return (
+        f"Le fichier est trop volumineux{weight} : la taille maximale est de 20 Mo. "
+        "Déposez l'export ElevesSansAdresses compressé en .zip."
+    )
+
+
 def parse_pupils_file(data, filename, expected_uai=None, progress=None):
     """Parse an uploaded pupils' file (bytes) into a `ParseResult`, or raise `SiecleFileError`.
 
@@ -147,10 +188,7 @@ def parse_pupils_file(data, filename, expected_uai=None, progress=None):
     if not data:
         raise SiecleFileError("Le fichier est vide.")
     if len(data) > MAX_FILE_BYTES:
-        raise SiecleFileError(
-            f"Le fichier est trop volumineux ({_megabytes(len(data))}) : la taille maximale est de 20 Mo. "
-            "Déposez l'export ElevesSansAdresses compressé en .zip."
-        )
+        raise SiecleFileError(too_big_message(len(data)))
     filename = filename or ""
     if data.startswith(_ZIP_MAGIC):
         xml = _xml_from_zip(data)
@@ -529,9 +567,22 @@ def _quoted(values):
 # ---------------------------------------------------------------------------------------------- common rules
 
 
+def _shorten(value, limit=_SHOWN_NAME):
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _who(last_name, first_name, ine):
-    name = " ".join(part for part in (last_name, first_name) if part) or "élève sans nom"
-    return f"{name} (INE {ine})" if ine else name
+    name = " ".join(_shorten(part) for part in (last_name, first_name) if part) or "élève sans nom"
+    return f"{name} (INE {_shorten(ine, 20)})" if ine else name
+
+
+def _length_problems(values):
+    """French phrases for the values the database could not keep whole, e.g. "le prénom a 300 caractères (…)"."""
+    return [
+        f"{FIELD_LABELS[name]} a {len(values[name])} caractères (au plus {limit})"
+        for name, limit in MAX_LENGTHS.items()
+        if len(values[name]) > limit
+    ]
 
 
 def _parse_date(value):
@@ -583,6 +634,7 @@ class _Builder:
             return
 
         who = _who(values["last_name"], values["first_name"], values["ine"])
+        problems = [*problems, *_length_problems(values)]
         valid = not problems
         for problem in problems:
             self.messages.append(f"{prefix}{problem} pour {who}.")
@@ -600,7 +652,8 @@ class _Builder:
             else:
                 self.messages.append(f"{prefix}date de naissance manquante pour {who}.")
             valid = False
-        self.names_by_ine[values["ine"]].append((name or "élève sans nom") + (f" à la {label}" if label else ""))
+        shown = " ".join(_shorten(part) for part in (values["last_name"], values["first_name"]) if part)
+        self.names_by_ine[values["ine"]].append((shown or "élève sans nom") + (f" à la {label}" if label else ""))
         if valid:
             self.students.append(SiecleStudent(**{**values, "birthdate": birthdate}, source=source))
         self._tick()

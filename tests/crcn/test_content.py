@@ -402,6 +402,22 @@ BAD_CONTENT = {
     "tube without tutorial": (mutate((*TUBE_A, "tutorials"), []), "sujet « t-a » : aucun tutoriel"),
     "version not positive": (mutate(("1.1.json", "version"), 0), "1.1.json : la version doit être un entier positif."),
     "file not an object": (mutate(("1.1.json",), []), "1.1.json : un objet JSON {…} est attendu."),
+    "NUL in an instruction": (
+        mutate((*CHALLENGE, "instruction"), "Quelle\x00 réponse ?"),
+        "épreuve « ch-t-a-1 » : le champ « instruction » contient un caractère nul (\\x00).",
+    ),
+    "NUL in a proposal": (
+        mutate((*CHALLENGE, "proposals", 1), "B\x00"),
+        "épreuve « ch-t-a-1 » : le champ « proposals » contient un caractère nul (\\x00).",
+    ),
+    "NUL in a tube title": (
+        mutate((*TUBE_A, "title"), "Sujet\x00"),
+        "sujet « t-a » : le champ « title » contient un caractère nul (\\x00).",
+    ),
+    "tube title too long": (
+        mutate((*TUBE_A, "title"), "T" * 201),
+        "sujet « t-a » : le champ « title » dépasse 200 caractères.",
+    ),
 }
 
 
@@ -593,6 +609,29 @@ def test_the_command_prints_json_on_demand(content_copy):
     report = json.loads(out.getvalue())
     assert report["challenges"]["updated"] == len(ALL_CHALLENGES)
     assert report["versions"]["1.1"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda data: data["tubes"][0].update(title="T" * 300), "le champ « title » dépasse 200 caractères."),
+        (lambda data: data["tubes"][0].update(description="Un\x00sujet"), "« description » contient un caractère nul"),
+        (
+            lambda data: data["tubes"][0]["skills"][0]["challenges"][0]["proposals"].append("\x00"),
+            "« proposals » contient un caractère nul",
+        ),
+    ],
+)
+def test_the_command_refuses_long_names_and_nul_characters_in_french(content_copy, change, message):
+    before = state()
+    edit(content_copy, "3.4", change)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_content", "--dir", str(content_copy), stderr=err)
+    assert excinfo.value.returncode == 1
+    assert message in err.getvalue() and "Traceback" not in err.getvalue()
+    assert state() == before
 
 
 @pytest.mark.django_db

@@ -72,6 +72,31 @@ def test_a_bad_uai_is_refused(uai, message):
     assert mail.outbox == []
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--name", "C" * 201, "Le nom de l'établissement compte 201 caractères : 200 au plus."),
+        ("--name", "Collège\x00Bichat", r"Le nom de l'établissement contient un caractère nul \(\\x00\) : retapez-le."),
+        ("--academie", "A" * 101, "L'académie compte 101 caractères : 100 au plus."),
+        ("--academie", "Par\x00is", "L'académie contient un caractère nul"),
+        (
+            "--admin-email",
+            "a" * 60 + "@" + "b" * 200 + ".fr",
+            "L'adresse électronique compte 264 caractères : 254 au plus.",
+        ),
+        ("--admin-email", "a\x00b@exemple.fr", "L'adresse électronique contient un caractère nul"),
+    ],
+)
+def test_what_the_database_cannot_keep_is_refused_in_french(option, value, message):
+    args = [*ARGS, "--academie", "Paris"]
+    args[args.index(option) + 1] = value
+    with pytest.raises(CommandError, match=message) as error:
+        create_school(*args)
+    assert error.value.returncode == 1
+    assert not School.objects.exists() and not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
 def test_an_existing_uai_is_refused():
     SchoolFactory(uai="0751234J", name="Collège déjà là")
     with pytest.raises(CommandError, match="Un établissement existe déjà avec l'UAI 0751234J : Collège déjà là."):

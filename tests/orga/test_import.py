@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orga.models import Division, Pupil, SiecleImport
-from orga.pupils.importing import apply_pupils, process_import
-from orga.pupils.siecle import parse_pupils_file
+from orga.pupils.importing import FILE_FIELDS, apply_pupils, process_import
+from orga.pupils.siecle import MAX_LENGTHS, parse_pupils_file
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml, siecle_zip
 from tests.factories import PupilFactory, SchoolFactory
 
@@ -178,11 +178,70 @@ def test_rejected_upload_shows_the_reasons(client_for, school, school_admin, dja
 
 
 @pytest.mark.django_db
-def test_upload_over_20_mb_is_refused_before_storing(client_for, school, school_admin):
-    response = upload(client_for(school_admin), school, b"<" + b" " * (20 * 1024 * 1024 + 1))
+@pytest.mark.usefixtures("eager_tasks")
+def test_too_long_values_are_refused_on_the_page_naming_pupil_and_field(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    admin = client_for(school_admin)
+    data = (CORPUS / "too_long_fields.xml").read_bytes().replace(b"0751234J", school.uai.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(admin, school, data)
+    siecle_import = SiecleImport.objects.get()
+    assert siecle_import.was_refused, siecle_import.error
+    url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
+    html = admin.get(url).content.decode()
+    assert "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (INE 2345678901E)." in html
+    assert "erreur inattendue" not in html
+    assert not Pupil.objects.exists()
+
+
+TOO_BIG = "Le fichier est trop volumineux : la taille maximale est de 20 Mo."
+
+
+@pytest.mark.django_db
+def test_upload_over_20_mb_is_refused_while_streaming(client_for, school, school_admin):
+    body = b"<" + b" " * (21 * 1024 * 1024)
+    response = upload(client_for(school_admin), school, body)
     assert response.status_code == 200
-    assert "la limite est de 20 Mo" in response.content.decode()
+    assert TOO_BIG in response.content.decode()
     assert not SiecleImport.objects.exists()
+    # The handler stopped the upload at its first chunk: most of the body was never read.
+    request = response.wsgi_request
+    assert request.upload_handlers[0].received <= 1024 * 1024
+    assert request._stream._pos <= 2 * 1024 * 1024 < len(body)
+
+
+def test_the_upload_handler_counts_what_arrives_whatever_the_request_declares():
+    from django.core.files.uploadhandler import StopUpload
+    from django.test import RequestFactory
+
+    from orga.pupils.uploads import SizeLimitedUploadHandler
+
+    request = RequestFactory().post("/")
+    handler = SizeLimitedUploadHandler(request, limit=100)
+    handler.handle_raw_input(None, {}, 10, b"x")  # a lying Content-Length
+    handler.new_file("file", "e.xml", "text/xml", None)
+    assert handler.receive_data_chunk(b"a" * 60, 0) == b"a" * 60
+    with pytest.raises(StopUpload) as stop:
+        handler.receive_data_chunk(b"a" * 60, 60)
+    assert stop.value.connection_reset
+    assert request.upload_refused.startswith("Le fichier est trop volumineux")
+
+
+@pytest.mark.django_db
+def test_the_import_page_still_checks_the_csrf_token(school, school_admin):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school_admin)
+    response = upload(client, school, b"<BEE_ELEVES/>")
+    assert response.status_code == 403
+    assert not SiecleImport.objects.exists()
+    url = reverse("orga:imports", kwargs={"uai": school.uai})
+    token = client.get(url).context["csrf_token"]
+    file = SimpleUploadedFile("ElevesSansAdresses.xml", b"<BEE_ELEVES/>")
+    assert client.post(url, {"file": file, "csrfmiddlewaretoken": token}).status_code == 302
+    assert SiecleImport.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -280,6 +339,14 @@ def test_every_bad_file_is_refused_in_french_and_changes_nothing(tmp_path, name)
     assert not SiecleImport.objects.exists()
 
 
+def test_the_parser_checks_the_lengths_the_models_keep():
+    model_lengths = {field: Pupil._meta.get_field(field).max_length for field in MAX_LENGTHS if field != "division"}
+    model_lengths["division"] = Division._meta.get_field("name").max_length
+    assert model_lengths == MAX_LENGTHS
+    stored = set(FILE_FIELDS) - {"birthdate", "sex"}  # a date, and a code the parser maps to M, F or ""
+    assert stored | {"ine", "division"} == set(MAX_LENGTHS)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(GOOD_FILES))
 def test_every_good_corpus_file_imports(tmp_path, name):
@@ -307,3 +374,74 @@ def test_import_history_query_count_is_fixed(client_for, school, school_admin):
         html = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
     assert len(many) == len(few)
     assert html.count("Fichier refusé") == 12
+
+
+# ----------------------------------------------------------------------------------------------- the command's lock
+
+
+@pytest.mark.django_db
+def test_the_command_waits_for_a_running_web_import(tmp_path, school):
+    running = SiecleImport.objects.create(school=school, original_name="web.xml", status=SiecleImport.Status.RUNNING)
+    code, out, err = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=4)), school.uai)
+    assert code == 1
+    assert err.strip() == SiecleImport.busy_message
+    assert not Pupil.objects.exists()
+    assert list(SiecleImport.objects.values_list("id", "status")) == [(running.id, "running")]
+
+
+@pytest.mark.django_db
+def test_the_command_holds_the_lock_while_applying_then_releases_it(tmp_path, school, monkeypatch):
+    from orga.management.commands import import_siecle
+
+    seen = []
+
+    def apply_and_look(school, parsed):
+        seen.append(list(SiecleImport.objects.values_list("status", flat=True)))
+        return apply_pupils(school, parsed)
+
+    monkeypatch.setattr(import_siecle, "apply_pupils", apply_and_look)
+    code, out, _ = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=5)), school.uai)
+    assert code == 0, out
+    assert seen == [["running"]]
+    done = SiecleImport.objects.get()
+    assert (done.status, done.progress, done.report["created"]) == ("done", 100, 5)
+
+
+@pytest.mark.django_db
+def test_the_command_failing_leaves_no_running_import(tmp_path, school, monkeypatch):
+    from django.core.management import CommandError
+
+    from orga.management.commands import import_siecle
+
+    def crash(school, parsed):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(import_siecle, "apply_pupils", crash)
+    with pytest.raises(CommandError, match="Une erreur inattendue a interrompu l'import") as caught:
+        run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=6)), school.uai)
+    assert caught.value.returncode == 1
+    failed = SiecleImport.objects.get()
+    assert failed.status == SiecleImport.Status.FAILED and not failed.is_running
+    # The lock is free: the next import goes through.
+    monkeypatch.undo()
+    code, out, _ = run_command(tmp_path, xml_for(school, generated_pupils(5, DIVISIONS, seed=6)), school.uai)
+    assert code == 0, out
+    assert Pupil.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_file_over_20_mb_before_reading_it(tmp_path, school, monkeypatch):
+    path = tmp_path / "ElevesSansAdresses.xml"
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: nothing is written
+
+    def read_bytes(self):
+        raise AssertionError("le fichier a été lu")
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_siecle", str(path), "--uai", school.uai, stderr=err)
+    assert exit_.value.code == 1
+    assert err.getvalue().startswith("Le fichier est trop volumineux (21,0 Mo) : la taille maximale est de 20 Mo.")
+    assert not SiecleImport.objects.exists()

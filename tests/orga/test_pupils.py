@@ -231,11 +231,21 @@ def test_temporary_password_must_be_changed_at_first_sign_in(client, school):
     response = client.post(reverse("account_login"), {"login": credential.username, "password": credential.password})
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == reverse("account_change_password")
+    page = client.get(response.url).content.decode()
+    assert "Mot de passe provisoire" in page
+    same = {"oldpassword": credential.password, "password1": credential.password, "password2": credential.password}
+    response = client.post(reverse("account_change_password"), same)
+    assert "Choisissez un mot de passe différent du mot de passe provisoire." in response.content.decode()
+    pupil.user.refresh_from_db()
+    assert pupil.user.must_change_password is True
     response = client.post(
         reverse("account_change_password"),
         {"oldpassword": credential.password, "password1": "Mon-code-perso-42", "password2": "Mon-code-perso-42"},
     )
-    assert response.status_code == 302
+    # The pupil lands on their home, with "J'ai un code", not on an empty password form.
+    assert response.status_code == 302 and response.url == reverse("home")
     pupil.user.refresh_from_db()
     assert pupil.user.must_change_password is False
-    assert client.get(reverse("home")).status_code == 200
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert reverse("orga:enter_code") in home.content.decode()

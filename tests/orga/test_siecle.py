@@ -281,6 +281,27 @@ def test_bad_birth_dates_name_the_pupils():
     ]
 
 
+LONG_NAME = "DUPONT" * 50
+TOO_LONG = [
+    f"Le nom de famille a 300 caractères (au plus 100) pour {LONG_NAME[:39]}… Marie (INE 123456789AB).",
+    "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (INE 2345678901E).",
+    "L'INE a 14 caractères (au plus 11) pour BERNARD Léa (INE 12345678901234).",
+]
+
+
+def test_values_longer_than_the_database_keeps_name_the_pupil_and_the_field():
+    assert refusal(read("too_long_fields.xml"), "ElevesSansAdresses.xml") == TOO_LONG
+    lines = zip((2, 3, 4), TOO_LONG, strict=True)
+    csv_lines = [f"Ligne {line} : {message[0].lower()}{message[1:]}" for line, message in lines]
+    assert refusal(read("agri_too_long_fields.csv"), "eleves.csv", None) == csv_lines
+
+
+def test_a_nul_character_in_a_name_is_refused():
+    assert refusal(read("agri_nul_in_name.csv"), "eleves.csv", None) == [
+        f"{FORMAT_HELP} (Ce fichier contient des données binaires.)"
+    ]
+
+
 def test_nobody_to_import_says_why():
     assert refusal(read("nobody_to_import.xml"), "ElevesSansAdresses.xml") == [
         "Le fichier ne contient aucun élève à importer : 3 élèves ignorés "

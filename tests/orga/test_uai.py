@@ -22,6 +22,9 @@ def test_key_is_the_remainder_mod_23():
         ("075123J", "7 chiffres suivis d'une lettre"),
         ("", "7 chiffres suivis d'une lettre"),
         ("ABCDEFGH", "7 chiffres suivis d'une lettre"),
+        ("０７５１２３４J", "7 chiffres suivis d'une lettre"),  # full-width digits
+        ("٠٧٥١٢٣٤J", "7 chiffres suivis d'une lettre"),  # Arabic-Indic digits
+        ("075\x001234J", "7 chiffres suivis d'une lettre"),
     ],
 )
 def test_invalid_uai_gets_a_french_message(uai, message):

@@ -4,7 +4,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from orga.schools import invitations
-from orga.schools.models import Membership, School
+from orga.schools.models import Invitation, Membership, School
 from orga.schools.uai import normalize_uai, uai_error
 
 
@@ -33,6 +33,9 @@ class Command(BaseCommand):
         name = options["name"].strip()
         if not name:
             raise CommandError("Le nom de l'établissement ne peut pas être vide.")
+        academie = options["academie"].strip()
+        _check_text("Le nom de l'établissement", name, School, "name")
+        _check_text("L'académie", academie, School, "academie")
         school_type = options["type"].strip().lower()
         if school_type not in School.Type.values:
             raise CommandError(
@@ -40,6 +43,7 @@ class Command(BaseCommand):
                 f"Types possibles : {', '.join(School.Type.values)}."
             )
         email = invitations.normalize_email(options["admin_email"])
+        _check_text("L'adresse électronique", email, Invitation, "email")
         try:
             validate_email(email)
         except ValidationError:
@@ -49,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(f"Un établissement existe déjà avec l'UAI {uai} : {existing.name}.")
 
         with transaction.atomic():
-            school = School.objects.create(uai=uai, name=name, type=school_type, academie=options["academie"].strip())
+            school = School.objects.create(uai=uai, name=name, type=school_type, academie=academie)
             invitation = invitations.invite(school, email, Membership.Role.ADMIN, invited_by=None)
 
         self.stdout.write(
@@ -60,3 +64,12 @@ class Command(BaseCommand):
             f"valable jusqu'au {invitations.format_datetime(invitation.expires_at)}."
         )
         self.stdout.write(f"Lien d'invitation : {invitations.invitation_url(invitation)}")
+
+
+def _check_text(label, value, model, field):
+    """A French refusal for what the database cannot keep: a NUL character, or more than the field's length."""
+    if "\x00" in value:
+        raise CommandError(f"{label} contient un caractère nul (\\x00) : retapez-le.")
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        raise CommandError(f"{label} compte {len(value)} caractères : {limit} au plus.")

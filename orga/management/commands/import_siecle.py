@@ -1,13 +1,17 @@
 import json
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orga.pupils.importing import apply_pupils, preview_pupils
 from orga.pupils.models import SiecleImport
-from orga.pupils.siecle import SiecleFileError, parse_pupils_file
+from orga.pupils.siecle import MAX_FILE_BYTES, SiecleFileError, parse_pupils_file, too_big_message
 from orga.schools.models import School
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -28,26 +32,16 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         try:
+            size = file.stat().st_size
+            if size > MAX_FILE_BYTES:  # refused before anything is read, as the web upload is
+                raise SiecleFileError(too_big_message(size))
             parsed = parse_pupils_file(file.read_bytes(), file.name, expected_uai=school.uai)
         except SiecleFileError as error:
-            if as_json:
-                self.stdout.write(self._json(None, error.messages))
-            for message in error.messages:
-                self.stderr.write(message)
-            raise SystemExit(1) from error
+            self._refuse(error.messages, as_json)
         if dry_run:
             report = preview_pupils(school, parsed)
         else:
-            report = apply_pupils(school, parsed)
-            SiecleImport.objects.create(
-                school=school,
-                original_name=file.name[:255],
-                status=SiecleImport.Status.DONE,
-                progress=100,
-                report=report,
-                started_at=timezone.now(),
-                finished_at=timezone.now(),
-            )
+            report = self._apply_under_lock(school, parsed, file.name, as_json)
         if as_json:
             self.stdout.write(self._json(report, []))
             return
@@ -61,6 +55,41 @@ class Command(BaseCommand):
             self.stdout.write(f"  ignoré : {skipped['name'] or 'élève sans nom'} — {skipped['reason']}")
         if dry_run:
             self.stdout.write("Simulation : rien n'a été enregistré.")
+
+    def _refuse(self, messages, as_json):
+        if as_json:
+            self.stdout.write(self._json(None, messages))
+        for message in messages:
+            self.stderr.write(message)
+        raise SystemExit(1)
+
+    def _apply_under_lock(self, school, parsed, name, as_json):
+        """Apply holding the school's import lock, the web import's own: a running SiecleImport row."""
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                siecle_import = SiecleImport.objects.create(
+                    school=school,
+                    original_name=name[:255],
+                    status=SiecleImport.Status.RUNNING,
+                    started_at=now,
+                    heartbeat_at=now,
+                    attempts=1,
+                    progress_label="Enregistrement des élèves…",
+                )
+        except IntegrityError:  # the unique running import per school
+            self._refuse([SiecleImport.busy_message], as_json)
+        try:
+            report = apply_pupils(school, parsed)
+        except Exception as error:
+            logger.exception("SIECLE import from the command line failed")
+            siecle_import.fail(SiecleImport.generic_error)
+            raise CommandError(SiecleImport.generic_error, returncode=1) from error
+        except BaseException:  # interrupted (Ctrl-C): the lock is released all the same
+            siecle_import.fail(SiecleImport.generic_error)
+            raise
+        siecle_import.succeed(report=report)
+        return report
 
     @staticmethod
     def _json(report, errors):

@@ -168,6 +168,16 @@ def bad_birthdate_pupils():
     ]
 
 
+def too_long_pupils():
+    """Values longer than the database keeps: each pupil is named in the refusal, with the field."""
+    return [
+        pupil("123456789AB", "DUPONT" * 50, "Marie", "2012-03-14"),  # a 300-character surname
+        pupil("2345678901E", "MARTIN", "Hugo", "2012-04-01", sex="M", division="3e " + "B" * 77),  # 80 characters
+        pupil("12345678901234", "BERNARD", "Léa", "2012-04-01"),  # a 14-character INE
+        pupil("4567890123G", "THOMAS", "Jules", "2012-10-10", sex="M"),
+    ]
+
+
 def agricultural_pupils():
     return [
         pupil("123456789AB", "LEBŒUF", "Zoé", "2008-03-14", middle_name="Françoise", division="1re STAV"),
@@ -250,6 +260,10 @@ def corpus():
         "zip_corrupt.zip": bytes(corrupt_zip),
         "agri_bad_headers.csv": bad_headers_csv(),
         "agri_errors.csv": agricultural_errors(),
+        "too_long_fields.xml": siecle_xml(UAI, too_long_pupils()),
+        "agri_too_long_fields.csv": agricultural_csv(too_long_pupils()),
+        "agri_nul_in_name.csv": agricultural_csv([pupil("123456789AB", "DUP\x00ONT", "Marie", "2012-03-14")]),
+        "nul_in_name.xml": siecle_xml(UAI, duplicate_pupils()[:1]).replace(b"DUPONT", b"DUP&#0;ONT"),
     }
 
 
