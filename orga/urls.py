@@ -48,6 +48,7 @@ school_patterns = [
     path("eleves/<int:pupil_id>/", pupils.pupil_detail, name="pupil_detail"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),
+    path("classes/<int:division_id>/comptes/reinitialiser/", pupils.reset_confirm, name="reset_confirm"),
     path("classes/<int:division_id>/identifiants.<str:fmt>", pupils.credentials_file, name="credentials_file"),
     path("mes-classes/", classes.my_classes, name="my_classes"),
     path("mes-classes/choisir/", classes.choose_classes, name="choose_classes"),

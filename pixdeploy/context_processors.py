@@ -20,6 +20,7 @@ def navigation(request):
         items.append(("Membres", reverse("orga:members", kwargs={"uai": uai})))
         if role.code == "admin":
             items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))
+            items.append(("Comptes élèves", reverse("orga:divisions", kwargs={"uai": uai})))
     if role.code == "pupil":
         items.append(("J'ai un code", reverse("orga:enter_code")))
         items.append(("Mon profil", reverse("orga:my_profile")))

@@ -150,3 +150,10 @@ def test_checklist_links_lead_to_pages_that_exist(client_for, school, school_adm
     for step in steps:
         if "certification" in step.title:
             assert step.items and not any(item.url for item in step.items)
+
+
+@pytest.mark.django_db
+def test_school_admins_find_the_accounts_pages_in_the_navigation(client_for, school, school_admin, teacher):
+    link = f'href="{reverse("orga:divisions", kwargs={"uai": school.uai})}"'
+    assert link in client_for(school_admin).get(reverse("home")).content.decode()
+    assert link not in client_for(teacher).get(reverse("home")).content.decode()

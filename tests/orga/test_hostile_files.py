@@ -118,7 +118,8 @@ def test_a_class_name_with_a_line_break_and_quotes_downloads_everywhere(client_f
     add_participations(campaign, division, ["shared", "started"])
     client = client_for(school_admin)
     for fmt, action in (("csv", "generer"), ("pdf", "reinitialiser"), ("csv", "reinitialiser")):
-        response = client.post(url("credentials_file", school, division_id=division.id, fmt=fmt), {"action": action})
+        data = {"action": action, "tout": "1", "confirme": "1"}
+        response = client.post(url("credentials_file", school, division_id=division.id, fmt=fmt), data)
         assert_clean_download(response)
     assert_clean_download(client.get(url("campaign_letter", school, campaign_id=campaign.id, division_id=division.id)))
     assert_clean_download(client.get(url("campaign_sheet", school, campaign_id=campaign.id)))

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from html import unescape
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -180,7 +181,8 @@ def test_bulk_reset_of_a_class(client_for, school, school_admin):
     PupilFactory.create_batch(3, school=school, division=division)
     client = client_for(school_admin)
     first = {row[3]: row[4] for row in read_csv(post_sheet(client, school, division, "csv", "generer"))[1:]}
-    second = {row[3]: row[4] for row in read_csv(post_sheet(client, school, division, "csv", "reinitialiser"))[1:]}
+    confirmed = {"action": "reinitialiser", "tout": "1", "confirme": "1"}
+    second = {row[3]: row[4] for row in read_csv(post_reset(client, school, division, confirmed))[1:]}
     assert first.keys() == second.keys()
     for username, password in second.items():
         assert authenticate(username=username, password=password) is not None
@@ -249,3 +251,168 @@ def test_temporary_password_must_be_changed_at_first_sign_in(client, school):
     home = client.get(reverse("home"))
     assert home.status_code == 200
     assert reverse("orga:enter_code") in home.content.decode()
+
+
+# --- Resets ask for a confirmation; the sheet is built before anything is committed -----------
+
+
+def give_accounts(pupils, chosen=()):
+    """Accounts with a known password; the `chosen` pupils have already picked their own."""
+    from orga.pupils.accounts import generate_accounts
+
+    passwords = {c.username: c.password for c in generate_accounts(pupils)}
+    for pupil in chosen:
+        pupil.user.must_change_password = False
+        pupil.user.save(update_fields=["must_change_password"])
+    return {pupil.id: (pupil.user.username, passwords[pupil.user.username]) for pupil in pupils}
+
+
+def still_work(passwords):
+    return [authenticate(username=u, password=p) is not None for u, p in passwords.values()]
+
+
+def post_reset(client, school, division, data, fmt="csv"):
+    return client.post(url("credentials_file", school, division_id=division.id, fmt=fmt), data)
+
+
+@pytest.mark.django_db
+def test_reset_with_nothing_ticked_changes_nothing(client_for, school, school_admin):
+    division = DivisionFactory(school=school)
+    pupils = PupilFactory.create_batch(3, school=school, division=division)
+    passwords = give_accounts(pupils)
+    client = client_for(school_admin)
+    response = post_reset(client, school, division, {"action": "reinitialiser", "confirme": "1"}, fmt="pdf")
+    assert response.status_code == 302
+    assert "Aucun élève coché" in client.get(response.url).content.decode()
+    html = client.post(url("reset_confirm", school, division_id=division.id), {}, follow=True).content.decode()
+    assert "Aucun élève coché" in html and "Tout sélectionner" in html
+    assert all(still_work(passwords))
+
+
+@pytest.mark.django_db
+def test_reset_asks_for_confirmation_with_the_count_and_leaves_chosen_passwords(client_for, school, school_admin):
+    division = DivisionFactory(school=school)
+    pupils = PupilFactory.create_batch(5, school=school, division=division)
+    chosen = pupils[:2]
+    passwords = give_accounts(pupils, chosen=chosen)
+    client = client_for(school_admin)
+    # Step 1: the selection posts to a confirmation page that changes nothing.
+    response = client.post(url("reset_confirm", school, division_id=division.id), {"tout": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Réinitialiser le mot de passe de 3 élèves ?" in html
+    assert "Les anciens mots de passe ne fonctionneront plus." in html
+    assert "inclure les 2 élèves qui ont déjà choisi leur mot de passe" in html
+    assert 'name="inclure_choisis"' in html and 'name="inclure_choisis" value="1" checked' not in html
+    for pupil in pupils:
+        assert pupil.first_name in html
+    assert all(still_work(passwords))
+    # A reset without the confirmation step changes nothing either.
+    ids = [p.id for p in pupils]
+    assert post_reset(client, school, division, {"action": "reinitialiser", "eleves": ids}).status_code == 302
+    assert all(still_work(passwords))
+    # Step 2: confirmed, it leaves out the pupils who chose their password...
+    rows = read_csv(post_reset(client, school, division, {"action": "reinitialiser", "eleves": ids, "confirme": "1"}))
+    assert len(rows) == 1 + 3
+    assert still_work(passwords) == [True, True, False, False, False]
+    for pupil in chosen:
+        pupil.user.refresh_from_db()
+        assert pupil.user.must_change_password is False
+    # ...unless asked explicitly.
+    data = {"action": "reinitialiser", "eleves": ids, "confirme": "1", "inclure_choisis": "1"}
+    assert len(read_csv(post_reset(client, school, division, data))) == 1 + 5
+    assert still_work(passwords) == [False] * 5
+
+
+@pytest.mark.django_db
+def test_accounts_page_offers_select_all_without_script(client_for, school, school_admin):
+    division = DivisionFactory(school=school)
+    PupilFactory.create_batch(2, school=school, division=division)
+    html = client_for(school_admin).get(url("division_accounts", school, division_id=division.id)).content.decode()
+    assert 'type="checkbox" id="tout" name="tout" value="1"' in html
+    assert "Tout sélectionner" in html and "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert url("reset_confirm", school, division_id=division.id) in html
+    assert "aucun coché : toute la classe" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("teacher", 403), ("pupil", 403), ("other_school_admin", 404)])
+def test_reset_confirmation_permissions(client_for, request, school, who, status):
+    division = DivisionFactory(school=school)
+    passwords = give_accounts(PupilFactory.create_batch(2, school=school, division=division))
+    client = client_for(request.getfixturevalue(who))
+    assert client.post(url("reset_confirm", school, division_id=division.id), {"tout": "1"}).status_code == status
+    data = {"action": "reinitialiser", "tout": "1", "confirme": "1", "inclure_choisis": "1"}
+    assert post_reset(client, school, division, data).status_code == status
+    assert all(still_work(passwords))
+
+
+@pytest.mark.django_db
+def test_reset_confirmation_of_another_schools_class_is_404(client_for, school, school_admin, other_school):
+    division = DivisionFactory(school=other_school)
+    response = client_for(school_admin).post(url("reset_confirm", school, division_id=division.id), {"tout": "1"})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_reset_query_count_is_fixed(client_for, school, school_admin):
+    division = DivisionFactory(school=school)
+    client = client_for(school_admin)
+
+    def count_queries():
+        counts = []
+        for target, data in (
+            (url("reset_confirm", school, division_id=division.id), {"tout": "1"}),
+            (
+                url("credentials_file", school, division_id=division.id, fmt="csv"),
+                {"action": "reinitialiser", "tout": "1", "confirme": "1", "inclure_choisis": "1"},
+            ),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.post(target, data).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    give_accounts(PupilFactory.create_batch(2, school=school, division=division))
+    few = count_queries()
+    more = PupilFactory.create_batch(10, school=school, division=division)
+    give_accounts(more, chosen=more[:4])
+    assert count_queries() == few
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt, builder", [("pdf", "credentials_pdf"), ("csv", "credentials_csv")])
+def test_a_failing_sheet_leaves_the_old_passwords(client_for, school, school_admin, monkeypatch, fmt, builder):
+    import orga.pupils.views.pupils as views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("sheet failed")
+
+    monkeypatch.setattr(views, builder, broken)
+    division = DivisionFactory(school=school)
+    with_account = PupilFactory.create_batch(2, school=school, division=division)
+    passwords = give_accounts(with_account)
+    without_account = PupilFactory(school=school, division=division)
+    client = client_for(school_admin)
+    for data in ({"action": "reinitialiser", "tout": "1", "confirme": "1"}, {"action": "generer"}):
+        response = post_reset(client, school, division, data, fmt=fmt)
+        assert response.status_code == 302
+        html = unescape(client.get(response.url).content.decode())
+        assert "n'a pas pu être créé" in html and "aucun mot de passe n'a été changé" in html
+    assert all(still_work(passwords))
+    without_account.refresh_from_db()
+    assert without_account.user_id is None
+    assert get_user_model().objects.filter(pupil__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_hostile_pupil_ids_are_ignored(client_for, school, school_admin):
+    division = DivisionFactory(school=school)
+    passwords = give_accounts(PupilFactory.create_batch(2, school=school, division=division))
+    client = client_for(school_admin)
+    data = {"action": "reinitialiser", "confirme": "1", "eleves": ["²", "٣", "99999999999999999999999", "x"]}
+    response = post_reset(client, school, division, data)
+    assert response.status_code == 302
+    assert "Aucun élève coché" in client.get(response.url).content.decode()
+    assert client.post(url("reset_confirm", school, division_id=division.id), data).status_code == 302
+    assert all(still_work(passwords))

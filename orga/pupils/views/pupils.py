@@ -1,5 +1,8 @@
+import logging
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +17,8 @@ from ..accounts import credentials_csv, credentials_pdf, generate_accounts, rese
 from ..models import Division, Pupil, SiecleImport
 
 PAGE_SIZE = 50
+
+logger = logging.getLogger(__name__)
 
 
 @school_member_required
@@ -93,33 +98,63 @@ def division_accounts(request, division_id):
     )
 
 
+NOTHING_TICKED = (
+    "Aucun élève coché : cochez les élèves dont le mot de passe doit être réinitialisé, "
+    "ou « Tout sélectionner ». Aucun mot de passe n'a été changé."
+)
+NO_ACCOUNT = "Aucun des élèves choisis n'a encore de compte : générez d'abord les comptes."
+
+
+def _active_pupils(division):
+    return (
+        division.pupils.filter(is_active=True)
+        .select_related("division", "user")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def _ticked_pupils(request, division):
+    """The pupils ticked on the accounts page (the whole class with « Tout sélectionner »); None if none is ticked."""
+    pupils = _active_pupils(division)
+    if request.POST.get("tout") == "1":
+        return list(pupils)
+    values = request.POST.getlist("eleves")
+    ids = {int(value) for value in values if value.isascii() and value.isdigit() and len(value) < 10}
+    return list(pupils.filter(id__in=ids)) if ids else None
+
+
+def _back_to_accounts(request, division, level, message):
+    messages.add_message(request, level, message)
+    return redirect("orga:division_accounts", uai=request.school.uai, division_id=division.id)
+
+
 @require_POST
 @school_admin_required
-def credentials_file(request, division_id, fmt):
-    """Generate missing accounts or reset passwords, and answer with the sheet (PDF or CSV)."""
-    school = request.school
-    division = get_object_or_404(Division, id=division_id, school=school)
-    if fmt not in ("pdf", "csv"):
-        return HttpResponse("Format inconnu : pdf ou csv.", status=404)
-    action = request.POST.get("action")
-    pupils = (
-        division.pupils.filter(is_active=True).select_related("division", "user").order_by("last_name", "first_name")
+def reset_confirm(request, division_id):
+    """First step of a reset: say how many pupils and which, before any password changes."""
+    division = get_object_or_404(Division, id=division_id, school=request.school)
+    ticked = _ticked_pupils(request, division)
+    if not ticked:
+        return _back_to_accounts(request, division, messages.ERROR, NOTHING_TICKED)
+    pupils = [pupil for pupil in ticked if pupil.user_id is not None]
+    if not pupils:
+        return _back_to_accounts(request, division, messages.WARNING, NO_ACCOUNT)
+    return render(
+        request,
+        "orga/pupils/reset_confirm.html",
+        {
+            "school": request.school,
+            "division": division,
+            "temporary": [pupil for pupil in pupils if pupil.user.must_change_password],
+            "chosen": [pupil for pupil in pupils if not pupil.user.must_change_password],
+            "without_account": len(ticked) - len(pupils),
+            "page_title": f"Réinitialiser des mots de passe des {division}",
+        },
     )
-    selected = [int(value) for value in request.POST.getlist("eleves") if value.isdigit()]
-    if selected:
-        pupils = pupils.filter(id__in=selected)
-    pupils = list(pupils)
-    if action == "generer":
-        credentials = generate_accounts(pupils)
-        empty_message = "Tous les élèves choisis ont déjà un compte : utilisez « Réinitialiser les mots de passe »."
-    elif action == "reinitialiser":
-        credentials = reset_passwords(pupils)
-        empty_message = "Aucun des élèves choisis n'a encore de compte : générez d'abord les comptes."
-    else:
-        return HttpResponse("Action inconnue.", status=400)
-    if not credentials:
-        messages.warning(request, empty_message)
-        return redirect("orga:division_accounts", uai=school.uai, division_id=division.id)
+
+
+def _sheet_response(request, credentials, fmt, division):
+    school = request.school
     filename = f"identifiants-{school.uai}-{division.name.replace(' ', '')}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(credentials_csv(credentials), content_type="text/csv; charset=utf-8")
@@ -130,3 +165,51 @@ def credentials_file(request, division_id, fmt):
     response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@school_admin_required
+def credentials_file(request, division_id, fmt):
+    """Generate missing accounts or reset passwords, and answer with the sheet (PDF or CSV).
+
+    The sheet is built before the new passwords are committed, in the same transaction: if it
+    fails, no account is created and every old password still works.
+    """
+    division = get_object_or_404(Division, id=division_id, school=request.school)
+    if fmt not in ("pdf", "csv"):
+        return HttpResponse("Format inconnu : pdf ou csv.", status=404)
+    action = request.POST.get("action")
+    pupils = _ticked_pupils(request, division)
+    if action == "generer":
+        # Generating only creates the missing accounts: with none ticked, those of the whole class.
+        pupils = list(_active_pupils(division)) if pupils is None else pupils
+        create = generate_accounts
+        empty_message = "Tous les élèves choisis ont déjà un compte : utilisez « Réinitialiser les mots de passe »."
+    elif action == "reinitialiser":
+        if not pupils:
+            return _back_to_accounts(request, division, messages.ERROR, NOTHING_TICKED)
+        if request.POST.get("confirme") != "1":
+            message = "Confirmez d'abord la réinitialisation : aucun mot de passe n'a été changé."
+            return _back_to_accounts(request, division, messages.ERROR, message)
+        if request.POST.get("inclure_choisis") != "1":
+            pupils = [pupil for pupil in pupils if pupil.user_id is None or pupil.user.must_change_password]
+        create = reset_passwords
+        empty_message = (
+            "Aucun mot de passe réinitialisé : les élèves choisis n'ont pas de compte ou ont déjà choisi "
+            "leur mot de passe (il faut le demander explicitement pour le réinitialiser)."
+        )
+    else:
+        return HttpResponse("Action inconnue.", status=400)
+    try:
+        with transaction.atomic():
+            credentials = create(pupils)
+            if not credentials:
+                return _back_to_accounts(request, division, messages.WARNING, empty_message)
+            return _sheet_response(request, credentials, fmt, division)
+    except Exception:
+        logger.exception("Credentials sheet of division %s failed; accounts rolled back", division.id)
+        message = (
+            "Le fichier des identifiants n'a pas pu être créé : aucun compte n'a été créé et aucun mot de passe "
+            "n'a été changé. Réessayez ; si le problème continue, signalez-le à l'assistance."
+        )
+        return _back_to_accounts(request, division, messages.ERROR, message)
