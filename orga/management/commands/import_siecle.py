@@ -55,7 +55,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report['created']} élève(s) {verb} créé(s), {report['updated']} mis à jour "
             f"(dont {report['moved']} changé(s) de classe, {report['reenabled']} réactivé(s)), "
-            f"{report['disabled']} désactivé(s), {report['skipped']} ignoré(s)."
+            f"{report['disabled']} désactivé(s) (absents du fichier), {report['left']} ayant quitté "
+            f"l'établissement, {report['skipped']} ignoré(s)."
         )
         for skipped in report["skipped_details"]:
             self.stdout.write(f"  ignoré : {skipped['name'] or 'élève sans nom'} — {skipped['reason']}")
@@ -65,7 +66,7 @@ class Command(BaseCommand):
     @staticmethod
     def _json(report, errors):
         report = report or {}
-        counts = ("created", "updated", "moved", "reenabled", "disabled", "skipped", "unchanged")
+        counts = ("created", "updated", "moved", "reenabled", "disabled", "left", "skipped", "unchanged")
         data = {key: int(report.get(key, 0)) for key in counts}
         data["errors"] = errors
         return json.dumps(data, ensure_ascii=False)
