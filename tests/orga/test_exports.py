@@ -631,16 +631,7 @@ def simulate_pupil(participation, codes, true_level, rng):
         skill = bank.skills[challenge.skill_id]
         correct = skill.level <= true_level and rng.random() > 0.2
         answers.append(engine.AnswerInfo(challenge.id, challenge.skill_id, correct))
-    Answer.objects.bulk_create(
-        Answer(
-            participation=participation,
-            challenge_id=a.challenge_id,
-            skill_id=a.skill_id,
-            result="ok" if a.correct else "ko",
-        )
-        for a in answers
-    )
-    assert finish(participation)
+    assert finish(participation, codes, answers)
 
 
 @pytest.mark.django_db
