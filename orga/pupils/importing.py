@@ -52,6 +52,7 @@ def empty_report():
         "left": 0,
         "divisions_created": 0,
         "skipped_details": [],
+        "left_names": [],
     }
 
 
@@ -63,6 +64,7 @@ def apply_pupils(school, parsed, checkpoint=None):
     report["left"] = len(parsed.skipped) - len(ignored)
     report["skipped"] = len(ignored)
     report["skipped_details"] = [{"name": skipped.name, "reason": skipped.reason} for skipped in ignored]
+    report["left_names"] = [skipped.name for skipped in parsed.skipped if skipped.left]
     kept = {skipped.ine for skipped in ignored if skipped.ine}
     left = {skipped.ine for skipped in parsed.skipped if skipped.left}
     with transaction.atomic():

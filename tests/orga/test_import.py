@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from orga.models import Division, Pupil, SiecleImport
 from orga.pupils.importing import apply_pupils, process_import
@@ -329,4 +330,6 @@ def test_report_tells_who_left_apart_from_who_is_absent(
     html = client.get(response.url).content.decode()
     assert 'data-count="disabled">1<' in html and 'data-count="left">1<' in html and 'data-count="skipped">1<' in html
     assert "ont quitté l'établissement" in html.lower()
+    assert report["left_names"] == [f"{pupils[0].last_name} {pupils[0].first_name}"]
+    assert escape(report["left_names"][0]) in html
     assert "DATE_SORTIE" not in html

@@ -58,6 +58,8 @@ class Command(BaseCommand):
             f"{report['disabled']} désactivé(s) (absents du fichier), {report['left']} ayant quitté "
             f"l'établissement, {report['skipped']} ignoré(s)."
         )
+        for name in report["left_names"]:
+            self.stdout.write(f"  a quitté l'établissement : {name or 'élève sans nom'}")
         for skipped in report["skipped_details"]:
             self.stdout.write(f"  ignoré : {skipped['name'] or 'élève sans nom'} — {skipped['reason']}")
         if dry_run:
