@@ -94,6 +94,11 @@ class CompetenceResult:
     # Skills failed (directly or through their tube) that the final estimate validates nonetheless.
     slip_skill_ids: frozenset = frozenset()
 
+    @property
+    def tested_skill_ids(self):
+        """The skills the pupil was assessed on, answered or inferred: the validated ones are among them."""
+        return self.validated_skill_ids | self.invalidated_skill_ids
+
 
 def _logistic(x):
     return 1.0 / (1.0 + math.exp(-x))

@@ -73,8 +73,9 @@ def test_the_sample_export_brings_news_of_the_demo_school(capsys):
         "updated": 1,
         "moved": 1,
         "reenabled": 0,
-        "disabled": 1,
-        "skipped": 3,
+        "disabled": 0,  # the pupil who left is in the file, with a DATE_SORTIE: not "absent"
+        "left": 3,
+        "skipped": 0,
         "unchanged": 100,
         "errors": [],
     }

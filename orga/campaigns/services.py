@@ -256,7 +256,7 @@ def store_results(participation, competences, results):
                 pix=result.pix,
                 level=result.level,
                 validated_skills=sorted(result.validated_skill_ids),
-                tested_skills=result.answered,
+                tested_skills=len(result.tested_skill_ids),
             )
             for code, result in results.items()
         ]

@@ -6,7 +6,6 @@ with the number of pupils (only with batches of BATCH_SIZE rows).
 """
 
 import logging
-from dataclasses import asdict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,16 +49,24 @@ def empty_report():
         "reenabled": 0,
         "unchanged": 0,
         "skipped": 0,
+        "left": 0,
         "divisions_created": 0,
         "skipped_details": [],
+        "left_names": [],
     }
 
 
 def apply_pupils(school, parsed, checkpoint=None):
     """Upsert the file's pupils by (school, INE); disable, never delete, those no longer in it."""
     report = empty_report()
-    report["skipped"] = len(parsed.skipped)
-    report["skipped_details"] = [asdict(skipped) for skipped in parsed.skipped]
+    # Who the file says left is counted apart; the others skipped stay as they are (they are still in the file).
+    ignored = [skipped for skipped in parsed.skipped if not skipped.left]
+    report["left"] = len(parsed.skipped) - len(ignored)
+    report["skipped"] = len(ignored)
+    report["skipped_details"] = [{"name": skipped.name, "reason": skipped.reason} for skipped in ignored]
+    report["left_names"] = [skipped.name for skipped in parsed.skipped if skipped.left]
+    kept = {skipped.ine for skipped in ignored if skipped.ine}
+    left = {skipped.ine for skipped in parsed.skipped if skipped.left}
     with transaction.atomic():
         divisions = {d.name: d for d in Division.objects.filter(school=school)}
         missing = sorted({s.division for s in parsed.students} - set(divisions))
@@ -105,9 +112,10 @@ def apply_pupils(school, parsed, checkpoint=None):
         Pupil.objects.bulk_update(
             to_update, [*FILE_FIELDS, "division_id", "is_active", "updated_at"], batch_size=BATCH_SIZE
         )
-        gone = [pupil.id for pupil in existing.values() if pupil.is_active]
-        if gone:
-            Pupil.objects.filter(id__in=gone).update(is_active=False, updated_at=now)
+        gone = [p.id for p in existing.values() if p.is_active and p.ine not in kept and p.ine not in left]
+        leaving = [p.id for p in existing.values() if p.is_active and p.ine in left and p.ine not in kept]
+        if gone or leaving:
+            Pupil.objects.filter(id__in=gone + leaving).update(is_active=False, updated_at=now)
 
     report["created"] = len(to_create)
     report["updated"] = len(to_update)

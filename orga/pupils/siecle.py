@@ -137,10 +137,15 @@ class SiecleStudent:
     source: str  # where it came from, for messages: "élève ELEVE_ID=1234" or "ligne 7"
 
 
+LEFT_REASON = "a quitté l'établissement"
+
+
 @dataclass
 class SkippedStudent:
     name: str  # "NOM Prénom" (or "" if none)
     reason: str  # French, e.g. "sans INE"
+    ine: str = ""  # as in the file, to tell a pupil still in the file from one absent from it
+    left: bool = False  # the file says the pupil left the school (DATE_SORTIE)
 
 
 @dataclass
@@ -623,13 +628,15 @@ class _Builder:
         name = " ".join(part for part in (values["last_name"], values["first_name"]) if part)
         skip_reason = None
         if left_on:
-            skip_reason = f"a quitté l'établissement (DATE_SORTIE {left_on})"
+            skip_reason = LEFT_REASON
         elif not values["ine"]:
             skip_reason = "sans INE"
         elif not values["division"]:
             skip_reason = "sans classe"
         if skip_reason:
-            self.skipped.append(SkippedStudent(name=name, reason=skip_reason))
+            self.skipped.append(
+                SkippedStudent(name=name, reason=skip_reason, ine=values["ine"], left=skip_reason == LEFT_REASON)
+            )
             self._tick()
             return
 
@@ -686,8 +693,8 @@ def _capitalize(message):
 def _nothing_to_import(skipped):
     if not skipped:
         return "Le fichier ne contient aucun élève à importer."
-    left = sum(1 for pupil in skipped if pupil.reason.startswith("a quitté"))
-    counts = Counter(pupil.reason for pupil in skipped if not pupil.reason.startswith("a quitté"))
+    left = sum(1 for pupil in skipped if pupil.left)
+    counts = Counter(pupil.reason for pupil in skipped if not pupil.left)
     details = []
     if left:
         details.append(f"{left} " + ("a quitté l'établissement" if left == 1 else "ont quitté l'établissement"))

@@ -117,6 +117,9 @@ def campaign_results(campaign, participations=None, max_level=None):
         )
     }
     results["validated"] = results["validated_skills"].map(lambda ids: sum(1 for i in ids if i in skills))
+    # Skills tested = answered or inferred, so they include the validated ones; results stored before that
+    # counted questions answered instead, and are read as at least their validated skills.
+    results["tested_skills"] = results["tested_skills"].clip(lower=results["validated_skills"].map(len))
     for code in codes:
         part = results[results["competence__code"] == code].set_index("participation_id")
         if frame.empty:

@@ -19,6 +19,7 @@ from .frames import activity, competence_profile, pupil_priorities, tube_analysi
 
 PAGE_SIZE = 100
 PRIORITY_ROWS = 100  # the pupils with the weakest results; every pupil is in the Excel export
+FOLD_ROWS = 10  # rows of a long section shown before "Voir les N autres", the rest folded
 DEFAULT_SORT = "classe"
 # ?tri= → (frame columns, first column ascending); the other columns break ties, ascending.
 SORTS = {
@@ -114,11 +115,17 @@ def _renamed(frame, codes):
 
 def analysis_tab(results, school):
     analysis = resources_for_needs(school, tube_analysis(results))
+    needs = [a for a in analysis if a["label"]]
+    priorities = pupil_priorities(results, pupils=PRIORITY_ROWS)
     return {
         "shared_count": len(results.shared()),
         "per_competence": competence_profile(results),
         "level_range": level_range(),
-        "needs": [a for a in analysis if a["label"]],
-        "priorities": pupil_priorities(results, pupils=PRIORITY_ROWS),
+        "needs": needs,
+        "needs_shown": needs[:FOLD_ROWS],
+        "needs_folded": needs[FOLD_ROWS:],
+        "priorities": priorities,
+        "priorities_shown": priorities[:FOLD_ROWS],
+        "priorities_folded": priorities[FOLD_ROWS:],
         "priority_rows": PRIORITY_ROWS,
     }

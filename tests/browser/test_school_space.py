@@ -27,8 +27,9 @@ def test_import_then_accounts_then_pupil_first_sign_in(page, live_server, celery
     # The status block polls itself (htmx) until the worker has finished.
     page.get_by_role("heading", name="Import terminé").wait_for(timeout=30_000)
     assert page.locator('[data-count="created"]').inner_text() == "23"
-    assert page.locator('[data-count="skipped"]').inner_text() == "1"
-    assert "a quitté l'établissement" in page.locator("#import-status").inner_text()
+    assert page.locator('[data-count="left"]').inner_text() == "1"
+    assert page.locator('[data-count="skipped"]').inner_text() == "0"
+    assert "Ont quitté l'établissement" in page.locator("#import-status").inner_text()
     assert Pupil.objects.filter(school=school, is_active=True).count() == 23
 
     page.get_by_role("link", name="Créer les comptes des élèves").click()

@@ -1,9 +1,11 @@
 import random
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from crcn.models import Skill
 from orga.campaigns.services import create_campaign
@@ -254,3 +256,28 @@ def test_analysis_level_distribution_counts_every_shared_result(two_classes):
         assert len(row["counts"]) == 6 and sum(row["counts"]) == len(levels) == row["count"]
         assert row["mean_level"] == round(float(levels.mean()), 1)
         assert row["percent"] == round(100 * float(levels.mean()) / 5)
+
+
+@pytest.mark.django_db
+def test_analysis_counts_the_weakest_pupils_it_has_and_folds_long_sections(client_for, school, teacher, campaign):
+    from orga.results.tabs import FOLD_ROWS
+
+    add_participants(campaign, DivisionFactory(school=school), 40)  # 20 shared results, fewer than 100
+    html = client_for(teacher).get(url("campaign_analysis", school, campaign)).content.decode()
+    assert "100 élèves" not in html and "Les élèves aux résultats les plus faibles d'abord" in html
+    priorities = html[html.index("Priorités par élève") :]
+    shown, folded = priorities.split("<details", 1)
+    assert shown.count('<tr data-pupil="') == FOLD_ROWS
+    assert "Voir les 10 autres élèves" in folded and folded.count('<tr data-pupil="') == 10
+    needs = html[html.index("Besoins de formation collectifs") : html.index("Priorités par élève")]
+    assert needs.split("<details", 1)[0].count("<tr data-need") <= FOLD_ROWS
+
+
+@pytest.mark.django_db
+def test_results_table_names_competences_and_scrolls_with_the_keyboard(client_for, school, teacher, campaign):
+    add_participants(campaign, DivisionFactory(school=school), 4)
+    html = client_for(teacher).get(url("campaign_results", school, campaign)).content.decode()
+    for competence in campaign.competences.all():
+        assert f'{competence.code}</span> <span class="results-table__title">{escape(competence.title)}</span>' in html
+    region = re.search(r'<div class="fr-table__container"([^>]*)>', html).group(1)
+    assert 'tabindex="0"' in region and 'role="region"' in region and "aria-label" in region

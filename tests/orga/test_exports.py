@@ -15,8 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from crcn import engine
 from crcn.models import Challenge
-from orga.campaigns.services import create_campaign
+from orga.campaigns.services import create_campaign, current_bank, finish
 from orga.models import Answer, CompetenceResult, Membership, Participation, Report
 from orga.results import exports
 from orga.results.exports import build_class_pdf, build_csv, build_xlsx, process_report, sheet_title
@@ -617,3 +618,57 @@ def test_the_exports_show_the_figures_of_the_results_page(client_for, school, sc
             else:
                 assert round(float(overall) * factor) == mastery
             assert [as_int(row[f"Niveau {code}"]) for code in CODES] == levels
+
+
+# --- Skills tested and mastered --------------------------------------------------------------------
+
+
+def simulate_pupil(participation, codes, true_level, rng):
+    """A pupil answering right the questions of their level or below (one slip in 5), until the test ends."""
+    bank = current_bank()
+    answers = []
+    while (challenge := engine.next_challenge(bank, codes, answers, seed=participation.id)) is not None:
+        skill = bank.skills[challenge.skill_id]
+        correct = skill.level <= true_level and rng.random() > 0.2
+        answers.append(engine.AnswerInfo(challenge.id, challenge.skill_id, correct))
+    assert finish(participation, codes, answers)
+
+
+@pytest.mark.django_db
+def test_skills_mastered_never_exceed_skills_tested_after_simulated_tests(school, school_admin, division_a):
+    campaign = create_campaign(
+        school=school, owner=school_admin, name="Simulée", type="assessment", competence_codes=CODES
+    )
+    rng = random.Random(7)
+    for true_level in (0, 1, 2, 3, 4, 5, 6, 3, 5):
+        pupil = PupilFactory(school=school, division=division_a)
+        simulate_pupil(Participation.objects.create(campaign=campaign, pupil=pupil), CODES, true_level, rng)
+    results = list(CompetenceResult.objects.filter(participation__campaign=campaign))
+    assert len(results) == 9 * len(CODES)
+    assert any(len(r.validated_skills) > 0 for r in results)
+    for result in results:
+        assert len(result.validated_skills) <= result.tested_skills, result
+    table = pd.read_csv(io.BytesIO(produced(make_report(campaign, school_admin, Report.Kind.RESULTS_CSV))), sep=";")
+    for code in CODES:
+        tested = table[f"Acquis testés dans la compétence {code}"]
+        validated = table[f"Acquis maîtrisés dans la compétence {code}"]
+        assert (validated <= tested).all(), (code, list(zip(validated, tested, strict=True)))
+        assert (tested > 0).all()
+    data = produced(make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX))
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name=division_a.name)
+    for code in CODES:
+        assert (
+            sheet[f"Acquis maîtrisés dans la compétence {code}"] <= sheet[f"Acquis testés dans la compétence {code}"]
+        ).all()
+
+
+@pytest.mark.django_db
+def test_results_stored_with_questions_counted_show_at_least_their_mastered_skills(campaign):
+    """Before, tested_skills counted questions answered: those results are read as at least the validated ones."""
+    result = CompetenceResult.objects.filter(participation__campaign=campaign).exclude(validated_skills=[]).first()
+    result.tested_skills = 1
+    result.save()
+    frame = campaign_results(campaign).frame
+    row = frame[frame["participation_id"] == result.participation_id].iloc[0]
+    code = result.competence.code
+    assert row[f"tested:{code}"] == len(result.validated_skills) >= row[f"validated:{code}"]

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from orga.models import Division, Pupil, SiecleImport
 from orga.pupils.importing import FILE_FIELDS, apply_pupils, process_import
@@ -59,8 +60,8 @@ def test_reimport_moves_disables_and_reenables(tmp_path, school):
     moved.division = "3e B" if moved.division != "3e B" else "3e A"
     code, out, _ = run_command(tmp_path, xml_for(school, pupils, left=(1,)), school.uai, "--json")
     report = json.loads(out)
-    assert (report["moved"], report["updated"], report["disabled"], report["created"]) == (1, 1, 1, 0)
-    assert report["skipped"] == 1
+    assert (report["moved"], report["updated"], report["disabled"], report["created"]) == (1, 1, 0, 0)
+    assert report["left"] == 1 and report["skipped"] == 0
     assert Pupil.objects.get(ine=moved.ine).division.name == moved.division
     gone_row = Pupil.objects.get(ine=gone.ine)
     assert gone_row.is_active is False  # disabled, never deleted
@@ -78,7 +79,7 @@ def test_pupils_who_left_are_skipped_and_reported(tmp_path, school):
     data = xml_for(school, pupils, left=(0,), no_division=(1,))
     code, out, _ = run_command(tmp_path, data, school.uai, "--json")
     report = json.loads(out)
-    assert report["created"] == 4 and report["skipped"] == 2
+    assert report["created"] == 4 and report["left"] == 1 and report["skipped"] == 1
 
 
 @pytest.mark.django_db
@@ -445,3 +446,28 @@ def test_the_command_refuses_a_file_over_20_mb_before_reading_it(tmp_path, schoo
     assert exit_.value.code == 1
     assert err.getvalue().startswith("Le fichier est trop volumineux (21,0 Mo) : la taille maximale est de 20 Mo.")
     assert not SiecleImport.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_report_tells_who_left_apart_from_who_is_absent(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    pupils = generated_pupils(10, DIVISIONS, seed=12)
+    client = client_for(school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, xml_for(school, pupils))
+    # Pupil 0 left (DATE_SORTIE), pupil 1 has no class this time, pupil 2 is no longer in the file.
+    absent = pupils.pop(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, school, xml_for(school, pupils, left=(0,), no_division=(1,)))
+    report = SiecleImport.objects.latest("id").report
+    assert (report["left"], report["disabled"], report["skipped"]) == (1, 1, 1)
+    assert not Pupil.objects.get(ine=pupils[0].ine).is_active and not Pupil.objects.get(ine=absent.ine).is_active
+    assert Pupil.objects.get(ine=pupils[1].ine).is_active  # still in the file: not disabled
+    html = client.get(response.url).content.decode()
+    assert 'data-count="disabled">1<' in html and 'data-count="left">1<' in html and 'data-count="skipped">1<' in html
+    assert "ont quitté l'établissement" in html.lower()
+    assert report["left_names"] == [f"{pupils[0].last_name} {pupils[0].first_name}"]
+    assert escape(report["left_names"][0]) in html
+    assert "DATE_SORTIE" not in html

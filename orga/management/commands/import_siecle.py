@@ -49,8 +49,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report['created']} élève(s) {verb} créé(s), {report['updated']} mis à jour "
             f"(dont {report['moved']} changé(s) de classe, {report['reenabled']} réactivé(s)), "
-            f"{report['disabled']} désactivé(s), {report['skipped']} ignoré(s)."
+            f"{report['disabled']} désactivé(s) (absents du fichier), {report['left']} ayant quitté "
+            f"l'établissement, {report['skipped']} ignoré(s)."
         )
+        for name in report["left_names"]:
+            self.stdout.write(f"  a quitté l'établissement : {name or 'élève sans nom'}")
         for skipped in report["skipped_details"]:
             self.stdout.write(f"  ignoré : {skipped['name'] or 'élève sans nom'} — {skipped['reason']}")
         if dry_run:
@@ -94,7 +97,7 @@ class Command(BaseCommand):
     @staticmethod
     def _json(report, errors):
         report = report or {}
-        counts = ("created", "updated", "moved", "reenabled", "disabled", "skipped", "unchanged")
+        counts = ("created", "updated", "moved", "reenabled", "disabled", "left", "skipped", "unchanged")
         data = {key: int(report.get(key, 0)) for key in counts}
         data["errors"] = errors
         return json.dumps(data, ensure_ascii=False)
