@@ -16,6 +16,8 @@ school_patterns = [
     path("membres/invitations/<int:invitation_id>/annuler/", invitations.cancel, name="invitation_cancel"),
     path("membres/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("membres/<int:membership_id>/retirer/", members.remove, name="member_remove"),
+    path("membres/<int:membership_id>/classes/", members.assign_classes, name="member_classes"),
+    path("parametres/", members.school_settings, name="school_settings"),
     # SIECLE imports
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
