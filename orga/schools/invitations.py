@@ -130,15 +130,24 @@ def _refresh(invitation, role=None, invited_by=None):
     invitation.resent = True
 
 
-def _locked_invitation(invitation):
+STATES = {
+    Invitation.Status.PENDING: "est encore en attente",
+    Invitation.Status.ACCEPTED: "a déjà été acceptée",
+    Invitation.Status.EXPIRED: "a déjà été close (expirée)",
+    Invitation.Status.AWAITING: "a déjà été acceptée et attend la confirmation d'un administrateur",
+    Invitation.Status.REFUSED: "a déjà été refusée par un administrateur",
+    Invitation.Status.CANCELLED: "a déjà été annulée",
+}
+
+
+def _locked_invitation(invitation, status=Invitation.Status.PENDING):
     locked = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("school", "invited_by").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("school", "invited_by", "accepted_by")
+        .get(pk=invitation.pk)
     )
-    if locked.status != Invitation.Status.PENDING:
-        state = {Invitation.Status.ACCEPTED: "acceptée", Invitation.Status.EXPIRED: "close (expirée)"}.get(
-            locked.status, "annulée"
-        )
-        raise InvitationNotUsableError(f"L'invitation de {locked.email} a déjà été {state}.")
+    if locked.status != status:
+        raise InvitationNotUsableError(f"L'invitation de {locked.email} {STATES[locked.status]}.")
     return locked
 
 
@@ -170,28 +179,73 @@ def cancel(invitation):
     return invitation
 
 
+def email_matches(invitation, user):
+    """Whether the account's e-mail is the invited address (case aside)."""
+    email = normalize_email(user.email)
+    return bool(email) and email == normalize_email(invitation.email)
+
+
 def accept(invitation, user):
-    """Make `user` a member of the invitation's school with its role (a member keeps the higher role)."""
+    """Make `user` a member of the invitation's school with its role (a member keeps the higher role).
+
+    When the account's e-mail is not the invited address, nobody joins yet: the invitation waits for a school
+    admin's confirmation (`confirm` or `refuse`), and this returns None.
+    """
     with transaction.atomic():
         invitation = _locked_invitation(invitation)
         if invitation.is_expired:
             raise InvitationNotUsableError(unusable_message(invitation))
-        if hasattr(user, "pupil"):
-            raise MembershipError("Un compte élève ne peut pas rejoindre l'équipe d'un établissement.")
-        membership = Membership.objects.select_for_update().filter(school=invitation.school, user=user).first()
-        if membership is None:
-            membership = Membership.objects.create(school=invitation.school, user=user, role=invitation.role)
-        else:
-            if not membership.is_active:
-                membership.role = invitation.role
-            elif invitation.role == Membership.Role.ADMIN:
-                membership.role = Membership.Role.ADMIN
-            membership.is_active = True
-            membership.save(update_fields=["role", "is_active"])
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_by = user
-        invitation.answered_at = timezone.now()
-        invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+        _refuse_pupil(user)
+        if not email_matches(invitation, user):
+            _answer(invitation, Invitation.Status.AWAITING, user)
+            return None
+        return _join(invitation, user)
+
+
+def confirm(invitation):
+    """A school admin confirms an acceptance made with another account than the invited address's."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation, Invitation.Status.AWAITING)
+        user = invitation.accepted_by
+        if user is None:
+            raise MembershipError("Le compte qui a accepté cette invitation n'existe plus : refusez-la.")
+        _refuse_pupil(user)
+        return _join(invitation, user)
+
+
+def refuse(invitation):
+    """A school admin refuses an acceptance made with another account: nobody joins."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation, Invitation.Status.AWAITING)
+        _answer(invitation, Invitation.Status.REFUSED, invitation.accepted_by)
+    return invitation
+
+
+def _refuse_pupil(user):
+    if hasattr(user, "pupil"):
+        raise MembershipError("Un compte élève ne peut pas rejoindre l'équipe d'un établissement.")
+
+
+def _answer(invitation, status, user):
+    invitation.status = status
+    invitation.accepted_by = user
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+
+
+def _join(invitation, user):
+    """The member of the invitation's school that `user` becomes (inside the caller's transaction)."""
+    membership = Membership.objects.select_for_update().filter(school=invitation.school, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(school=invitation.school, user=user, role=invitation.role)
+    else:
+        if not membership.is_active:
+            membership.role = invitation.role
+        elif invitation.role == Membership.Role.ADMIN:
+            membership.role = Membership.Role.ADMIN
+        membership.is_active = True
+        membership.save(update_fields=["role", "is_active"])
+    _answer(invitation, Invitation.Status.ACCEPTED, user)
     return membership
 
 
@@ -201,6 +255,16 @@ def unusable_message(invitation):
         return "Cette invitation a été annulée par l'établissement."
     if invitation.status == Invitation.Status.ACCEPTED:
         return "Cette invitation a déjà été acceptée."
+    if invitation.status == Invitation.Status.AWAITING:
+        return (
+            "Cette invitation a été acceptée avec un compte dont l'adresse électronique n'est pas celle invitée : "
+            "un administrateur de l'établissement doit confirmer cette arrivée."
+        )
+    if invitation.status == Invitation.Status.REFUSED:
+        return (
+            "Un administrateur de l'établissement a refusé que cette invitation soit acceptée avec un autre compte : "
+            "demandez-lui une nouvelle invitation."
+        )
     if invitation.is_expired:
         expired_on = format_datetime(invitation.expires_at)
         return f"Cette invitation a expiré le {expired_on} : demandez à l'administrateur de vous la renvoyer."

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from .. import invitations as service
 from ..forms import AssignClassesForm, InviteForm, RoleForm, SchoolSettingsForm
 from ..guards import school_admin_required, school_member_required
-from ..models import Membership
+from ..models import Invitation, Membership
 from ..permissions import is_school_admin
 
 
@@ -22,12 +22,16 @@ def render_member_list(request, invite_form=None, settings_form=None, status=200
         .order_by("role", "user__last_name", "user__first_name", "user__username")
     )
     pending = school.invitations.pending().select_related("invited_by").order_by("email")
+    awaiting = (
+        school.invitations.filter(status=Invitation.Status.AWAITING).select_related("accepted_by").order_by("email")
+    )
     context = {
         "page_title": "Membres",
         "school": school,
         "is_admin": is_admin,
         "memberships": memberships,
         "invitations": pending,
+        "awaiting": awaiting,
         "invite_form": (invite_form or InviteForm()) if is_admin else None,
         "settings_form": (settings_form or SchoolSettingsForm(instance=school)) if is_admin else None,
         "admin_role": Membership.Role.ADMIN,
