@@ -93,6 +93,14 @@ def follows_class(user, membership, division_id):
     return membership is not None and _classes_of(user, membership).filter(id=division_id).exists()
 
 
+def classes_open_to(user, membership, field="pk"):
+    """Q of the rows whose class (`field`, as in `classes_followed_by`) the user may open: every class (an empty Q),
+    unless the school restricts teachers to their assigned classes; then a teacher's assigned classes."""
+    if not restricted_to_assigned_classes(user, membership):
+        return Q()
+    return Q(**{f"{field}__in": membership.assigned_divisions.all()})
+
+
 def class_refusal(user, membership, division_id):
     """Why the user may not open this class's pages and downloads, in French, or "" when they may.
     Every member may open every class (no query) unless the school restricts teachers to their assigned

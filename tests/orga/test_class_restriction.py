@@ -223,3 +223,28 @@ def test_the_members_list_has_a_fixed_number_of_queries(client_for, school, scho
         membership = MembershipFactory(school=school, role="member", user=UserFactory(username=f"prof{index}"))
         membership.assigned_divisions.set([division_a, division_b])
     assert count() == before
+
+
+def test_a_restricted_teacher_sees_only_the_pupils_of_assigned_classes(
+    client_for, school, assigned_a, campaign, division_a, division_b
+):
+    client = client_for(assigned_a)
+    listing = client.get(url("pupils", school)).content.decode()
+    assert "ELEVE 3e A" in listing and "ELEVE 3e B" not in listing
+    assert client.get(url("pupils", school) + f"?classe={division_b.id}").status_code == 403
+    assert client.get(url("pupils", school) + f"?classe={division_a.id}").status_code == 200
+    pupil_a, pupil_b = (campaign.participations.get(pupil__division=d).pupil for d in (division_a, division_b))
+    assert client.get(url("pupil_detail", school, pupil_id=pupil_a.id)).status_code == 200
+    refused = client.get(url("pupil_detail", school, pupil_id=pupil_b.id))
+    assert refused.status_code == 403
+    assert "ne vous a pas été attribuée" in refused.content.decode().replace("&#x27;", "'")
+    detail = client.get(url("campaign_detail", school, campaign_id=campaign.id)).content.decode()
+    assert url("campaign_letter", school, campaign_id=campaign.id, division_id=division_a.id) in detail
+    assert url("campaign_letter", school, campaign_id=campaign.id, division_id=division_b.id) not in detail
+
+
+def test_by_default_a_teacher_sees_every_pupil_and_letter(client_for, school, teacher, campaign, division_b):
+    client = client_for(teacher)
+    assert "ELEVE 3e B" in client.get(url("pupils", school)).content.decode()
+    detail = client.get(url("campaign_detail", school, campaign_id=campaign.id)).content.decode()
+    assert url("campaign_letter", school, campaign_id=campaign.id, division_id=division_b.id) in detail

@@ -12,6 +12,7 @@ from crcn.presets import PRESETS_BY_CODE
 from documents.pdf import pdf_response
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
+from orga.schools.permissions import classes_open_to
 
 from ..forms import CampaignForm
 from ..models import Campaign, Participation
@@ -81,6 +82,9 @@ def campaign_create(request):
 def campaign_detail(request, campaign_id):
     campaign = _campaign_or_404(request, campaign_id)
     divisions = list(campaign.divisions.all()) or list(Division.objects.filter(school=request.school))
+    open_classes = classes_open_to(request.user, request.membership)
+    if open_classes:  # the school restricts teachers to their assigned classes: no link that answers 403
+        divisions = list(Division.objects.filter(open_classes, id__in=[d.id for d in divisions]))
     return render(
         request,
         "orga/campaigns/detail.html",
