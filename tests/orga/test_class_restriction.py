@@ -21,14 +21,15 @@ def url(name, school, **kwargs):
     return reverse(f"orga:{name}", kwargs={"uai": school.uai, **kwargs})
 
 
-@pytest.fixture
-def division_a(school):
-    return DivisionFactory(school=school, name="3e A")
+def class_named(name, fixture_name):
+    @pytest.fixture(name=fixture_name)
+    def division(school):
+        return DivisionFactory(school=school, name=name)
+
+    return division
 
 
-@pytest.fixture
-def division_b(school):
-    return DivisionFactory(school=school, name="3e B")
+division_a, division_b = class_named("3e A", "division_a"), class_named("3e B", "division_b")
 
 
 @pytest.fixture
