@@ -249,3 +249,9 @@ def test_by_default_a_teacher_sees_every_pupil_and_letter(client_for, school, te
     assert "ELEVE 3e B" in client.get(url("pupils", school)).content.decode()
     detail = client.get(url("campaign_detail", school, campaign_id=campaign.id)).content.decode()
     assert url("campaign_letter", school, campaign_id=campaign.id, division_id=division_b.id) in detail
+
+
+def test_the_export_form_offers_only_the_assigned_classes(client_for, school, assigned_a, campaign, division_b):
+    page = client_for(assigned_a).get(url("reports", school)).content.decode()
+    assert f'value="{campaign.id}"' in page
+    assert "3e A" in page and "3e B" not in page

@@ -20,7 +20,7 @@ from documents.filenames import download_filename
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
-from orga.schools.permissions import follows_class, is_school_admin, sees_every_participant
+from orga.schools.permissions import classes_open_to, follows_class, is_school_admin, sees_every_participant
 
 from ..exports import CONTENT_TYPES, report_filename, start_report
 from ..forms import ReportForm
@@ -54,7 +54,9 @@ def _list_page(request, form, status=200):
         "any_running": any(r.is_running for r in reports),
         "sees_all": is_school_admin(request),
         "campaigns": Campaign.objects.filter(school=school).order_by("archived_at", "-created_at"),
-        "divisions": Division.objects.filter(school=school).order_by("name"),
+        "divisions": Division.objects.filter(classes_open_to(request.user, request.membership), school=school).order_by(
+            "name"
+        ),
         "kinds": Report.Kind.choices,
         "page_title": "Mes exports",
     }
