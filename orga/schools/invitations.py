@@ -4,6 +4,8 @@ Every function that refuses raises a `MembershipError` (a `ValueError`) whose me
 the user as is.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .models import Invitation, Membership
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 LAST_ADMIN_MESSAGE = "L'établissement doit garder au moins un administrateur."
@@ -55,11 +59,19 @@ def format_datetime(value):
 # Invitations
 
 
-def invitation_url(invitation, request=None):
-    path = reverse("orga:invitation_accept", args=[invitation.token])
+def _absolute(path, request=None):
     if request is not None:
         return request.build_absolute_uri(path)
     return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/") + path
+
+
+def invitation_url(invitation, request=None):
+    return _absolute(reverse("orga:invitation_accept", args=[invitation.token]), request)
+
+
+def _send(template, context, recipients):
+    subject = " ".join(render_to_string(f"orga/emails/{template}_subject.txt", context).split())
+    send_mail(subject, render_to_string(f"orga/emails/{template}_body.txt", context), None, recipients)
 
 
 def send_invitation_email(invitation, request=None):
@@ -73,9 +85,28 @@ def send_invitation_email(invitation, request=None):
         "expires_at": invitation.expires_at,
         "validity_days": Invitation.VALIDITY.days,
     }
-    subject = " ".join(render_to_string("orga/emails/invitation_subject.txt", context).split())
-    body = render_to_string("orga/emails/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    _send("invitation", context, [invitation.email])
+
+
+def send_acceptance_to_confirm_email(invitation, request=None):
+    """Tell the school's admins that an acceptance made with another account waits for their confirmation."""
+    admins = Membership.objects.filter(school=invitation.school, role=Membership.Role.ADMIN, is_active=True)
+    recipients = sorted({email for email in admins.values_list("user__email", flat=True) if email})
+    if not recipients:
+        return
+    user = invitation.accepted_by
+    context = {
+        "invitation": invitation,
+        "school": invitation.school,
+        "role_label": invitation.get_role_display(),
+        "account_name": user.display_name,
+        "account_email": user.email,
+        "url": _absolute(reverse("orga:members", args=[invitation.school.uai]), request) + "#a-confirmer",
+    }
+    try:
+        _send("acceptance_to_confirm", context, recipients)
+    except OSError:  # the mail server failed (SMTPException is an OSError): the members page still shows it
+        logger.exception("Courriel aux administrateurs non envoyé pour l'invitation %s", invitation.pk)
 
 
 def invite(school, email, role, invited_by, request=None):
@@ -185,7 +216,7 @@ def email_matches(invitation, user):
     return bool(email) and email == normalize_email(invitation.email)
 
 
-def accept(invitation, user):
+def accept(invitation, user, request=None):
     """Make `user` a member of the invitation's school with its role (a member keeps the higher role).
 
     When the account's e-mail is not the invited address, nobody joins yet: the invitation waits for a school
@@ -198,6 +229,7 @@ def accept(invitation, user):
         _refuse_pupil(user)
         if not email_matches(invitation, user):
             _answer(invitation, Invitation.Status.AWAITING, user)
+            transaction.on_commit(lambda: send_acceptance_to_confirm_email(invitation, request))
             return None
         return _join(invitation, user)
 

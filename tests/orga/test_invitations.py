@@ -478,3 +478,31 @@ def test_a_pending_invitation_cannot_be_confirmed(client_for, school, school_adm
     client_for(school_admin).post(awaiting_url(pending, "confirm"))
     pending.refresh_from_db()
     assert pending.status == Invitation.Status.PENDING
+
+
+def test_the_admins_are_told_by_email(client_for, school, school_admin, pending, django_capture_on_commit_callbacks):
+    MembershipFactory(school=school, role="member", user=UserFactory(username="simple.membre"))
+    person = UserFactory(username="autre.compte", email="perso@exemple.fr", first_name="Jean\n", last_name="Bcc: x")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(person).post(accept_url(pending))
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [school_admin.email]
+    assert message.subject == "[pixdeploy] Une arrivée à confirmer dans Collège Jean-Moulin (0693834T)"
+    assert "nouvelle.prof@exemple.fr" in message.body and "perso@exemple.fr" in message.body
+    assert f"http://testserver{members_url(school)}#a-confirmer" in message.body
+
+
+def test_a_mail_server_failure_does_not_undo_the_acceptance(
+    client_for, school, school_admin, pending, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP en panne")
+
+    monkeypatch.setattr(service, "send_mail", broken)
+    person = UserFactory(username="autre.compte", email="perso@exemple.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(person).post(accept_url(pending))
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.AWAITING

@@ -124,7 +124,7 @@ def accept(request, token):
 
 def _join(request, invitation, user):
     try:
-        membership = service.accept(invitation, user)
+        membership = service.accept(invitation, user, request)
     except service.MembershipError as error:
         messages.error(request, str(error))
         return redirect("orga:invitation_accept", token=invitation.token)
