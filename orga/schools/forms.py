@@ -77,8 +77,8 @@ class SchoolSettingsForm(forms.ModelForm):
         help_texts = {
             "teachers_restricted_to_assigned_classes": (
                 "Décoché (par défaut, comme dans Pix Orga) : chaque enseignant choisit les classes qu'il suit. "
-                "Coché : un enseignant ne voit que les classes qu'un administrateur lui attribue ci-dessous "
-                "(suivi, relances, lettre aux familles, résultats et exports)."
+                "Coché : un enseignant ne voit que les classes qu'un administrateur lui attribue "
+                "dans la liste des membres (suivi, relances, lettre aux familles, résultats et exports)."
             )
         }
 
