@@ -14,8 +14,22 @@ school_patterns = [
     path("membres/inviter/", invitations.invite, name="invite"),
     path("membres/invitations/<int:invitation_id>/renvoyer/", invitations.resend, name="invitation_resend"),
     path("membres/invitations/<int:invitation_id>/annuler/", invitations.cancel, name="invitation_cancel"),
+    path(
+        "membres/invitations/<int:invitation_id>/confirmer/",
+        invitations.answer_acceptance,
+        {"confirmed": True},
+        name="invitation_confirm",
+    ),
+    path(
+        "membres/invitations/<int:invitation_id>/refuser/",
+        invitations.answer_acceptance,
+        {"confirmed": False},
+        name="invitation_refuse",
+    ),
     path("membres/<int:membership_id>/role/", members.change_role, name="member_role"),
     path("membres/<int:membership_id>/retirer/", members.remove, name="member_remove"),
+    path("membres/<int:membership_id>/classes/", members.assign_classes, name="member_classes"),
+    path("parametres/", members.school_settings, name="school_settings"),
     # SIECLE imports
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),

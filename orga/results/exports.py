@@ -23,7 +23,7 @@ from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
-from orga.schools.permissions import enters_school
+from orga.schools.permissions import class_refusal, enters_school
 
 from .frames import (
     CampaignResults,
@@ -394,9 +394,14 @@ def report_filename(report):
 
 def _visible_participations(report):
     user = report.requested_by
-    membership = Membership.objects.filter(school=report.school, user=user, is_active=True).first()
+    membership = (
+        Membership.objects.filter(school=report.school, user=user, is_active=True).select_related("school").first()
+    )
     if not enters_school(user, membership):
         raise ReportError("Vous n'êtes plus membre de cet établissement : l'export n'a pas été produit.")
+    refusal = class_refusal(user, membership, report.division_id) if report.division_id else ""
+    if refusal:
+        raise ReportError(refusal)
     participations = participations_visible_to(report.campaign, user, membership)
     if report.division_id:
         participations = participations.filter(pupil__division_id=report.division_id)

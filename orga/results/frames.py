@@ -15,16 +15,17 @@ from crcn.levels import level_range, max_reachable_level
 from crcn.models import Skill, Tube, Tutorial
 from documents.charts import bar_length
 from orga.campaigns.models import CompetenceResult, Participation
-from orga.schools.permissions import classes_followed_by, manages
+from orga.schools.permissions import classes_followed_by, sees_every_participant
 
 QUESTIONS_PER_COMPETENCE = 8
 NEED_LABELS = ("Très recommandé", "Recommandé", "Assez recommandé")
 
 
 def participations_visible_to(campaign, user, membership):
-    """Admins and the campaign's owner see every participant; another teacher, the pupils of their classes."""
+    """Admins and the campaign's owner see every participant; another teacher, the pupils of their classes
+    (and the owner too when the school restricts teachers to their assigned classes)."""
     participations = Participation.objects.current().filter(campaign=campaign)
-    if manages(user, membership, campaign.owner_id):
+    if sees_every_participant(user, membership, campaign.owner_id):
         return participations
     return participations.filter(classes_followed_by(user, membership, "pupil__division"))
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
-from .models import Membership
+from .models import Membership, School
 
 
 class InviteForm(forms.Form):
@@ -65,3 +65,36 @@ class AccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    """« Paramètres de l'établissement », for its admins."""
+
+    class Meta:
+        model = School
+        fields = ["teachers_restricted_to_assigned_classes"]
+        labels = {"teachers_restricted_to_assigned_classes": "Réserver à chaque enseignant ses classes attribuées"}
+        help_texts = {
+            "teachers_restricted_to_assigned_classes": (
+                "Décoché (par défaut, comme dans Pix Orga) : chaque enseignant choisit les classes qu'il suit. "
+                "Coché : un enseignant ne voit que les classes qu'un administrateur lui attribue "
+                "dans la liste des membres (suivi, relances, lettre aux familles, résultats et exports)."
+            )
+        }
+
+
+class AssignClassesForm(forms.ModelForm):
+    """The classes an admin assigns to a member (the classes of the member's school only)."""
+
+    class Meta:
+        model = Membership
+        fields = ["assigned_divisions"]
+        labels = {"assigned_divisions": "Classes attribuées"}
+        widgets = {"assigned_divisions": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_divisions"]
+        field.queryset = field.queryset.filter(school=self.instance.school_id).order_by("name")
+        field.error_messages["invalid_choice"] = "Choisissez parmi les classes de l'établissement."
+        field.error_messages["invalid_pk_value"] = "Choisissez parmi les classes de l'établissement."

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Membership, School
-from .permissions import enters_school, sees_whole_school
+from .permissions import class_refusal, enters_school, sees_whole_school
 
 
 def superuser_required(view):
@@ -35,6 +35,8 @@ def _school_access(request, uai, admin_only):
     membership = None  # a superuser needs none: no query for it
     if not user.is_superuser:
         membership = Membership.objects.filter(school=school, user=user, is_active=True).first()
+        if membership is not None:
+            membership.school = school  # the permissions read the school's settings: no second query
     if not enters_school(user, membership):
         if hasattr(user, "pupil") and user.pupil.school_id == school.id:
             raise PermissionDenied("Cet espace est réservé aux personnels de l'établissement.")
@@ -62,3 +64,11 @@ def _school_view(admin_only):
 # The view receives `request.school` and `request.membership` (None for a superuser), not the `uai`.
 school_member_required = _school_view(admin_only=False)
 school_admin_required = _school_view(admin_only=True)
+
+
+def class_open_or_403(request, division_id):
+    """Refuse (403, with the French reason) a class-level page or download of a class the school does not
+    let this user open: the one rule of `permissions.class_refusal`, for every such view."""
+    reason = class_refusal(request.user, request.membership, division_id)
+    if reason:
+        raise PermissionDenied(reason)

@@ -4,6 +4,8 @@ Every function that refuses raises a `MembershipError` (a `ValueError`) whose me
 the user as is.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .models import Invitation, Membership
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 LAST_ADMIN_MESSAGE = "L'établissement doit garder au moins un administrateur."
@@ -55,11 +59,19 @@ def format_datetime(value):
 # Invitations
 
 
-def invitation_url(invitation, request=None):
-    path = reverse("orga:invitation_accept", args=[invitation.token])
+def _absolute(path, request=None):
     if request is not None:
         return request.build_absolute_uri(path)
     return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/") + path
+
+
+def invitation_url(invitation, request=None):
+    return _absolute(reverse("orga:invitation_accept", args=[invitation.token]), request)
+
+
+def _send(template, context, recipients):
+    subject = " ".join(render_to_string(f"orga/emails/{template}_subject.txt", context).split())
+    send_mail(subject, render_to_string(f"orga/emails/{template}_body.txt", context), None, recipients)
 
 
 def send_invitation_email(invitation, request=None):
@@ -73,9 +85,28 @@ def send_invitation_email(invitation, request=None):
         "expires_at": invitation.expires_at,
         "validity_days": Invitation.VALIDITY.days,
     }
-    subject = " ".join(render_to_string("orga/emails/invitation_subject.txt", context).split())
-    body = render_to_string("orga/emails/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    _send("invitation", context, [invitation.email])
+
+
+def send_acceptance_to_confirm_email(invitation, request=None):
+    """Tell the school's admins that an acceptance made with another account waits for their confirmation."""
+    admins = Membership.objects.filter(school=invitation.school, role=Membership.Role.ADMIN, is_active=True)
+    recipients = sorted({email for email in admins.values_list("user__email", flat=True) if email})
+    if not recipients:
+        return
+    user = invitation.accepted_by
+    context = {
+        "invitation": invitation,
+        "school": invitation.school,
+        "role_label": invitation.get_role_display(),
+        "account_name": user.display_name,
+        "account_email": user.email,
+        "url": _absolute(reverse("orga:members", args=[invitation.school.uai]), request) + "#a-confirmer",
+    }
+    try:
+        _send("acceptance_to_confirm", context, recipients)
+    except OSError:  # the mail server failed (SMTPException is an OSError): the members page still shows it
+        logger.exception("Courriel aux administrateurs non envoyé pour l'invitation %s", invitation.pk)
 
 
 def invite(school, email, role, invited_by, request=None):
@@ -130,15 +161,24 @@ def _refresh(invitation, role=None, invited_by=None):
     invitation.resent = True
 
 
-def _locked_invitation(invitation):
+STATES = {
+    Invitation.Status.PENDING: "est encore en attente",
+    Invitation.Status.ACCEPTED: "a déjà été acceptée",
+    Invitation.Status.EXPIRED: "a déjà été close (expirée)",
+    Invitation.Status.AWAITING: "a déjà été acceptée et attend la confirmation d'un administrateur",
+    Invitation.Status.REFUSED: "a déjà été refusée par un administrateur",
+    Invitation.Status.CANCELLED: "a déjà été annulée",
+}
+
+
+def _locked_invitation(invitation, status=Invitation.Status.PENDING):
     locked = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("school", "invited_by").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("school", "invited_by", "accepted_by")
+        .get(pk=invitation.pk)
     )
-    if locked.status != Invitation.Status.PENDING:
-        state = {Invitation.Status.ACCEPTED: "acceptée", Invitation.Status.EXPIRED: "close (expirée)"}.get(
-            locked.status, "annulée"
-        )
-        raise InvitationNotUsableError(f"L'invitation de {locked.email} a déjà été {state}.")
+    if locked.status != status:
+        raise InvitationNotUsableError(f"L'invitation de {locked.email} {STATES[locked.status]}.")
     return locked
 
 
@@ -170,28 +210,74 @@ def cancel(invitation):
     return invitation
 
 
-def accept(invitation, user):
-    """Make `user` a member of the invitation's school with its role (a member keeps the higher role)."""
+def email_matches(invitation, user):
+    """Whether the account's e-mail is the invited address (case aside)."""
+    email = normalize_email(user.email)
+    return bool(email) and email == normalize_email(invitation.email)
+
+
+def accept(invitation, user, request=None):
+    """Make `user` a member of the invitation's school with its role (a member keeps the higher role).
+
+    When the account's e-mail is not the invited address, nobody joins yet: the invitation waits for a school
+    admin's confirmation (`confirm` or `refuse`), and this returns None.
+    """
     with transaction.atomic():
         invitation = _locked_invitation(invitation)
         if invitation.is_expired:
             raise InvitationNotUsableError(unusable_message(invitation))
-        if hasattr(user, "pupil"):
-            raise MembershipError("Un compte élève ne peut pas rejoindre l'équipe d'un établissement.")
-        membership = Membership.objects.select_for_update().filter(school=invitation.school, user=user).first()
-        if membership is None:
-            membership = Membership.objects.create(school=invitation.school, user=user, role=invitation.role)
-        else:
-            if not membership.is_active:
-                membership.role = invitation.role
-            elif invitation.role == Membership.Role.ADMIN:
-                membership.role = Membership.Role.ADMIN
-            membership.is_active = True
-            membership.save(update_fields=["role", "is_active"])
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_by = user
-        invitation.answered_at = timezone.now()
-        invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+        _refuse_pupil(user)
+        if not email_matches(invitation, user):
+            _answer(invitation, Invitation.Status.AWAITING, user)
+            transaction.on_commit(lambda: send_acceptance_to_confirm_email(invitation, request))
+            return None
+        return _join(invitation, user)
+
+
+def confirm(invitation):
+    """A school admin confirms an acceptance made with another account than the invited address's."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation, Invitation.Status.AWAITING)
+        user = invitation.accepted_by
+        if user is None:
+            raise MembershipError("Le compte qui a accepté cette invitation n'existe plus : refusez-la.")
+        _refuse_pupil(user)
+        return _join(invitation, user)
+
+
+def refuse(invitation):
+    """A school admin refuses an acceptance made with another account: nobody joins."""
+    with transaction.atomic():
+        invitation = _locked_invitation(invitation, Invitation.Status.AWAITING)
+        _answer(invitation, Invitation.Status.REFUSED, invitation.accepted_by)
+    return invitation
+
+
+def _refuse_pupil(user):
+    if hasattr(user, "pupil"):
+        raise MembershipError("Un compte élève ne peut pas rejoindre l'équipe d'un établissement.")
+
+
+def _answer(invitation, status, user):
+    invitation.status = status
+    invitation.accepted_by = user
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "answered_at"])
+
+
+def _join(invitation, user):
+    """The member of the invitation's school that `user` becomes (inside the caller's transaction)."""
+    membership = Membership.objects.select_for_update().filter(school=invitation.school, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(school=invitation.school, user=user, role=invitation.role)
+    else:
+        if not membership.is_active:
+            membership.role = invitation.role
+        elif invitation.role == Membership.Role.ADMIN:
+            membership.role = Membership.Role.ADMIN
+        membership.is_active = True
+        membership.save(update_fields=["role", "is_active"])
+    _answer(invitation, Invitation.Status.ACCEPTED, user)
     return membership
 
 
@@ -201,6 +287,16 @@ def unusable_message(invitation):
         return "Cette invitation a été annulée par l'établissement."
     if invitation.status == Invitation.Status.ACCEPTED:
         return "Cette invitation a déjà été acceptée."
+    if invitation.status == Invitation.Status.AWAITING:
+        return (
+            "Cette invitation a été acceptée avec un compte dont l'adresse électronique n'est pas celle invitée : "
+            "un administrateur de l'établissement doit confirmer cette arrivée."
+        )
+    if invitation.status == Invitation.Status.REFUSED:
+        return (
+            "Un administrateur de l'établissement a refusé que cette invitation soit acceptée avec un autre compte : "
+            "demandez-lui une nouvelle invitation."
+        )
     if invitation.is_expired:
         expired_on = format_datetime(invitation.expires_at)
         return f"Cette invitation a expiré le {expired_on} : demandez à l'administrateur de vous la renvoyer."

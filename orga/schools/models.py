@@ -43,6 +43,10 @@ class School(models.Model):
     type = models.CharField("type", max_length=20, choices=Type.choices, default=Type.COLLEGE)
     academie = models.CharField("académie", max_length=100, blank=True)
     school_year = models.CharField("année scolaire", max_length=9, default=current_school_year)
+    # Off (as in Pix Orga): a teacher chooses the classes they follow. On: only those an admin assigned them.
+    teachers_restricted_to_assigned_classes = models.BooleanField(
+        "réserver à chaque enseignant les classes qu'un administrateur lui attribue", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SchoolQuerySet.as_manager()
@@ -83,6 +87,10 @@ class Membership(models.Model):
     is_active = models.BooleanField("actif", default=True)
     # The classes a teacher teaches: they follow these pupils' results across campaigns.
     divisions = models.ManyToManyField("Division", blank=True, related_name="teachers", verbose_name="classes suivies")
+    # The classes an admin assigned: the only ones the teacher follows when the school restricts teachers to them.
+    assigned_divisions = models.ManyToManyField(
+        "Division", blank=True, related_name="assigned_teachers", verbose_name="classes attribuées"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -112,6 +120,9 @@ class Invitation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
         ACCEPTED = "accepted", "Acceptée"
+        # Accepted by an account whose e-mail is not the invited one: a school admin confirms or refuses it.
+        AWAITING = "awaiting", "À confirmer par un administrateur"
+        REFUSED = "refused", "Refusée par un administrateur"
         CANCELLED = "cancelled", "Annulée"
         EXPIRED = "expired", "Expirée"
 

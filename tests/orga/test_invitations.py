@@ -220,8 +220,8 @@ def test_expired_message_gives_the_date(pending):
 
 
 def test_accepted_invitation_cannot_be_used_twice(client_for, school, pending):
-    outsider = UserFactory(username="dehors")
-    service.accept(pending, outsider)
+    invited = UserFactory(username="invitee", email="Nouvelle.Prof@exemple.fr")
+    service.accept(pending, invited)
     page = client_for(None).get(accept_url(pending))
     assert "Cette invitation a déjà été acceptée." in page.content.decode()
     with pytest.raises(service.InvitationNotUsableError):
@@ -354,7 +354,7 @@ def test_a_former_member_can_be_invited_again_and_is_reactivated(school, school_
 )
 def test_a_member_keeps_the_higher_role(school, school_admin, current, invited, expected):
     membership = MembershipFactory(school=school, role=current, user=UserFactory(username="deja.la"))
-    invitation = Invitation.objects.create(school=school, email="autre@exemple.fr", role=invited)
+    invitation = Invitation.objects.create(school=school, email=membership.user.email, role=invited)
     service.accept(invitation, membership.user)
     membership.refresh_from_db()
     assert membership.role == expected
@@ -382,3 +382,127 @@ def test_a_pupil_account_is_refused_by_the_service(school, school_admin):
     invitation = service.invite(school, "eleve@exemple.fr", "member", school_admin)
     with pytest.raises(service.MembershipError):
         service.accept(invitation, pupil)
+
+
+# Accepting with another account than the invited address's: a school admin confirms
+
+
+def awaiting_url(invitation, action):
+    return reverse(f"orga:invitation_{action}", args=[invitation.school.uai, invitation.pk])
+
+
+@pytest.fixture
+def accepted_by_another(client_for, pending):
+    """Someone signed in as « autre.compte » (another e-mail) accepted the invitation of nouvelle.prof@."""
+    person = UserFactory(username="autre.compte", email="perso@exemple.fr")
+    client = client_for(person)
+    response = client.post(accept_url(pending))
+    assert response.status_code == 302 and response.url == "/"
+    shown = messages_of(client.get("/"))
+    assert any("un administrateur de l'établissement Collège Jean-Moulin doit confirmer" in m for m in shown)
+    pending.refresh_from_db()
+    return person
+
+
+def test_another_account_does_not_join_before_an_admin_confirms(client_for, school, pending, accepted_by_another):
+    assert not Membership.objects.filter(user=accepted_by_another).exists()
+    assert (pending.status, pending.accepted_by) == (Invitation.Status.AWAITING, accepted_by_another)
+    assert client_for(accepted_by_another).get(members_url(school)).status_code == 404
+    page = client_for(None).get(accept_url(pending)).content.decode().replace("&#x27;", "'")
+    assert "un administrateur de l'établissement doit confirmer cette arrivée" in page
+    with pytest.raises(service.InvitationNotUsableError):
+        service.accept(pending, UserFactory(username="troisieme", email="nouvelle.prof@exemple.fr"))
+
+
+def test_the_invited_address_joins_without_confirmation(client_for, school, pending):
+    person = UserFactory(username="np", email="NOUVELLE.PROF@exemple.fr")
+    client_for(person).post(accept_url(pending))
+    assert Membership.objects.filter(user=person, school=school, is_active=True).exists()
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.ACCEPTED
+
+
+def test_an_account_without_email_needs_confirmation(school, pending):
+    assert service.accept(pending, UserFactory(username="sans.adresse", email="")) is None
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.AWAITING
+
+
+def test_an_admin_confirms_the_arrival(client_for, school, school_admin, pending, accepted_by_another):
+    client = client_for(school_admin)
+    page = client.get(members_url(school)).content.decode()
+    assert "Arrivées à confirmer" in page and "perso@exemple.fr" in page
+    response = client.post(awaiting_url(pending, "confirm"))
+    assert response.status_code == 302
+    assert Membership.objects.get(user=accepted_by_another, school=school).role == Membership.Role.MEMBER
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.ACCEPTED
+    assert any("a rejoint l'établissement" in m for m in messages_of(client.get(members_url(school))))
+    again = client.post(awaiting_url(pending, "confirm"))
+    assert again.status_code == 302
+    assert any("a déjà été acceptée" in m for m in messages_of(client.get(members_url(school))))
+
+
+def test_an_admin_refuses_the_arrival(client_for, school, school_admin, pending, accepted_by_another):
+    client = client_for(school_admin)
+    assert client.post(awaiting_url(pending, "refuse")).status_code == 302
+    assert not Membership.objects.filter(user=accepted_by_another).exists()
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.REFUSED
+    html = client_for(accepted_by_another).get(accept_url(pending)).content.decode().replace("&#x27;", "'")
+    assert "a refusé que cette invitation soit acceptée avec un autre compte" in html
+
+
+@pytest.mark.parametrize("action", ["confirm", "refuse"])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("teacher", 403), ("pupil", 403), ("other_school_admin", 404), ("anonymous", 302), ("superuser", 302)],
+)
+def test_only_the_schools_admins_answer_an_arrival(
+    client_for, request, school, pending, accepted_by_another, action, who, status
+):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    response = client_for(user).post(awaiting_url(pending, action))
+    assert response.status_code == status
+    pending.refresh_from_db()
+    if who == "superuser":
+        assert pending.status != Invitation.Status.AWAITING
+    else:
+        assert pending.status == Invitation.Status.AWAITING
+        assert not Membership.objects.filter(user=accepted_by_another).exists()
+    if who == "anonymous":
+        assert response.url.startswith(reverse("account_login"))
+
+
+def test_a_pending_invitation_cannot_be_confirmed(client_for, school, school_admin, pending):
+    client_for(school_admin).post(awaiting_url(pending, "confirm"))
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.PENDING
+
+
+def test_the_admins_are_told_by_email(client_for, school, school_admin, pending, django_capture_on_commit_callbacks):
+    MembershipFactory(school=school, role="member", user=UserFactory(username="simple.membre"))
+    person = UserFactory(username="autre.compte", email="perso@exemple.fr", first_name="Jean\n", last_name="Bcc: x")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(person).post(accept_url(pending))
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [school_admin.email]
+    assert message.subject == "[pixdeploy] Une arrivée à confirmer dans Collège Jean-Moulin (0693834T)"
+    assert "nouvelle.prof@exemple.fr" in message.body and "perso@exemple.fr" in message.body
+    assert f"http://testserver{members_url(school)}#a-confirmer" in message.body
+
+
+def test_a_mail_server_failure_does_not_undo_the_acceptance(
+    client_for, school, school_admin, pending, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP en panne")
+
+    monkeypatch.setattr(service, "send_mail", broken)
+    person = UserFactory(username="autre.compte", email="perso@exemple.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(person).post(accept_url(pending))
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Invitation.Status.AWAITING

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from crcn.presets import PRESETS_BY_CODE
 from documents.pdf import pdf_response
 from orga.pupils.models import Division
-from orga.schools.guards import school_member_required
+from orga.schools.guards import class_open_or_403, school_member_required
+from orga.schools.permissions import classes_open_to
 
 from ..forms import CampaignForm
 from ..models import Campaign, Participation
@@ -81,6 +82,9 @@ def campaign_create(request):
 def campaign_detail(request, campaign_id):
     campaign = _campaign_or_404(request, campaign_id)
     divisions = list(campaign.divisions.all()) or list(Division.objects.filter(school=request.school))
+    open_classes = classes_open_to(request.user, request.membership)
+    if open_classes:  # the school restricts teachers to their assigned classes: no link that answers 403
+        divisions = list(Division.objects.filter(open_classes, id__in=[d.id for d in divisions]))
     return render(
         request,
         "orga/campaigns/detail.html",
@@ -167,6 +171,7 @@ def guardians_letter(request, campaign_id, division_id):
     """A letter informing the legal guardians of a class, one page per pupil."""
     campaign = _campaign_or_404(request, campaign_id)
     division = get_object_or_404(Division, id=division_id, school=request.school)
+    class_open_or_403(request, division.id)
     pupils = division.pupils.filter(is_active=True).order_by("last_name", "first_name")
     context = {
         "campaign": campaign,

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_response
 from orga.pupils.models import Division
-from orga.schools.guards import school_member_required
+from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.models import current_school_year
-from orga.schools.permissions import is_school_admin
+from orga.schools.permissions import is_school_admin, restricted_to_assigned_classes
 
 from ..follow_up import FILTERS, classes_overview, division_progress, followed_divisions, follows, objective_of
 from ..forms import ChooseClassesForm, ClassObjectiveForm
@@ -21,6 +21,7 @@ from ..forms import ChooseClassesForm, ClassObjectiveForm
 
 def _followed_division_or_403(request, division_id):
     division = get_object_or_404(Division.objects.select_related("objective"), id=division_id, school=request.school)
+    class_open_or_403(request, division.id)
     if not follows(request.user, request.membership, division):
         raise PermissionDenied("Ajoutez d'abord cette classe à « Mes classes » pour suivre ses élèves.")
     return division
@@ -30,6 +31,7 @@ def _followed_division_or_403(request, division_id):
 def my_classes(request):
     school = request.school
     summaries = classes_overview(followed_divisions(school, request.user, request.membership), school)
+    restricted = restricted_to_assigned_classes(request.user, request.membership)
     return render(
         request,
         "orga/classes/my_classes.html",
@@ -37,7 +39,8 @@ def my_classes(request):
             "school": school,
             "summaries": summaries,
             "is_admin": is_school_admin(request),
-            "can_choose": request.membership is not None,
+            "can_choose": request.membership is not None and not restricted,
+            "restricted": restricted,
             "school_year": current_school_year(),
             "page_title": "Mes classes",
         },
@@ -50,6 +53,11 @@ def choose_classes(request):
     if membership is None:
         messages.info(request, "Un super-administrateur voit toutes les classes sans avoir à les choisir.")
         return redirect("orga:my_classes", uai=school.uai)
+    if restricted_to_assigned_classes(request.user, membership):
+        raise PermissionDenied(
+            "Dans votre établissement, ce sont les administrateurs qui attribuent les classes aux enseignants : "
+            "demandez-leur d'ajouter une classe à « Mes classes »."
+        )
     form = ChooseClassesForm(
         request.POST if request.method == "POST" else None,
         school=school,

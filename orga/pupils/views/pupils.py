@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.filenames import content_disposition
-from orga.schools.guards import school_admin_required, school_member_required
-from orga.schools.permissions import is_school_admin
+from orga.schools.guards import class_open_or_403, school_admin_required, school_member_required
+from orga.schools.permissions import classes_open_to, is_school_admin
 
 from ..accounts import credentials_csv, credentials_pdf, generate_accounts, reset_passwords
 from ..models import Division, Pupil, SiecleImport
@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 @school_member_required
 def pupil_list(request):
     school = request.school
-    pupils = Pupil.objects.filter(school=school).select_related("division", "user")
+    open_classes = classes_open_to(request.user, request.membership, "division")
+    pupils = Pupil.objects.filter(open_classes, school=school).select_related("division", "user")
     query = request.GET.get("q", "").strip()
     division_id = request.GET.get("classe", "")
     status = request.GET.get("statut", "actifs")
@@ -37,6 +38,7 @@ def pupil_list(request):
                 | Q(ine__iexact=word)
             )
     if division_id.isdigit():
+        class_open_or_403(request, int(division_id))
         pupils = pupils.filter(division_id=int(division_id))
     if status == "actifs":
         pupils = pupils.filter(is_active=True)
@@ -46,7 +48,7 @@ def pupil_list(request):
     context = {
         "school": school,
         "page_obj": page,
-        "divisions": Division.objects.filter(school=school),
+        "divisions": Division.objects.filter(classes_open_to(request.user, request.membership), school=school),
         "query": query,
         "division_id": division_id,
         "status": status,
@@ -59,6 +61,7 @@ def pupil_list(request):
 @school_member_required
 def pupil_detail(request, pupil_id):
     pupil = get_object_or_404(Pupil.objects.select_related("division", "user"), id=pupil_id, school=request.school)
+    class_open_or_403(request, pupil.division_id)
     return render(
         request,
         "orga/pupils/detail.html",

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from orga.campaigns.models import Campaign, Participation
 from orga.pupils.models import Division
-from orga.schools.guards import school_member_required
+from orga.schools.guards import class_open_or_403, school_member_required
 
 from .. import tabs
 from ..frames import campaign_results, participations_visible_to
@@ -33,6 +33,10 @@ def activity_tab(request, campaign_id):
 @school_member_required
 def results_tab(request, campaign_id):
     campaign, results = _results(request, campaign_id)
+    if request.GET.get("classe"):  # results filtered by class: that class must be open to the user
+        chosen = Division.objects.filter(school=request.school, name=request.GET["classe"]).first()
+        if chosen is not None:
+            class_open_or_403(request, chosen.id)
     table = tabs.results_page(
         results,
         division=request.GET.get("classe", ""),

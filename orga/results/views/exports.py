@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from documents.filenames import download_filename
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
-from orga.schools.guards import school_member_required
-from orga.schools.permissions import follows_class, is_school_admin, manages
+from orga.schools.guards import class_open_or_403, school_member_required
+from orga.schools.permissions import classes_open_to, follows_class, is_school_admin, sees_every_participant
 
 from ..exports import CONTENT_TYPES, report_filename, start_report
 from ..forms import ReportForm
@@ -30,7 +30,7 @@ LIST_LIMIT = 100
 
 
 def _sees_every_class(request, campaign):
-    return manages(request.user, request.membership, campaign.owner_id)
+    return sees_every_participant(request.user, request.membership, campaign.owner_id)
 
 
 def _reports(request):
@@ -54,7 +54,9 @@ def _list_page(request, form, status=200):
         "any_running": any(r.is_running for r in reports),
         "sees_all": is_school_admin(request),
         "campaigns": Campaign.objects.filter(school=school).order_by("archived_at", "-created_at"),
-        "divisions": Division.objects.filter(school=school).order_by("name"),
+        "divisions": Division.objects.filter(classes_open_to(request.user, request.membership), school=school).order_by(
+            "name"
+        ),
         "kinds": Report.Kind.choices,
         "page_title": "Mes exports",
     }
@@ -86,6 +88,8 @@ def report_create(request):
     division_id = _id_or_none(request.POST.get("division"))
     campaign = get_object_or_404(Campaign, id=campaign_id, school=school) if campaign_id else None
     division = get_object_or_404(Division, id=division_id, school=school) if division_id else None
+    if division is not None:
+        class_open_or_403(request, division.id)
     division_allowed = True
     if campaign and division and not _sees_every_class(request, campaign):
         division_allowed = follows_class(request.user, request.membership, division.id)
@@ -115,6 +119,8 @@ def report_detail(request, report_id):
 @school_member_required
 def report_download(request, report_id):
     report = _report_or_404(request, report_id)
+    if report.division_id is not None:
+        class_open_or_403(request, report.division_id)
     if report.status != Report.Status.DONE or not report.file:
         return redirect(reverse("orga:report_detail", kwargs={"uai": request.school.uai, "report_id": report.id}))
     try:

@@ -61,6 +61,25 @@ def cancel(request, invitation_id):
     return redirect("orga:members", uai=request.school.uai)
 
 
+@school_admin_required
+@require_POST
+def answer_acceptance(request, invitation_id, confirmed):
+    """A school admin confirms or refuses an acceptance made with another account than the invited address's."""
+    invitation = _invitation_or_404(request, invitation_id)
+    try:
+        (service.confirm if confirmed else service.refuse)(invitation)
+    except service.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        invitation.refresh_from_db(fields=["accepted_by"])
+        name = invitation.accepted_by.display_name if invitation.accepted_by else "Le compte"
+        if confirmed:
+            messages.success(request, f"{name} a rejoint l'établissement (invitation de {invitation.email}).")
+        else:
+            messages.success(request, f"{name} ne rejoint pas l'établissement (invitation de {invitation.email}).")
+    return redirect("orga:members", uai=request.school.uai)
+
+
 def accept(request, token):
     """The link of the e-mail: confirm (signed in), sign in (known e-mail) or create the account, then join."""
     invitation = Invitation.objects.select_related("school", "invited_by").filter(token=token).first()
@@ -105,10 +124,18 @@ def accept(request, token):
 
 def _join(request, invitation, user):
     try:
-        service.accept(invitation, user)
+        membership = service.accept(invitation, user, request)
     except service.MembershipError as error:
         messages.error(request, str(error))
         return redirect("orga:invitation_accept", token=invitation.token)
+    if membership is None:
+        messages.info(
+            request,
+            f"Cette invitation a été envoyée à {invitation.email}, et non à l'adresse de votre compte : "
+            f"un administrateur de l'établissement {invitation.school.name} doit confirmer votre arrivée. "
+            "Vous accéderez à l'établissement dès qu'il l'aura fait.",
+        )
+        return redirect("home")
     _joined_message(request, invitation)
     return redirect("home")
 
