@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from orga.models import Membership, Participation, School
 
+from .wording import count_of
+
 
 @dataclass
 class Item:
@@ -48,8 +50,17 @@ def _facts(school: School):
         "admins": admins.count(),
         "teachers": members.count(),
         "campaigns": school.campaigns.count(),
-        "participants": Participation.objects.current().filter(campaign__school=school).count(),
-        "shared": Participation.objects.current().filter(campaign__school=school, status="shared").count(),
+        # Pupils, not participations: a pupil in two campaigns has started once.
+        "participants": Participation.objects.current()
+        .filter(campaign__school=school)
+        .values("pupil_id")
+        .distinct()
+        .count(),
+        "shared": Participation.objects.current()
+        .filter(campaign__school=school, status="shared")
+        .values("pupil_id")
+        .distinct()
+        .count(),
         "reports": school.reports.count(),
     }
 
@@ -74,7 +85,7 @@ def checklist_for(school: School):
                 Item(
                     "Importer la liste des élèves",
                     pupils > 0,
-                    f"{pupils} élève{'s' if pupils > 1 else ''} importé{'s' if pupils > 1 else ''}" if pupils else "",
+                    f"{count_of(pupils, 'élève')} importé{'s' if pupils > 1 else ''}" if pupils else "",
                     url=imports_url,
                 ),
                 Item("Inviter un co-administrateur", facts["admins"] >= 2, optional=True, url=members_url),
@@ -99,9 +110,8 @@ def checklist_for(school: School):
                     "Diffuser le code aux élèves et informer les responsables légaux",
                     facts["participants"] > 0,
                     (
-                        f"{facts['participants']} élèves ont commencé"
-                        if facts["participants"] > 1
-                        else "1 élève a commencé"
+                        f"{count_of(facts['participants'], 'élève')} "
+                        f"{'ont' if facts['participants'] > 1 else 'a'} commencé"
                     )
                     if facts["participants"]
                     else "",
@@ -127,7 +137,7 @@ def checklist_for(school: School):
                 Item(
                     "Analyser les résultats avec l'équipe pédagogique",
                     facts["shared"] > 0 and facts["reports"] > 0,
-                    f"{facts['shared']} résultats reçus, {facts['reports']} export{'s' if facts['reports'] > 1 else ''}"
+                    f"résultats reçus de {count_of(facts['shared'], 'élève')}, {count_of(facts['reports'], 'export')}"
                     if facts["shared"]
                     else "",
                     url=campaigns_url,

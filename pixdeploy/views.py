@@ -1,29 +1,57 @@
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Q
 from django.shortcuts import render
 
-from orga.models import School
+from orga.classes.follow_up import classes_overview, followed_divisions
+from orga.models import Campaign, School
 from orga.schools.guards import superuser_required
 from orga.schools.roles import role_of
 
 from . import checklist
 from .tasks import ping
+from .wording import count_of
 
 
 def home(request):
     role = role_of(request.user)
     context = {"role": role, "page_title": "Accueil"}
-    if role.code in ("admin", "member"):
+    if role.code == "admin":
         school = role.school
         context["school"] = school
         context["steps"] = checklist.checklist_for(school)
-        context["pupil_count"] = school.pupils.filter(is_active=True).count()
-        context["division_count"] = school.divisions.count()
+        pupils, divisions = school.pupils.filter(is_active=True).count(), school.divisions.count()
+        size = f"{count_of(pupils, 'élève actif', 'élèves actifs')} dans {count_of(divisions, 'classe')}"
+        context["school_size"] = size
+    elif role.code == "member":
+        context.update(_teacher_home(request.user, role.membership))
     elif role.code == "superuser":
         context["schools"] = School.objects.visible_to(request.user).order_by("name")
     elif role.code == "pupil":
         context["pupil"] = request.user.pupil
     return render(request, "pixdeploy/home.html", context)
+
+
+def _teacher_home(user, membership):
+    """A teacher's home: the classes they follow and the campaigns to follow, never the principal's checklist."""
+    school = membership.school
+    summaries = classes_overview(followed_divisions(school, user, membership), school)
+    for summary in summaries:
+        summary.reached_label = count_of(summary.reached, "élève")
+        summary.participants_label = count_of(summary.participants, "élève")
+    followed = [summary.division.id for summary in summaries]
+    campaigns = list(
+        Campaign.objects.filter(school=school, archived_at__isnull=True)
+        .filter(Q(owner=user) | Q(divisions__in=followed))
+        .annotate(
+            pupil_count=Count("participations__pupil", filter=Q(participations__is_improved=False), distinct=True)
+        )
+        .distinct()
+        .order_by("-created_at")
+    )
+    for campaign in campaigns:
+        campaign.pupils_label = count_of(campaign.pupil_count, "élève")
+    return {"school": school, "summaries": summaries, "campaigns": campaigns}
 
 
 def _database_status():

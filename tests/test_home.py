@@ -157,3 +157,64 @@ def test_school_admins_find_the_accounts_pages_in_the_navigation(client_for, sch
     link = f'href="{reverse("orga:divisions", kwargs={"uai": school.uai})}"'
     assert link in client_for(school_admin).get(reverse("home")).content.decode()
     assert link not in client_for(teacher).get(reverse("home")).content.decode()
+
+
+def _two_campaigns_with_a_class(school, owner):
+    """A class of 3 pupils, 2 of whom started both campaigns (4 participations, 2 pupils)."""
+    from orga.campaigns.services import create_campaign
+    from orga.models import Participation
+
+    from .factories import DivisionFactory
+
+    division = DivisionFactory(school=school, name="4e B")
+    pupils = PupilFactory.create_batch(3, school=school, division=division)
+    campaigns = [
+        create_campaign(
+            school=school, owner=owner, name=name, type="assessment", competence_codes=["1.1"], divisions=[division]
+        )
+        for name in ("Rentrée 4e", "Printemps 4e")
+    ]
+    for campaign in campaigns:
+        for pupil in pupils[:2]:
+            Participation.objects.create(campaign=campaign, pupil=pupil)
+    return division, campaigns
+
+
+@pytest.mark.django_db
+def test_teacher_home_shows_their_classes_and_campaigns_and_every_link_answers(client_for, school, teacher):
+    division, campaigns = _two_campaigns_with_a_class(school, MembershipFactory(school=school, role="admin").user)
+    teacher.memberships.get().divisions.add(division)
+    school.teachers_restricted_to_assigned_classes = True
+    school.save()
+    teacher.memberships.get().assigned_divisions.add(division)
+    client = client_for(teacher)
+    html = client.get(reverse("home")).content.decode()
+    assert "Check-list" not in html and "Importer la liste" not in html
+    assert "4e B" in html
+    assert "2 élèves sur 3" in html  # participants: pupils, not participations
+    assert "0 élève sur 3" in html  # objective reached, in the singular
+    for campaign in campaigns:
+        assert campaign.name in html
+    assert "2 élèves ont participé" in html
+    main = html[html.index('id="contenu"') :]
+    hrefs = set(re.findall(r'href="(/[^"#]*)"', main))
+    assert hrefs
+    for href in hrefs:
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.django_db
+def test_checklist_counts_pupils_not_participations(client_for, school, school_admin):
+    _two_campaigns_with_a_class(school, school_admin)
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    assert "2 élèves ont commencé" in html
+    assert "4 élèves" not in html
+
+
+@pytest.mark.django_db
+def test_counts_use_the_singular_for_zero_and_one(client_for, school, school_admin):
+    from pixdeploy.wording import count_of
+
+    assert [count_of(n, "élève") for n in (0, 1, 2)] == ["0 élève", "1 élève", "2 élèves"]
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    assert "0 élève actif dans 0 classe." in html
