@@ -1,14 +1,17 @@
 """The principal's yearly checklist (from the Pix vade-mecum), ticked from real data.
 
-An item is ticked only when the data says it is done; an item that no data can
-tell yet is shown as "à faire", never ticked by hand.
+An item that data can tell is ticked from the data only. An item that no data can tell
+(presenting Pix to the team, the certification) has a key and is ticked by hand by a
+school admin, who is shown with the date (`ChecklistTick`).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 
-from orga.models import Membership, Participation, School
+from orga.models import Division, Membership, Participation, School
 
 from .wording import count_of
 
@@ -20,6 +23,36 @@ class Item:
     detail: str = ""
     optional: bool = False
     url: str = ""
+    key: str = ""  # an item ticked by hand: its ChecklistTick.item_key
+    ticked_by: str = ""
+    ticked_at: datetime.datetime | None = None
+
+
+# The items no data can tell, ticked by hand: key → label.
+MANUAL_ITEMS = {
+    "present_team": "Présenter Pix et le cadre de référence des compétences numériques en conseil pédagogique",
+    "share_calendar": "Partager avec les enseignants le calendrier de l'année (rentrée, formation, certification)",
+    "choose_start_tests": "Choisir avec les enseignants le parcours de rentrée de chaque niveau",
+    "organise_support": "Organiser l'accompagnement pédagogique selon les besoins",
+    "certif_kit": "Consulter le kit de certification",
+    "certif_sessions": "Planifier les sessions de certification",
+    "certif_supervision": "Planifier la surveillance",
+    "certif_invite": "Convoquer les élèves",
+    "certif_supervise": "Superviser les sessions de certification",
+    "certif_finalise": "Finaliser les sessions",
+    "certif_registry": "Importer les résultats dans le {registry}",
+}
+
+
+def _manual(key, ticks, **labels):
+    tick = ticks.get(key)
+    return Item(
+        MANUAL_ITEMS[key].format(**labels),
+        tick is not None,
+        key=key,
+        ticked_by=(tick.ticked_by.display_name if tick and tick.ticked_by else ""),
+        ticked_at=tick.ticked_at if tick else None,
+    )
 
 
 @dataclass
@@ -62,6 +95,11 @@ def _facts(school: School):
         .distinct()
         .count(),
         "reports": school.reports.count(),
+        # A class is followed once a teacher chose it or someone set its objective in « Mes classes ».
+        "followed_classes": Division.objects.filter(school=school)
+        .filter(Q(teachers__is_active=True) | Q(objective__isnull=False))
+        .distinct()
+        .count(),
     }
 
 
@@ -74,6 +112,9 @@ def checklist_for(school: School):
     imports_url = reverse("orga:imports", kwargs={"uai": school.uai})
     members_url = reverse("orga:members", kwargs={"uai": school.uai})
     campaigns_url = reverse("orga:campaigns", kwargs={"uai": school.uai})
+    classes_url = reverse("orga:my_classes", kwargs={"uai": school.uai})
+    ticks = {tick.item_key: tick for tick in school.checklist_ticks.select_related("ticked_by")}
+    followed = facts["followed_classes"]
     return [
         Step(
             1,
@@ -91,7 +132,13 @@ def checklist_for(school: School):
                 Item("Inviter un co-administrateur", facts["admins"] >= 2, optional=True, url=members_url),
             ],
         ),
-        Step(2, "Présenter", "Pix à l'équipe pédagogique", "Pré-rentrée → vacances de la Toussaint", []),
+        Step(
+            2,
+            "Présenter",
+            "Pix à l'équipe pédagogique",
+            "Pré-rentrée → vacances de la Toussaint",
+            [_manual(key, ticks) for key in ("present_team", "share_calendar", "choose_start_tests")],
+        ),
         Step(
             3,
             "Lancer",
@@ -117,7 +164,12 @@ def checklist_for(school: School):
                     else "",
                     url=campaigns_url,
                 ),
-                Item("Vérifier l'avancée des élèves"),
+                Item(
+                    "Vérifier l'avancée des élèves",
+                    followed > 0,
+                    f"{count_of(followed, 'classe suivie', 'classes suivies')}" if followed else "",
+                    url=classes_url,
+                ),
             ],
         ),
         Step(
@@ -142,7 +194,7 @@ def checklist_for(school: School):
                     else "",
                     url=campaigns_url,
                 ),
-                Item("Organiser l'accompagnement pédagogique selon les besoins"),
+                _manual("organise_support", ticks),
             ],
         ),
         Step(
@@ -150,11 +202,7 @@ def checklist_for(school: School):
             "Préparer",
             f"la certification des {grade}",
             "Janvier → vacances d'hiver" if college else "Septembre → octobre",
-            [
-                Item("Consulter le kit de certification"),
-                Item("Planifier les sessions de certification"),
-                Item("Planifier la surveillance"),
-            ],
+            [_manual(key, ticks) for key in ("certif_kit", "certif_sessions", "certif_supervision")],
         ),
         Step(
             6,
@@ -162,10 +210,8 @@ def checklist_for(school: School):
             f"la certification des {grade}",
             "Mars → juin" if college else "Novembre → mars",
             [
-                Item("Convoquer les élèves"),
-                Item("Superviser les sessions de certification"),
-                Item("Finaliser les sessions"),
-                Item(f"Importer les résultats dans le {registry}"),
+                _manual(key, ticks, registry=registry)
+                for key in ("certif_invite", "certif_supervise", "certif_finalise", "certif_registry")
             ],
         ),
     ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("", include("orga.urls")),
     path("admin/", admin.site.urls),
+    path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
     path("etat/", views.service_status, name="service_status"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),

@@ -1,14 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from orga.classes.follow_up import classes_overview, followed_divisions
 from orga.models import Campaign, School
-from orga.schools.guards import superuser_required
+from orga.schools.guards import school_admin_required, superuser_required
 from orga.schools.roles import role_of
 
 from . import checklist
+from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
 
@@ -52,6 +56,23 @@ def _teacher_home(user, membership):
     for campaign in campaigns:
         campaign.pupils_label = count_of(campaign.pupil_count, "élève")
     return {"school": school, "summaries": summaries, "campaigns": campaigns}
+
+
+@require_POST
+@school_admin_required
+def checklist_tick(request, key):
+    """A school admin ticks (or unticks) a checklist item that no data can tell."""
+    if key not in checklist.MANUAL_ITEMS:
+        raise Http404("Élément de la check-list introuvable.")
+    ticks = ChecklistTick.objects.filter(school=request.school, item_key=key)
+    if request.POST.get("done") == "1":
+        # Ticked twice (two admins, a double click): the first who ticked it stays.
+        ChecklistTick.objects.get_or_create(school=request.school, item_key=key, defaults={"ticked_by": request.user})
+        messages.success(request, "Élément coché.")
+    else:
+        ticks.delete()
+        messages.success(request, "Élément décoché.")
+    return redirect("home")
 
 
 def _database_status():

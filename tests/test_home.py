@@ -218,3 +218,58 @@ def test_counts_use_the_singular_for_zero_and_one(client_for, school, school_adm
     assert [count_of(n, "élève") for n in (0, 1, 2)] == ["0 élève", "1 élève", "2 élèves"]
     html = client_for(school_admin).get(reverse("home")).content.decode()
     assert "0 élève actif dans 0 classe." in html
+
+
+@pytest.mark.django_db
+def test_checking_progress_is_ticked_from_followed_classes_and_links_to_my_classes(client_for, school, school_admin):
+    from .factories import DivisionFactory
+
+    client = client_for(school_admin)
+    my_classes = reverse("orga:my_classes", kwargs={"uai": school.uai})
+    html = client.get(reverse("home")).content.decode()
+    assert f'<a href="{my_classes}">Vérifier l&#x27;avancée des élèves</a> <span class="fr-sr-only">(à faire)' in html
+    division = DivisionFactory(school=school)
+    MembershipFactory(school=school, role="member").divisions.add(division)
+    html = client.get(reverse("home")).content.decode()
+    assert f'<a href="{my_classes}">Vérifier l&#x27;avancée des élèves</a> <span class="fr-sr-only">(fait)' in html
+    assert "1 classe suivie" in html
+
+
+@pytest.mark.django_db
+def test_step_two_items_are_ticked_by_hand_with_who_and_when(client_for, school, school_admin):
+    from pixdeploy.models import ChecklistTick
+
+    school_admin.first_name, school_admin.last_name = "Anne", "Proviseure"
+    school_admin.save()
+    client = client_for(school_admin)
+    html = client.get(reverse("home")).content.decode()
+    step_two = html[html.index('data-step="2"') : html.index('data-step="3"')]
+    assert step_two.count("(à faire)") == 3
+    url = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "present_team"})
+    assert url in step_two
+    response = client.post(url, {"done": "1"})
+    assert response.status_code == 302
+    client.post(url, {"done": "1"})  # twice: still one tick
+    assert ChecklistTick.objects.get(school=school, item_key="present_team").ticked_by == school_admin
+    html = client.get(reverse("home")).content.decode()
+    step_two = html[html.index('data-step="2"') : html.index('data-step="3"')]
+    assert step_two.count("(fait)") == 1
+    assert "coché par Anne Proviseure le" in step_two
+    client.post(url, {"done": "0"})
+    assert not ChecklistTick.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ticking_by_hand_is_for_the_school_admins(client_for, school, teacher, pupil, other_school_admin):
+    from pixdeploy.models import ChecklistTick
+
+    url = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "present_team"})
+    assert client_for(None).post(url, {"done": "1"}).status_code == 302
+    assert client_for(teacher).post(url, {"done": "1"}).status_code == 403
+    assert client_for(pupil).post(url, {"done": "1"}).status_code == 403
+    assert client_for(other_school_admin).post(url, {"done": "1"}).status_code == 404
+    admin = MembershipFactory(school=school, role="admin").user
+    assert client_for(admin).get(url).status_code == 405
+    unknown = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "nope"})
+    assert client_for(admin).post(unknown, {"done": "1"}).status_code == 404
+    assert not ChecklistTick.objects.exists()
