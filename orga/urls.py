@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .campaigns.views import campaigns, journey
-from .classes.views import classes, resources
+from .classes.views import classes, pupil_page, resources
 from .pupils.views import imports, pupils
 from .results.views import campaign_results, exports
 from .schools.views import invitations, members
@@ -59,7 +59,7 @@ school_patterns = [
     path("exports/<int:report_id>/abandonner/", exports.report_rescue, {"action": "discard"}, name="report_discard"),
     # Classes and pupils
     path("eleves/", pupils.pupil_list, name="pupils"),
-    path("eleves/<int:pupil_id>/", pupils.pupil_detail, name="pupil_detail"),
+    path("eleves/<int:pupil_id>/", pupil_page.pupil_detail, name="pupil_detail"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),
     path("classes/<int:division_id>/comptes/reinitialiser/", pupils.reset_confirm, name="reset_confirm"),

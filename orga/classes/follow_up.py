@@ -252,3 +252,32 @@ def division_progress(division, school, today=None):
             PupilProgress(pupil, cells, competences_reached(profile, objective), reaches_objective(profile, objective))
         )
     return ClassProgress(division, objective, campaigns, rows)
+
+
+# --- One pupil, for the staff -----------------------------------------------------------------------
+
+
+def pupil_participations(pupil, school):
+    """The pupil's participations in the school's campaigns, newest first, replaced ones included (one query)."""
+    return list(
+        Participation.objects.filter(pupil=pupil, campaign__school=school)
+        .select_related("campaign")
+        .order_by("-created_at", "-id")
+    )
+
+
+def pupil_levels(pupil, school):
+    """The pupil's latest shared result in each competence (any campaign of the school), by competence code,
+    in one query: a later sending replaces an earlier one, as in `pupil_profiles`."""
+    rows = (
+        CompetenceResult.objects.filter(
+            participation__pupil=pupil, participation__campaign__school=school, participation__status=STATUS.SHARED
+        )
+        .select_related("competence", "participation__campaign")
+        .annotate(sent=Coalesce("participation__shared_at", "participation__created_at"))
+        .order_by("sent", "participation_id")
+    )
+    latest = {}
+    for result in rows:  # oldest first: the latest result of a competence wins
+        latest[result.competence.code] = result
+    return [latest[code] for code in sorted(latest)]

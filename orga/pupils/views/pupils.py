@@ -59,17 +59,6 @@ def pupil_list(request):
 
 
 @school_member_required
-def pupil_detail(request, pupil_id):
-    pupil = get_object_or_404(Pupil.objects.select_related("division", "user"), id=pupil_id, school=request.school)
-    class_open_or_403(request, pupil.division_id)
-    return render(
-        request,
-        "orga/pupils/detail.html",
-        {"school": request.school, "pupil": pupil, "page_title": str(pupil), "can_manage": is_school_admin(request)},
-    )
-
-
-@school_member_required
 def division_list(request):
     school = request.school
     divisions = Division.objects.filter(school=school).annotate(
