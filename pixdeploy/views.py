@@ -65,13 +65,14 @@ def checklist_tick(request, key):
     if key not in checklist.MANUAL_ITEMS:
         raise Http404("Élément de la check-list introuvable.")
     ticks = ChecklistTick.objects.filter(school=request.school, item_key=key)
+    label = checklist.MANUAL_ITEMS[key].format(registry=request.school.results_registry_label)
     if request.POST.get("done") == "1":
         # Ticked twice (two admins, a double click): the first who ticked it stays.
         ChecklistTick.objects.get_or_create(school=request.school, item_key=key, defaults={"ticked_by": request.user})
-        messages.success(request, "Élément coché.")
+        messages.success(request, f"« {label} » est coché.")
     else:
         ticks.delete()
-        messages.success(request, "Élément décoché.")
+        messages.success(request, f"« {label} » est décoché.")
     return redirect("home")
 
 

@@ -255,6 +255,7 @@ def test_step_two_items_are_ticked_by_hand_with_who_and_when(client_for, school,
     step_two = html[html.index('data-step="2"') : html.index('data-step="3"')]
     assert step_two.count("(fait)") == 1
     assert "coché par Anne Proviseure le" in step_two
+    assert "conseil pédagogique » est coché." in html
     client.post(url, {"done": "0"})
     assert not ChecklistTick.objects.exists()
 
