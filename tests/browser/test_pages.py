@@ -32,3 +32,23 @@ def test_principal_signs_in_and_sees_the_checklist(page, live_server):
     assert page.locator("h1").inner_text() == "Collège Victor-Hugo"
     assert page.locator(".checklist-step").count() == 6
     assert "Importer la liste des élèves" in page.locator(".checklist-item--done").all_inner_texts()[1]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_teacher_home_shows_their_classes_and_every_link_opens(page, live_server, width):
+    from pixdeploy.demo import seed_demo
+
+    teacher = seed_demo()["logins"]["teacher"]
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, teacher["username"], teacher["password"])
+    page.wait_for_url(live_server.url + "/")
+    main = page.locator("main")
+    assert page.get_by_role("heading", name="Mes classes").is_visible()
+    assert page.get_by_role("heading", name="Campagnes à suivre").is_visible()
+    assert main.get_by_role("link", name="3e A", exact=True).is_visible()
+    assert page.locator(".checklist-step").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the phone
+    hrefs = main.locator("a[href^='/']").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert len(hrefs) >= 4
+    for href in hrefs:
+        assert page.request.get(live_server.url + href).status == 200, href
