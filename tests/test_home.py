@@ -274,3 +274,21 @@ def test_ticking_by_hand_is_for_the_school_admins(client_for, school, teacher, p
     unknown = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "nope"})
     assert client_for(admin).post(unknown, {"done": "1"}).status_code == 404
     assert not ChecklistTick.objects.exists()
+
+
+@pytest.mark.django_db
+def test_teacher_home_query_count_does_not_grow_with_classes_and_campaigns(client_for, school, teacher):
+    from .factories import DivisionFactory
+
+    client = client_for(teacher)
+    membership = teacher.memberships.get()
+    division, _ = _two_campaigns_with_a_class(school, teacher)
+    membership.divisions.add(division)
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("home"))
+    membership.divisions.add(*DivisionFactory.create_batch(3, school=school))
+    _two_campaigns_with_a_class(school, teacher)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(reverse("home")).content.decode()
+    assert html.count("Rentrée 4e") == 2
+    assert len(after) == len(before)
