@@ -171,3 +171,39 @@ def celery_worker(django_db_setup, django_db_blocker):
         queue = celery_app.amqp.queues[TEST_QUEUE].bind(connection.default_channel)
         queue.declare()  # so that this connection knows the bindings that delete() removes
         queue.delete()
+
+
+def overflowing_boxes(document):
+    """The boxes of a WeasyPrint document that cross the right edge of their page's printable area."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.margin_left + page_box.width + 0.5  # the page's content edge, half a point of slack
+        stack = [child for child in page_box.children if not isinstance(child, MarginBox)]
+        while stack:
+            box = stack.pop()
+            end = box.border_box_x() + box.border_width() if box.width is not None else 0
+            if end > right:
+                found.append(
+                    f"page {number}: {getattr(box, 'text', '') or box.element_tag!r} ends at {end:.0f} > {right:.0f}"
+                )
+            stack.extend(getattr(box, "children", []))
+    return found
+
+
+@pytest.fixture
+def overflows(monkeypatch):
+    """A function giving the boxes that cross their page's right edge in every PDF laid out so far in the test."""
+    import weasyprint
+
+    documents = []
+    render = weasyprint.HTML.render
+
+    def recording(self, *args, **kwargs):
+        documents.append(render(self, *args, **kwargs))
+        return documents[-1]
+
+    monkeypatch.setattr(weasyprint.HTML, "render", recording)
+    return lambda: [box for document in documents for box in overflowing_boxes(document)]

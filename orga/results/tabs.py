@@ -85,11 +85,14 @@ def results_page(results, *, division="", status="", query="", sort=DEFAULT_SORT
             "progress": row.progress,
             "mastery": None if _missing(row.mastery) else int(row.mastery),
             "pix": row.pix,
-            "cells": [
-                None
-                if _missing(getattr(row, f"level_{i}"))
-                else (int(getattr(row, f"level_{i}")), int(getattr(row, f"pix_{i}")))
-                for i in range(len(codes))
+            "cells": [  # (label shown on a phone, where each row is a card; (level, pix) or None)
+                (
+                    f"{competence.code} {competence.title}",
+                    None
+                    if _missing(getattr(row, f"level_{i}"))
+                    else (int(getattr(row, f"level_{i}")), int(getattr(row, f"pix_{i}"))),
+                )
+                for i, competence in enumerate(results.competences)
             ],
         }
         for row in _renamed(frame, codes).itertuples(index=False)

@@ -92,11 +92,13 @@ def test_results_table_scrolls_with_the_keyboard(page, live_server, campaign_wit
     region = page.get_by_role("region", name="Résultats par élève")
     region.focus()
     assert region.evaluate("el => el === document.activeElement")
-    assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # 3 named competences: wider than the page
     disabled = page.get_by_role("link", name="Page précédente")
     assert disabled.get_attribute("aria-disabled") == "true"
     color = disabled.evaluate("el => getComputedStyle(el).color")
     assert contrast(color, "rgb(255, 255, 255)") >= 4.5, color
+    if width < 1280:
+        return  # on a phone the rows are stacked cards (tests/browser/test_phone_tables.py): nothing to scroll
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # 3 named competences: wider than the page
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
     page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())

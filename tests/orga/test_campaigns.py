@@ -139,7 +139,7 @@ def test_campaign_list_query_count_is_fixed(client_for, school, teacher):
 
 
 @pytest.mark.django_db
-def test_instruction_sheet_and_guardians_letter(client_for, school, teacher):
+def test_instruction_sheet_and_guardians_letter(client_for, school, teacher, overflows):
     from pypdf import PdfReader
 
     division = DivisionFactory(school=school, name="4e B")
@@ -161,6 +161,7 @@ def test_instruction_sheet_and_guardians_letter(client_for, school, teacher):
         "Noé",
     ]
     assert all(campaign.code in text and "responsables légaux" in text for text in texts)
+    assert overflows() == []  # nothing cut at the right edge of the page
 
 
 @pytest.mark.django_db

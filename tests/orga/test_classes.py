@@ -276,7 +276,9 @@ def test_class_progress_query_count_is_fixed(client_for, school, teacher, class_
 
 
 @pytest.mark.django_db
-def test_reminder_sheet_lists_pupils_to_remind_per_open_campaign(client_for, school, teacher, class_with_campaigns):
+def test_reminder_sheet_lists_pupils_to_remind_per_open_campaign(
+    client_for, school, teacher, class_with_campaigns, overflows
+):
     from pypdf import PdfReader
 
     division, pupils, rentree, options = class_with_campaigns
@@ -295,6 +297,7 @@ def test_reminder_sheet_lists_pupils_to_remind_per_open_campaign(client_for, sch
     assert "DUBOIS" in options_part and "ARNAUD" not in options_part  # only DUBOIS of 4e B took it
     assert "Pas commencé" in text and "En attente d'envoi" in text
     assert "VOISIN" not in text and "PARTI" not in text
+    assert overflows() == []  # nothing cut at the right edge of the page
 
 
 # --- The objective form ------------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ def test_bulk_reset_of_a_class(client_for, school, school_admin):
 
 
 @pytest.mark.django_db
-def test_credentials_pdf_has_one_card_per_pupil(client_for, school, school_admin):
+def test_credentials_pdf_has_one_card_per_pupil(client_for, school, school_admin, overflows):
     from pypdf import PdfReader
 
     division = DivisionFactory(school=school, name="4e B")
@@ -203,6 +203,7 @@ def test_credentials_pdf_has_one_card_per_pupil(client_for, school, school_admin
     for first in ("Anaïs", "Côme", "Noé"):
         assert first in text
     assert text.count("Mot de passe") == 3
+    assert overflows() == []  # nothing cut at the right edge of the page
 
 
 @pytest.mark.django_db
