@@ -186,3 +186,50 @@ def test_campaign_pages_permissions(client_for, request, school, who, status):
 def test_campaign_of_another_school_is_404(client_for, school, teacher, other_school, other_school_admin):
     campaign = make_campaign(other_school, other_school_admin)
     assert client_for(teacher).get(url("campaign_detail", school, campaign_id=campaign.id)).status_code == 404
+
+
+def _fieldsets(html):
+    """(legend, [checkbox labels]) of each competence domain's fieldset, in page order."""
+    found = re.findall(r'<fieldset class="fr-fieldset" data-domain="[^"]*".*?</fieldset>', html, re.S)
+    return [
+        (
+            re.search(r"<legend[^>]*>\s*(.*?)\s*</legend>", block, re.S).group(1),
+            re.findall(r'<label class="fr-label" for="[^"]+">(\d\.\d) ', block),
+        )
+        for block in found
+    ]
+
+
+@pytest.mark.django_db
+def test_campaign_form_groups_competences_by_domain(client_for, school, teacher):
+    html = client_for(teacher).get(url("campaign_create", school)).content.decode()
+    fieldsets = _fieldsets(html)
+    assert [legend for legend, _ in fieldsets] == [
+        "1. Information et données",
+        "2. Communication et collaboration",
+        "3. Création de contenu",
+        "4. Protection et sécurité",
+        "5. Environnement numérique",
+    ]
+    assert [codes for _, codes in fieldsets] == [
+        ["1.1", "1.2", "1.3"],
+        ["2.1", "2.2", "2.3", "2.4"],
+        ["3.1", "3.2", "3.3", "3.4"],
+        ["4.1", "4.2", "4.3"],
+        ["5.1", "5.2"],
+    ]
+
+
+@pytest.mark.django_db
+def test_campaign_form_redisplayed_keeps_the_ticked_competences(client_for, school, teacher):
+    from crcn.models import Competence
+
+    picked = Competence.objects.get(code="3.2")
+    response = client_for(teacher).post(
+        url("campaign_create", school), {"name": "", "type": "assessment", "competences": [picked.id]}
+    )
+    html = response.content.decode()
+    assert "Donnez un nom à la campagne." in html
+    assert re.search(rf'<input[^>]*value="{picked.id}"[^>]*checked', html)
+    assert len(re.findall(r'name="competences"[^>]*checked', html)) == 1
+    assert not Campaign.objects.exists()
