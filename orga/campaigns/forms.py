@@ -1,11 +1,12 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from crcn.forms import CompetenceChoiceField
 from crcn.models import Competence
 from crcn.presets import PRESETS_BY_CODE, preset_choices
 from orga.pupils.models import Division
 
-from .models import Campaign
+from .models import ARCHIVED, IN_PROGRESS, LIST_STATUSES, Campaign
 
 
 class CampaignForm(forms.Form):
@@ -64,3 +65,49 @@ class CampaignForm(forms.Form):
         else:
             self.add_error("competences", "Choisissez au moins une compétence ou un parcours prêt à l'emploi.")
         return data
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.display_name
+
+
+class CampaignFilterForm(forms.Form):
+    """The campaign list's filters, read from the address (GET): a filter that does not validate is ignored."""
+
+    nom = forms.CharField(label="Nom", max_length=150, required=False)
+    proprietaire = OwnerChoiceField(
+        label="Propriétaire", queryset=get_user_model().objects.none(), required=False, empty_label="Tous"
+    )
+    mes = forms.BooleanField(label="Mes campagnes", required=False)
+    statut = forms.ChoiceField(label="Statut", choices=LIST_STATUSES, required=False)
+
+    def __init__(self, data, *, school, user):
+        data = data.copy()
+        if data.get("archivees") == "1" and not data.get("statut"):  # the list's former link to archived ones
+            data["statut"] = ARCHIVED
+        super().__init__(data)
+        self.user = user
+        self.fields["proprietaire"].queryset = (
+            get_user_model()
+            .objects.filter(owned_campaigns__school=school)
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+
+    def filter(self, campaigns):
+        self.is_valid()
+        data = self.cleaned_data  # the fields that validated
+        owners = [owner for owner in (data.get("proprietaire"), data.get("mes") and self.user) if owner]
+        status = data.get("statut") or IN_PROGRESS
+        return campaigns.matching(name=data.get("nom", "").strip(), owners=owners, status=status)
+
+    @property
+    def is_default(self):
+        """No filter but the default status: the list is the school's campaigns in progress."""
+        self.is_valid()
+        data = self.cleaned_data
+        return (
+            not (data.get("nom") or data.get("proprietaire") or data.get("mes"))
+            and (data.get("statut") or IN_PROGRESS) == IN_PROGRESS
+        )

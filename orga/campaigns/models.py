@@ -12,6 +12,10 @@ from orga.schools.permissions import manages, schools_visible_to
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"  # no I, L, O
 CODE_DIGITS = "23456789"
 
+# A campaign list's status filter, as it appears in the address.
+IN_PROGRESS, ARCHIVED, ALL = "en-cours", "archivees", "toutes"
+LIST_STATUSES = [(IN_PROGRESS, "En cours"), (ARCHIVED, "Archivées"), (ALL, "Toutes")]
+
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -19,6 +23,18 @@ class CampaignQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(archived_at__isnull=True)
+
+    def matching(self, *, name="", owners=(), status=IN_PROGRESS):
+        """What a campaign list's filters keep: the name contains `name`, owned by each of `owners` (so two
+        different owners keep none), in progress, archived or all (`status`)."""
+        campaigns = self.filter(name__icontains=name) if name else self
+        for owner in owners:
+            campaigns = campaigns.filter(owner=owner)
+        if status == ARCHIVED:
+            return campaigns.filter(archived_at__isnull=False)
+        if status == ALL:
+            return campaigns
+        return campaigns.active()
 
 
 class Campaign(models.Model):

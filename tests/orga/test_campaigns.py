@@ -187,3 +187,118 @@ def test_campaign_pages_permissions(client_for, request, school, who, status):
 def test_campaign_of_another_school_is_404(client_for, school, teacher, other_school, other_school_admin):
     campaign = make_campaign(other_school, other_school_admin)
     assert client_for(teacher).get(url("campaign_detail", school, campaign_id=campaign.id)).status_code == 404
+
+
+def _fieldsets(html):
+    """(legend, [checkbox labels]) of each competence domain's fieldset, in page order."""
+    found = re.findall(r'<fieldset class="fr-fieldset" data-domain="[^"]*".*?</fieldset>', html, re.S)
+    return [
+        (
+            re.search(r"<legend[^>]*>\s*(.*?)\s*</legend>", block, re.S).group(1),
+            re.findall(r'<label class="fr-label" for="[^"]+">(\d\.\d) ', block),
+        )
+        for block in found
+    ]
+
+
+@pytest.mark.django_db
+def test_campaign_form_groups_competences_by_domain(client_for, school, teacher):
+    html = client_for(teacher).get(url("campaign_create", school)).content.decode()
+    fieldsets = _fieldsets(html)
+    assert [legend for legend, _ in fieldsets] == [
+        "1. Information et données",
+        "2. Communication et collaboration",
+        "3. Création de contenu",
+        "4. Protection et sécurité",
+        "5. Environnement numérique",
+    ]
+    assert [codes for _, codes in fieldsets] == [
+        ["1.1", "1.2", "1.3"],
+        ["2.1", "2.2", "2.3", "2.4"],
+        ["3.1", "3.2", "3.3", "3.4"],
+        ["4.1", "4.2", "4.3"],
+        ["5.1", "5.2"],
+    ]
+
+
+@pytest.mark.django_db
+def test_campaign_form_redisplayed_keeps_the_ticked_competences(client_for, school, teacher):
+    from crcn.models import Competence
+
+    picked = Competence.objects.get(code="3.2")
+    response = client_for(teacher).post(
+        url("campaign_create", school), {"name": "", "type": "assessment", "competences": [picked.id]}
+    )
+    html = response.content.decode()
+    assert "Donnez un nom à la campagne." in html
+    assert re.search(rf'<input[^>]*value="{picked.id}"[^>]*checked', html)
+    assert len(re.findall(r'name="competences"[^>]*checked', html)) == 1
+    assert not Campaign.objects.exists()
+
+
+def _listed(client, school, query=""):
+    html = client.get(url("campaigns", school) + query).content.decode()
+    return sorted(re.findall(r'data-campaign="([^"]+)"', html)), html
+
+
+@pytest.mark.django_db
+def test_campaign_list_filters_by_name_owner_mine_and_status(client_for, school, teacher):
+    from django.utils import timezone
+
+    colleague = MembershipFactory(school=school, role="member", user__last_name="Durand").user
+    make_campaign(school, teacher, name="Rentrée 4e")
+    make_campaign(school, colleague, name="Rentrée 3e")
+    old = make_campaign(school, teacher, name="Bilan 2025")
+    Campaign.objects.filter(id=old.id).update(archived_at=timezone.now())
+    client = client_for(teacher)
+    assert _listed(client, school)[0] == ["Rentrée 3e", "Rentrée 4e"]
+    assert _listed(client, school, "?nom=rentrée+4")[0] == ["Rentrée 4e"]
+    assert _listed(client, school, f"?proprietaire={colleague.id}")[0] == ["Rentrée 3e"]
+    assert _listed(client, school, "?mes=1&statut=toutes")[0] == ["Bilan 2025", "Rentrée 4e"]
+    names, html = _listed(client, school, "?statut=archivees")
+    assert names == ["Bilan 2025"] and "Archivée" in html
+    names, html = _listed(client, school, "?statut=toutes")
+    assert names == ["Bilan 2025", "Rentrée 3e", "Rentrée 4e"]
+    assert html.count('class="fr-badge fr-badge--sm">Archivée') == 1
+    assert _listed(client, school, "?archivees=1")[0] == ["Bilan 2025"]  # the old link still works
+
+
+@pytest.mark.django_db
+def test_campaign_list_bad_filters_are_ignored_not_500(client_for, school, teacher, other_school, other_school_admin):
+    make_campaign(school, teacher, name="Ici")
+    make_campaign(other_school, other_school_admin, name="Ailleurs")
+    client = client_for(teacher)
+    bad = ("?proprietaire=abc", "?statut=<script>", f"?proprietaire={other_school_admin.id}", "?nom=" + "x" * 500)
+    for query in bad:
+        response = client.get(url("campaigns", school) + query)
+        assert response.status_code == 200, query
+        assert "Ailleurs" not in response.content.decode()
+    assert _listed(client, school, "?nom=%3Cscript%3E")[1].count("<script>") == 0
+
+
+@pytest.mark.django_db
+def test_campaign_list_htmx_gets_only_the_table(client_for, school, teacher):
+    make_campaign(school, teacher, name="Rentrée 4e")
+    html = client_for(teacher).get(url("campaigns", school) + "?nom=4e", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-campaign="Rentrée 4e"' in html and "<h1>" not in html
+
+
+@pytest.mark.django_db
+def test_campaign_list_query_count_is_fixed_with_filters(client_for, school, teacher):
+    from django.utils import timezone
+
+    client = client_for(teacher)
+    query = "?statut=toutes&nom=C"
+    make_campaign(school, teacher, name="C")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("campaigns", school) + query)
+    for n in range(6):
+        owner = MembershipFactory(school=school, role="member").user
+        campaign = make_campaign(school, owner, name=f"C{n}")
+        Participation.objects.create(campaign=campaign, pupil=PupilFactory(school=school))
+        if n % 2:
+            Campaign.objects.filter(id=campaign.id).update(archived_at=timezone.now())
+    with CaptureQueriesContext(connection) as many:
+        names, html = _listed(client, school, query)
+    assert len(many) == len(few)
+    assert len(names) == 7 and html.count(">Archivée<") == 3

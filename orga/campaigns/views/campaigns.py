@@ -14,7 +14,7 @@ from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to
 
-from ..forms import CampaignForm
+from ..forms import CampaignFilterForm, CampaignForm
 from ..models import Campaign, Participation
 from ..services import create_campaign
 
@@ -45,12 +45,13 @@ def _check_can_edit(request, campaign):
 
 @school_member_required
 def campaign_list(request):
-    archived = request.GET.get("archivees") == "1"
-    campaigns = _campaigns(request.school).filter(archived_at__isnull=not archived).order_by("-created_at")
+    filters = CampaignFilterForm(request.GET, school=request.school, user=request.user)
+    campaigns = filters.filter(_campaigns(request.school)).order_by("-created_at")
+    template = "orga/campaigns/_list_table.html" if request.htmx else "orga/campaigns/list.html"
     return render(
         request,
-        "orga/campaigns/list.html",
-        {"school": request.school, "campaigns": campaigns, "archived": archived, "page_title": "Campagnes"},
+        template,
+        {"school": request.school, "campaigns": campaigns, "filters": filters, "page_title": "Campagnes"},
     )
 
 
