@@ -77,6 +77,11 @@ class BackgroundJob(models.Model):
     noun = "le traitement"
     noun_agreement = ""
     busy_message = "Un traitement du même type est déjà en cours : attendez qu'il se termine."
+    # What the person reads when the work fails unexpectedly (the details go to the logs).
+    generic_error = (
+        "Une erreur inattendue a interrompu le traitement : rien n'a été enregistré. Réessayez plus tard ; "
+        "si l'erreur persiste, signalez-la à l'administrateur de pixdeploy."
+    )
 
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0)

@@ -6,11 +6,6 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-GENERIC_ERROR = (
-    "Une erreur inattendue a interrompu le traitement : rien n'a été enregistré. Réessayez plus tard ; "
-    "si l'erreur persiste, signalez-la à l'administrateur de pixdeploy."
-)
-
 
 class JobError(Exception):
     """The work refuses its input: the job fails with this French message (and these fields)."""
@@ -42,7 +37,7 @@ def run_job(model, pk, work, task=None):
         job.fail(error.message, **error.fields)
     except Exception:
         logger.exception("%s %s failed", model.__name__, pk)
-        job.fail(getattr(model, "generic_error", GENERIC_ERROR))
+        job.fail(model.generic_error)
     else:
         job.succeed(**fields)
     return job.status

@@ -7,7 +7,6 @@ safe to run twice: the first run claims the row, a second finds it claimed and r
 """
 
 import io
-import logging
 
 import pandas as pd
 from django.core.files.base import ContentFile
@@ -34,8 +33,6 @@ from .frames import (
     tube_analysis,
 )
 from .models import Report
-
-logger = logging.getLogger(__name__)
 
 PARIS = "Europe/Paris"
 STATUS = Participation.Status
