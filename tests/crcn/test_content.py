@@ -778,3 +778,73 @@ def test_the_command_lists_errors_on_stderr_and_fails(content_copy):
     assert excinfo.value.returncode == 1
     assert "3.4.json, sujet « algorithmes », tutoriel « tuto-algorithmes-1 »" in err.getvalue()
     assert "rien n'a été chargé" in str(excinfo.value)
+
+
+# --- The command's bias report and the tutorial's level, on hand-made content ------------------------------------
+
+
+def write_bank(directory, bank):
+    directory.mkdir(exist_ok=True)
+    for name, data in bank.items():
+        (directory / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return directory
+
+
+def test_the_command_checks_without_writing_and_reports_the_bias(tmp_path, bank):
+    set_longest_right(bank, "1.1.json", 9)
+    out = io.StringIO()
+    call_command("load_content", "--check", "--dir", str(write_bank(tmp_path / "content", bank)), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Banque valide (rien n'a été écrit).",
+        "Bonne réponse la plus longue (questions à choix unique, au plus 1 sur 3) :",
+        "  1.1 : 9 questions à choix unique sur 36 (25 %)",
+        "  Total : 9 questions à choix unique sur 36 (25 %)",
+    ]
+
+
+def test_the_command_reports_the_bias_and_refuses_a_biased_bank(tmp_path, bank):
+    set_longest_right(bank, "1.1.json", 20)
+    directory = write_bank(tmp_path / "content", bank)
+    for options in (["--check"], []):
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError) as excinfo:
+            call_command("load_content", *options, "--dir", str(directory), stdout=out, stderr=err)
+        assert excinfo.value.returncode == 1
+        assert "  1.1 : 20 questions à choix unique sur 36 (56 %)" in out.getvalue()
+        assert (
+            "1.1 : la bonne réponse est la plus longue dans 20 questions à choix unique sur 36 (56 %) ;"
+            " au plus 1 sur 3." in err.getvalue()
+        )
+        assert "Toute la banque : la bonne réponse est la plus longue" in err.getvalue()
+
+
+def test_the_command_check_lists_errors_of_unreadable_files(tmp_path):
+    (tmp_path / "1.1.json").write_text("{ pas du JSON", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_content", "--check", "--dir", str(tmp_path), stderr=err)
+    assert "1.1.json : fichier JSON illisible" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_loading_stores_the_tutorials_level_and_prints_the_bias(tmp_path, bank):
+    bank["1.1.json"]["tubes"][0]["tutorials"][0]["level"] = 4
+    set_longest_right(bank, "1.1.json", 3)
+    directory = write_bank(tmp_path / "content", bank)
+    out = io.StringIO()
+    call_command("load_content", "--dir", str(directory), stdout=out)
+    assert Tutorial.objects.get(code="tuto-t-a").level == 4
+    assert Tutorial.objects.get(code="tuto-t-b").level == 1
+    assert "Tutoriels : 3 créés" in out.getvalue()
+    assert out.getvalue().splitlines()[-2:] == [
+        "  1.1 : 3 questions à choix unique sur 36 (8 %)",
+        "  Total : 3 questions à choix unique sur 36 (8 %)",
+    ]
+
+    bank["1.1.json"]["tubes"][0]["tutorials"][0]["level"] = 5
+    out = io.StringIO()
+    call_command("load_content", "--dir", str(write_bank(directory, bank)), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["longest_answer_bias"]["1.1"] == {"single_choice": 36, "longest_right": 3, "share": 3 / 36}
+    assert report["tutorials"]["updated"] == 3
+    assert Tutorial.objects.get(code="tuto-t-a").level == 5
