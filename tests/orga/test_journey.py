@@ -248,6 +248,26 @@ def test_skipping_everything_gives_level_0_and_tutorials(client_for, pupil, camp
 
 
 @pytest.mark.django_db
+def test_recommended_tutorials_show_source_format_duration_and_level_in_french(client_for, pupil, campaign):
+    from crcn.models import Tutorial
+
+    Tutorial.objects.filter(tube__competence__code="1.1").update(format="video", level=7, source="Lumni")
+    Tutorial.objects.filter(tube__competence__code="4.1").update(format="pdf", level=2, source="")
+    client = client_for(pupil)
+    response = run_to_the_end(client, participation=start(client, campaign), correct=False)
+    html = client.get(response.url).content.decode()
+    items = re.findall(r"<li data-tutorial>(.*?)</li>", html, re.S)
+    assert len(items) == 4  # two for each competence of the campaign
+    for item in items:
+        tutorial = Tutorial.objects.get(title=re.search(r'rel="noopener" title="[^"]*">(.*?)</a>', item).group(1))
+        if tutorial.tube.competence.code == "1.1":
+            assert f"(Lumni · Vidéo · {tutorial.duration_minutes} min)" in item and "Niveau 7" in item
+        else:
+            assert f"(PDF · {tutorial.duration_minutes} min)" in item and "Niveau 2" in item
+        assert 'target="_blank"' in item and "— nouvelle fenêtre" in item
+
+
+@pytest.mark.django_db
 def test_every_answer_is_saved_and_the_test_resumes(client_for, pupil, campaign):
     client = client_for(pupil)
     participation = start(client, campaign)
