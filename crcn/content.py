@@ -29,6 +29,7 @@ def upsert_content(data_by_file, *, Competence, Tube, Tutorial, Skill, Challenge
     report = {kind: {"created": 0, "updated": 0} for kind in ("tubes", "tutorials", "skills", "challenges")}
     competences = {c.code: c for c in Competence.objects.all()}
     pix_of = pix_values(data_by_file)
+    tutorial_has_level = any(field.name == "level" for field in Tutorial._meta.get_fields())
     tutorial_codes, skill_codes, challenge_codes = set(), set(), set()
     for data in sorted(data_by_file.values(), key=lambda d: d["competence"]):
         for tube_data in data["tubes"]:
@@ -42,17 +43,18 @@ def upsert_content(data_by_file, *, Competence, Tube, Tutorial, Skill, Challenge
             )
             _count(report, "tubes", created)
             for tutorial in tube_data["tutorials"]:
-                _, created = Tutorial.objects.update_or_create(
-                    code=tutorial["code"],
-                    defaults={
-                        "tube": tube,
-                        "title": tutorial["title"],
-                        "url": tutorial["url"],
-                        "duration_minutes": tutorial["duration_minutes"],
-                        "format": tutorial["format"],
-                        "source": tutorial.get("source", ""),
-                    },
-                )
+                defaults = {
+                    "tube": tube,
+                    "title": tutorial["title"],
+                    "url": tutorial["url"],
+                    "duration_minutes": tutorial["duration_minutes"],
+                    "format": tutorial["format"],
+                    "source": tutorial.get("source", ""),
+                    "level": tutorial["level"],
+                }
+                if not tutorial_has_level:  # the historical model of migration 0004, before 0005 added it
+                    del defaults["level"]
+                _, created = Tutorial.objects.update_or_create(code=tutorial["code"], defaults=defaults)
                 tutorial_codes.add(tutorial["code"])
                 _count(report, "tutorials", created)
             for skill_data in tube_data["skills"]:

@@ -4,10 +4,17 @@ One file a competence, versioned with the code:
 
     {"competence": "1.1", "version": 1,
      "tubes": [{"code", "title", "description",
-                "tutorials": [{"code", "title", "url", "duration_minutes", "format", "source"}],
+                "tutorials": [{"code", "title", "url", "duration_minutes", "format", "source", "level"}],
                 "skills": [{"code": "@<tube code><level>", "level",
                             "challenges": [{"code", "type", "instruction", "proposals", "solution",
                                             "explanation", "illustration", "illustration_alt", "attachment"}]}]}]}
+
+A tutorial's `level` (1 to 8) is the CRCN level it helps reach. Besides the shape of each item, the bank as a
+whole must hold:
+- at least 2 challenges for every skill of levels 1 to 6 (in certification, neighbours in a room must not see
+  the same questions);
+- in every competence, and in the whole bank, at most 1 single choice (qcu) question in 3 whose right answer is
+  the longest proposal (`longest_answer_bias`): otherwise "pick the longest" is a winning strategy.
 
 `validate_content` returns every problem found, in French, naming the file and the item, so that the
 person who edits the bank fixes all of them at once. `pix_values` shares the 8 pix of a level among the
@@ -17,6 +24,7 @@ skills of that level in a competence.
 import json
 import re
 from collections import Counter, defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 from .answers import normalize
@@ -29,6 +37,9 @@ FRAMEWORK_FILE = CRCN_DIR / "data" / "crcn.json"
 PIX_PER_LEVEL = 8
 LOWEST_LEVEL, HIGHEST_LEVEL = 1, 8
 REQUIRED_LEVELS = range(1, 7)  # every competence has skills at levels 1 to 6
+MIN_CHALLENGES_PER_SKILL = 2  # at levels 1 to 6: the certification gives neighbours different questions
+MAX_LONGEST_RIGHT = Fraction(1, 3)  # of the single choice questions, in a competence and in the whole bank
+TOTAL = "total"
 MIN_TUBES = 3
 TUTORIAL_FORMATS = ("video", "page", "pdf", "exercise")
 CHALLENGE_TYPES = ("qcu", "qcm", "qroc")
@@ -36,7 +47,15 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 FILE_FIELDS = {"competence": str, "version": int, "tubes": list}
 TUBE_FIELDS = {"code": str, "title": str, "description": str, "tutorials": list, "skills": list}
-TUTORIAL_FIELDS = {"code": str, "title": str, "url": str, "duration_minutes": int, "format": str, "source": str}
+TUTORIAL_FIELDS = {
+    "code": str,
+    "title": str,
+    "url": str,
+    "duration_minutes": int,
+    "format": str,
+    "source": str,
+    "level": int,
+}
 SKILL_FIELDS = {"code": str, "level": int, "challenges": list}
 CHALLENGE_FIELDS = {
     "code": str,
@@ -222,6 +241,11 @@ def _check_tutorial(tutorial, where, errors):
         errors.append(f"{where} : la durée doit être comprise entre 1 et 240 minutes.")
     if tutorial["format"] not in TUTORIAL_FORMATS:
         errors.append(f"{where} : format « {tutorial['format']} » inconnu ({', '.join(TUTORIAL_FORMATS)}).")
+    if not LOWEST_LEVEL <= tutorial["level"] <= HIGHEST_LEVEL:
+        errors.append(
+            f"{where} : le niveau {tutorial['level']} n'existe pas (le niveau visé, de {LOWEST_LEVEL}"
+            f" à {HIGHEST_LEVEL})."
+        )
 
 
 def validate_content(data_by_file, *, competence_codes=None, static_dir=STATIC_DIR):
@@ -289,6 +313,12 @@ def validate_content(data_by_file, *, competence_codes=None, static_dir=STATIC_D
                 claim("acquis", skill["code"], where)
                 if not skill["challenges"]:
                     errors.append(f"{where} : aucune épreuve.")
+                elif level in REQUIRED_LEVELS and len(skill["challenges"]) < MIN_CHALLENGES_PER_SKILL:
+                    errors.append(
+                        f"{where} : {len(skill['challenges'])} épreuve seulement ; il en faut au moins"
+                        f" {MIN_CHALLENGES_PER_SKILL} aux niveaux 1 à 6 (en certification, deux voisins ne doivent"
+                        " pas voir les mêmes questions)."
+                    )
                 for c_index, challenge in enumerate(skill["challenges"], start=1):
                     code = _code_of(challenge)
                     where_ch = (
@@ -315,7 +345,73 @@ def validate_content(data_by_file, *, competence_codes=None, static_dir=STATIC_D
     for competence, names in sorted(files_of_competence.items()):
         if len(names) > 1:
             errors.append(f"{', '.join(names)} : la compétence {competence} est décrite dans plusieurs fichiers.")
+    errors.extend(longest_answer_errors(longest_answer_bias(data_by_file)))
     return errors
+
+
+def right_answer_is_longest(proposals, solution):
+    """The right proposal is at least as long as every other one (a tie counts: it gives the answer away too)."""
+    right = len(proposals[solution].strip())
+    return all(right >= len(p.strip()) for i, p in enumerate(proposals) if i != solution)
+
+
+def _readable_single_choices(data):
+    """(proposals, solution) of the well-formed single choice questions of a file; the rest is left to
+    `validate_content`'s other rules."""
+    for tube in data.get("tubes", []) if isinstance(data.get("tubes"), list) else []:
+        skills = tube.get("skills", []) if isinstance(tube, dict) else []
+        for skill in skills if isinstance(skills, list) else []:
+            challenges = skill.get("challenges", []) if isinstance(skill, dict) else []
+            for challenge in challenges if isinstance(challenges, list) else []:
+                if not isinstance(challenge, dict) or challenge.get("type") != "qcu":
+                    continue
+                proposals, solution = challenge.get("proposals"), challenge.get("solution")
+                if (
+                    isinstance(proposals, list)
+                    and all(isinstance(p, str) for p in proposals)
+                    and _is_type(solution, int)
+                    and 0 <= solution < len(proposals)
+                ):
+                    yield proposals, solution
+
+
+def longest_answer_bias(data_by_file):
+    """Per competence (in code order), then for the whole bank under TOTAL: {"single_choice": number of qcu,
+    "longest_right": those whose right answer is the longest proposal, "share": their share (0 without qcu)}."""
+    counts = defaultdict(lambda: [0, 0])
+    for data in data_by_file.values():
+        if not isinstance(data, dict) or not isinstance(data.get("competence"), str):
+            continue
+        row = counts[data["competence"]]
+        for proposals, solution in _readable_single_choices(data):
+            row[0] += 1
+            row[1] += right_answer_is_longest(proposals, solution)
+    counts[TOTAL] = [sum(row[0] for row in counts.values()), sum(row[1] for row in counts.values())]
+    return {
+        code: {"single_choice": total, "longest_right": longest, "share": longest / total if total else 0.0}
+        for code, (total, longest) in sorted(counts.items(), key=lambda item: (item[0] == TOTAL, item[0]))
+    }
+
+
+def longest_answer_errors(bias):
+    """The French refusals of a bias report: a competence, or the whole bank, above MAX_LONGEST_RIGHT."""
+    errors = []
+    for code, row in bias.items():
+        if row["single_choice"] and Fraction(row["longest_right"], row["single_choice"]) > MAX_LONGEST_RIGHT:
+            name = "Toute la banque" if code == TOTAL else code
+            errors.append(
+                f"{name} : la bonne réponse est la plus longue dans {describe_bias(row)} ; au plus"
+                f" {MAX_LONGEST_RIGHT.numerator} sur {MAX_LONGEST_RIGHT.denominator}."
+            )
+    return errors
+
+
+def describe_bias(row):
+    """« 9 questions à choix unique sur 20 (45 %) »."""
+    return (
+        f"{row['longest_right']} question{'s' if row['longest_right'] > 1 else ''} à choix unique"
+        f" sur {row['single_choice']} ({round(100 * row['share'])} %)"
+    )
 
 
 def pix_values(data_by_file):

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -68,7 +69,7 @@ class Tutorial(models.Model):
     class Format(models.TextChoices):
         VIDEO = "video", "Vidéo"
         PAGE = "page", "Page web"
-        PDF = "pdf", "Document PDF"
+        PDF = "pdf", "PDF"
         EXERCISE = "exercise", "Exercice"
 
     tube = models.ForeignKey(Tube, on_delete=models.CASCADE, related_name="tutorials", verbose_name="sujet")
@@ -78,6 +79,8 @@ class Tutorial(models.Model):
     duration_minutes = models.PositiveSmallIntegerField("durée (minutes)")
     format = models.CharField("type", max_length=10, choices=Format.choices)
     source = models.CharField("source", max_length=100, blank=True)
+    # The CRCN level the tutorial helps reach.
+    level = models.PositiveSmallIntegerField("niveau", validators=[MinValueValidator(1), MaxValueValidator(8)])
 
     class Meta:
         ordering = ["tube", "duration_minutes", "code"]

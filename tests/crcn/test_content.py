@@ -14,10 +14,13 @@ from crcn.content import load_content
 from crcn.content_rules import (
     CONTENT_DIR,
     STATIC_DIR,
+    TOTAL,
     ContentError,
     framework_competences,
+    longest_answer_bias,
     pix_values,
     read_content,
+    right_answer_is_longest,
     validate_content,
 )
 from crcn.models import Challenge, Skill, Tube, Tutorial
@@ -53,7 +56,7 @@ def test_the_bank_covers_the_sixteen_competences_with_three_tubes_and_levels_one
         for tube in data["tubes"]:
             assert 1 <= len(tube["tutorials"]) <= 3, tube["code"]
             for skill in tube["skills"]:
-                assert 1 <= len(skill["challenges"]) <= 2, skill["code"]
+                assert len(skill["challenges"]) >= (2 if skill["level"] <= 6 else 1), skill["code"]
 
 
 def test_the_bank_holds_at_least_200_challenges_mostly_single_choice():
@@ -140,6 +143,14 @@ def test_tutorials_are_https_pages_of_known_formats():
                 assert tutorial["url"].startswith("https://")
                 assert tutorial["format"] in {"video", "page", "pdf", "exercise"}
                 assert 1 <= tutorial["duration_minutes"] <= 60
+                assert 1 <= tutorial["level"] <= 8
+
+
+def test_in_the_shipped_bank_the_right_answer_is_the_longest_in_at_most_a_third_of_single_choices():
+    bias = longest_answer_bias(BANK)
+    assert set(bias) == framework_competences() | {TOTAL}
+    assert bias[TOTAL]["single_choice"] == sum(c["type"] == "qcu" for *_, c in ALL_CHALLENGES)
+    assert all(row["longest_right"] * 3 <= row["single_choice"] for row in bias.values()), bias
 
 
 # --- The rules, on hand-made content ---------------------------------------------------------------------------
@@ -150,7 +161,7 @@ def make_challenge(code, **changes):
         "code": code,
         "type": "qcu",
         "instruction": "Question ?",
-        "proposals": ["a", "b", "c"],
+        "proposals": ["a", "b", "cc"],  # the right answer is not the longest
         "solution": 1,
         "explanation": "Parce que.",
         "illustration": "",
@@ -177,10 +188,15 @@ def make_file(competence="1.1", prefix="t"):
                         "duration_minutes": 5,
                         "format": "page",
                         "source": "Wikipédia",
+                        "level": 1,
                     }
                 ],
                 "skills": [
-                    {"code": f"@{code}{level}", "level": level, "challenges": [make_challenge(f"ch-{code}-{level}")]}
+                    {
+                        "code": f"@{code}{level}",
+                        "level": level,
+                        "challenges": [make_challenge(f"ch-{code}-{level}"), make_challenge(f"ch-{code}-{level}-bis")],
+                    }
                     for level in range(1, 7)
                 ],
             }
@@ -400,6 +416,35 @@ BAD_CONTENT = {
         "tutoriel « tuto-t-a » : la durée doit être comprise entre 1 et 240 minutes.",
     ),
     "tube without tutorial": (mutate((*TUBE_A, "tutorials"), []), "sujet « t-a » : aucun tutoriel"),
+    "tutorial without level": (
+        mutate((*TUBE_A, "tutorials", 0, "level"), DELETE),
+        "1.1.json, sujet « t-a », tutoriel « tuto-t-a » : le champ « level » manque.",
+    ),
+    "tutorial level not a number": (
+        mutate((*TUBE_A, "tutorials", 0, "level"), "2"),
+        "tutoriel « tuto-t-a » : le champ « level » doit être un nombre entier.",
+    ),
+    "tutorial level true": (
+        mutate((*TUBE_A, "tutorials", 0, "level"), True),
+        "tutoriel « tuto-t-a » : le champ « level » doit être un nombre entier.",
+    ),
+    "tutorial level 0": (
+        mutate((*TUBE_A, "tutorials", 0, "level"), 0),
+        "1.1.json, sujet « t-a », tutoriel « tuto-t-a » : le niveau 0 n'existe pas (le niveau visé, de 1 à 8).",
+    ),
+    "tutorial level 9": (
+        mutate((*TUBE_A, "tutorials", 0, "level"), 9),
+        "tutoriel « tuto-t-a » : le niveau 9 n'existe pas (le niveau visé, de 1 à 8).",
+    ),
+    "a skill of level 1 with a single challenge": (
+        mutate((*SKILL, "challenges"), [make_challenge("ch-t-a-1")]),
+        "1.1.json, sujet « t-a », acquis « @t-a1 » : 1 épreuve seulement ; il en faut au moins 2 aux niveaux 1 à 6"
+        " (en certification, deux voisins ne doivent pas voir les mêmes questions).",
+    ),
+    "a skill of level 6 with a single challenge": (
+        mutate((*TUBE_A, "skills", 5, "challenges"), [make_challenge("ch-t-a-6")]),
+        "acquis « @t-a6 » : 1 épreuve seulement ; il en faut au moins 2",
+    ),
     "version not positive": (mutate(("1.1.json", "version"), 0), "1.1.json : la version doit être un entier positif."),
     "file not an object": (mutate(("1.1.json",), []), "1.1.json : un objet JSON {…} est attendu."),
     "NUL in an instruction": (
@@ -433,6 +478,96 @@ def test_every_error_is_reported_at_once(bank):
     bank["1.1.json"]["tubes"][1]["tutorials"][0]["url"] = "ftp://exemple.fr"
     remove_level(6)(bank)
     assert len(validate(bank)) == 3
+
+
+def test_skills_above_level_6_may_have_a_single_challenge(bank):
+    tube = bank["1.1.json"]["tubes"][0]
+    tube["skills"].append({"code": "@t-a7", "level": 7, "challenges": [make_challenge("ch-t-a-7")]})
+    assert validate(bank) == []
+
+
+def test_a_tutorial_may_aim_at_any_level_from_1_to_8(bank):
+    for level in (1, 8):
+        bank["1.1.json"]["tubes"][0]["tutorials"][0]["level"] = level
+        assert validate(bank) == []
+
+
+# --- The right answer is not the longest one -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proposals", "solution", "longest"),
+    [
+        (["court", "un peu plus long", "le plus long de tous"], 2, True),
+        (["court", "un peu plus long", "le plus long de tous"], 1, False),
+        (["égal", "egal"], 0, True),  # a tie gives the answer away as much
+        (["  oui  ", "no"], 0, True),
+        (["  oui  ", "nonnn"], 0, False),  # spaces around do not count: 3 letters against 5
+    ],
+)
+def test_the_right_answer_is_the_longest_when_no_other_proposal_is_longer(proposals, solution, longest):
+    assert right_answer_is_longest(proposals, solution) is longest
+
+
+def set_longest_right(bank, competence_file, count):
+    """Makes the right answer the longest proposal in the first `count` single choice questions of a file."""
+    done = 0
+    for tube in bank[competence_file]["tubes"]:
+        for skill in tube["skills"]:
+            for challenge in skill["challenges"]:
+                if done < count:
+                    challenge["proposals"] = ["a", "la bonne réponse, longue", "c"]
+                    done += 1
+
+
+def test_the_bias_is_counted_per_competence_and_for_the_whole_bank(bank):
+    bank["1.2.json"] = make_file("1.2", prefix="u")
+    set_longest_right(bank, "1.1.json", 12)
+    set_longest_right(bank, "1.2.json", 3)  # the first skill's two challenges, then one of the second skill
+    first = bank["1.2.json"]["tubes"][0]["skills"][0]["challenges"]
+    first[1].update(type="qcm", solution=[0, 2])  # only single choices count
+    first[0]["solution"] = 9  # unreadable: left to the other rules
+    bias = longest_answer_bias(bank)
+    assert list(bias) == ["1.1", "1.2", TOTAL]
+    assert bias["1.1"] == {"single_choice": 36, "longest_right": 12, "share": pytest.approx(1 / 3)}
+    assert bias["1.2"] == {"single_choice": 34, "longest_right": 1, "share": pytest.approx(1 / 34)}
+    assert bias[TOTAL] == {"single_choice": 70, "longest_right": 13, "share": pytest.approx(13 / 70)}
+
+
+def test_a_third_is_accepted(bank):
+    set_longest_right(bank, "1.1.json", 12)  # 12 of 36
+    assert validate(bank) == []
+
+
+def test_a_competence_above_a_third_is_refused_with_its_figures(bank):
+    bank["1.2.json"] = make_file("1.2", prefix="u")
+    set_longest_right(bank, "1.2.json", 13)  # 13 of 36 in 1.2; 13 of 72 in the bank
+    assert validate(bank) == [
+        "1.2 : la bonne réponse est la plus longue dans 13 questions à choix unique sur 36 (36 %) ; au plus 1 sur 3."
+    ]
+
+
+def test_the_whole_bank_above_a_third_is_refused_too(bank):
+    set_longest_right(bank, "1.1.json", 36)
+    errors = validate(bank)
+    assert errors == [
+        "1.1 : la bonne réponse est la plus longue dans 36 questions à choix unique sur 36 (100 %) ; au plus 1 sur 3.",
+        "Toute la banque : la bonne réponse est la plus longue dans 36 questions à choix unique sur 36 (100 %) ;"
+        " au plus 1 sur 3.",
+    ]
+
+
+def test_a_bank_without_single_choices_has_no_bias(bank):
+    for *_, challenge in challenges_of(bank):
+        challenge.update(type="qroc", proposals=[], solution=["a"])
+    assert longest_answer_bias(bank)[TOTAL] == {"single_choice": 0, "longest_right": 0, "share": 0.0}
+    assert validate(bank) == []
+
+
+def test_the_bias_of_broken_files_is_counted_without_failing():
+    broken = {"1.1.json": {"competence": "1.1", "tubes": [None, {"skills": "x"}, {"skills": [{"challenges": [3]}]}]}}
+    assert longest_answer_bias(broken)["1.1"]["single_choice"] == 0
+    assert longest_answer_bias({"x.json": []}) == {TOTAL: {"single_choice": 0, "longest_right": 0, "share": 0.0}}
 
 
 def test_pix_values_share_8_pix_among_the_skills_of_a_level(bank):
@@ -643,3 +778,73 @@ def test_the_command_lists_errors_on_stderr_and_fails(content_copy):
     assert excinfo.value.returncode == 1
     assert "3.4.json, sujet « algorithmes », tutoriel « tuto-algorithmes-1 »" in err.getvalue()
     assert "rien n'a été chargé" in str(excinfo.value)
+
+
+# --- The command's bias report and the tutorial's level, on hand-made content ------------------------------------
+
+
+def write_bank(directory, bank):
+    directory.mkdir(exist_ok=True)
+    for name, data in bank.items():
+        (directory / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return directory
+
+
+def test_the_command_checks_without_writing_and_reports_the_bias(tmp_path, bank):
+    set_longest_right(bank, "1.1.json", 9)
+    out = io.StringIO()
+    call_command("load_content", "--check", "--dir", str(write_bank(tmp_path / "content", bank)), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Banque valide (rien n'a été écrit).",
+        "Bonne réponse la plus longue (questions à choix unique, au plus 1 sur 3) :",
+        "  1.1 : 9 questions à choix unique sur 36 (25 %)",
+        "  Total : 9 questions à choix unique sur 36 (25 %)",
+    ]
+
+
+def test_the_command_reports_the_bias_and_refuses_a_biased_bank(tmp_path, bank):
+    set_longest_right(bank, "1.1.json", 20)
+    directory = write_bank(tmp_path / "content", bank)
+    for options in (["--check"], []):
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(CommandError) as excinfo:
+            call_command("load_content", *options, "--dir", str(directory), stdout=out, stderr=err)
+        assert excinfo.value.returncode == 1
+        assert "  1.1 : 20 questions à choix unique sur 36 (56 %)" in out.getvalue()
+        assert (
+            "1.1 : la bonne réponse est la plus longue dans 20 questions à choix unique sur 36 (56 %) ;"
+            " au plus 1 sur 3." in err.getvalue()
+        )
+        assert "Toute la banque : la bonne réponse est la plus longue" in err.getvalue()
+
+
+def test_the_command_check_lists_errors_of_unreadable_files(tmp_path):
+    (tmp_path / "1.1.json").write_text("{ pas du JSON", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_content", "--check", "--dir", str(tmp_path), stderr=err)
+    assert "1.1.json : fichier JSON illisible" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_loading_stores_the_tutorials_level_and_prints_the_bias(tmp_path, bank):
+    bank["1.1.json"]["tubes"][0]["tutorials"][0]["level"] = 4
+    set_longest_right(bank, "1.1.json", 3)
+    directory = write_bank(tmp_path / "content", bank)
+    out = io.StringIO()
+    call_command("load_content", "--dir", str(directory), stdout=out)
+    assert Tutorial.objects.get(code="tuto-t-a").level == 4
+    assert Tutorial.objects.get(code="tuto-t-b").level == 1
+    assert "Tutoriels : 3 créés" in out.getvalue()
+    assert out.getvalue().splitlines()[-2:] == [
+        "  1.1 : 3 questions à choix unique sur 36 (8 %)",
+        "  Total : 3 questions à choix unique sur 36 (8 %)",
+    ]
+
+    bank["1.1.json"]["tubes"][0]["tutorials"][0]["level"] = 5
+    out = io.StringIO()
+    call_command("load_content", "--dir", str(write_bank(directory, bank)), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["longest_answer_bias"]["1.1"] == {"single_choice": 36, "longest_right": 3, "share": 3 / 36}
+    assert report["tutorials"]["updated"] == 3
+    assert Tutorial.objects.get(code="tuto-t-a").level == 5

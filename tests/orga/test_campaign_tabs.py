@@ -99,6 +99,10 @@ def test_analysis_ranks_needs_with_labels_and_tutorials(client_for, school, teac
     html = client_for(teacher).get(url("campaign_analysis", school, campaign)).content.decode()
     assert "Besoins de formation collectifs" in html and "Très recommandé" in html
     assert 'data-competence="3.4"' in html and "Priorités par élève" in html
+    shown = [t for a in analysis if a["label"] for t in a["tutorials"]][0]
+    item = next(i for i in re.findall(r"<li data-tutorial>(.*?)</li>", html, re.S) if escape(shown.title) in i)
+    assert f"({escape(shown.source)} · {shown.get_format_display()} · {shown.duration_minutes} min)" in item
+    assert f"Niveau {shown.level}" in item
 
 
 @pytest.mark.django_db

@@ -323,6 +323,7 @@ def test_class_pdf_has_a_cover_and_a_page_per_pupil(campaign, school_admin, divi
     assert needs and needs[0]["tube"].title in cover_text and "Très recommandé" in cover_text
     tutorial = next(t for a in needs for t in a["tutorials"])
     assert tutorial.title in cover_text
+    assert f"{tutorial.get_format_display()} · {tutorial.duration_minutes} min · Niveau {tutorial.level}" in cover_text
     for text, (_, row) in zip(pupil_pages, frame.iterrows(), strict=True):
         name = f"{row['last_name']} {row['first_name']}"
         assert name in text

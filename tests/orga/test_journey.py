@@ -248,6 +248,26 @@ def test_skipping_everything_gives_level_0_and_tutorials(client_for, pupil, camp
 
 
 @pytest.mark.django_db
+def test_recommended_tutorials_show_source_format_duration_and_level_in_french(client_for, pupil, campaign):
+    from crcn.models import Tutorial
+
+    Tutorial.objects.filter(tube__competence__code="1.1").update(format="video", level=7, source="Lumni")
+    Tutorial.objects.filter(tube__competence__code="4.1").update(format="pdf", level=2, source="")
+    client = client_for(pupil)
+    response = run_to_the_end(client, participation=start(client, campaign), correct=False)
+    html = client.get(response.url).content.decode()
+    items = re.findall(r"<li data-tutorial>(.*?)</li>", html, re.S)
+    assert len(items) == 4  # two for each competence of the campaign
+    for item in items:
+        tutorial = Tutorial.objects.get(title=re.search(r'rel="noopener" title="[^"]*">(.*?)</a>', item).group(1))
+        if tutorial.tube.competence.code == "1.1":
+            assert f"(Lumni · Vidéo · {tutorial.duration_minutes} min)" in item and "Niveau 7" in item
+        else:
+            assert f"(PDF · {tutorial.duration_minutes} min)" in item and "Niveau 2" in item
+        assert 'target="_blank"' in item and "— nouvelle fenêtre" in item
+
+
+@pytest.mark.django_db
 def test_every_answer_is_saved_and_the_test_resumes(client_for, pupil, campaign):
     client = client_for(pupil)
     participation = start(client, campaign)
@@ -434,3 +454,49 @@ def test_an_answer_and_the_next_question_cost_a_fixed_number_of_queries(client_f
             assert client.get(response.url).status_code == 200
         counts.append(len(queries))
     assert len(set(counts)) == 1 and counts[0] <= 18, counts
+
+
+# --- Proposals in an order of each pupil's own -----------------------------------------------------------------
+
+
+def shown_choices(html):
+    """[(posted value, label)] of the proposals, in the order the page shows them."""
+    values = re.findall(r'<input type="(?:radio|checkbox)" id="(proposition-\d+)" name="reponse" value="(\d+)">', html)
+    labels = dict(re.findall(r'<label class="fr-label" for="(proposition-\d+)">(.*?)</label>', html, re.S))
+    return [(int(value), labels[input_id]) for input_id, value in values]
+
+
+@pytest.mark.django_db
+def test_proposals_are_shown_in_the_participations_order_and_the_right_answer_shown_elsewhere_is_right(
+    client_for, pupil, campaign
+):
+    from django.utils.html import escape
+
+    from crcn.answers import proposal_order, proposal_seed
+
+    client = client_for(pupil)
+    participation = start(client, campaign)
+    take_url = reverse("orga:take", kwargs={"participation_id": participation.id})
+    moved = 0
+    for _ in range(40):
+        html = client.get(take_url).content.decode()
+        challenge = served(participation)
+        if challenge.type == "qroc":
+            answer(client, participation, challenge, right_answer(challenge))
+            continue
+        shown = shown_choices(html)
+        order = proposal_order(proposal_seed(f"participation-{participation.id}", challenge.code), len(shown))
+        assert [value for value, _ in shown] == order
+        assert [label for _, label in shown] == [escape(challenge.proposals[i]) for i in order]
+        assert shown_choices(client.get(take_url).content.decode()) == shown  # the same after a reload
+        if challenge.type == "qcu" and order.index(challenge.solution) != challenge.solution:
+            # The pupil ticks the right proposal where it is shown: the form posts its file index.
+            value = next(value for value, label in shown if label == escape(challenge.proposals[challenge.solution]))
+            answer(client, participation, challenge, {"reponse": str(value)})
+            assert Answer.objects.get(participation=participation, challenge=challenge).result == Answer.Result.OK
+            moved += 1
+            if moved == 3:
+                break
+        else:
+            answer(client, participation, challenge, right_answer(challenge))
+    assert moved == 3

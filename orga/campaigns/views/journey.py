@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crcn import scoring
+from crcn.answers import proposal_seed, shown_proposals
 from crcn.levels import max_reachable_level
 from crcn.models import Competence, Tutorial
 from documents.charts import bar_length
@@ -125,6 +126,10 @@ def take(request, participation_id):
         {
             "participation": participation,
             "challenge": challenge,
+            # Each pupil sees the proposals in an order of their own, the same at every reload.
+            "proposals": shown_proposals(
+                proposal_seed(f"participation-{participation.id}", challenge.code), challenge.proposals
+            ),
             "competence": competence,
             "competence_rank": codes.index(competence.code) + 1,
             "competence_count": len(codes),
