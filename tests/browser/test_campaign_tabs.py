@@ -70,6 +70,7 @@ def test_arrow_keys_move_between_tabs_and_load_the_panel(page, live_server, camp
     page.locator("#panneau-resultats").get_by_text("Rechercher un élève").first.wait_for()
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("document.activeElement.textContent === 'Activité'")
+    page.wait_for_url(f"**{tab_url(campaign, 'campaign_activity')}")
     page.keyboard.press("ArrowLeft")  # from the first tab to the last
     page.wait_for_url(f"**{tab_url(campaign, 'campaign_detail')}")
     assert selected_tab(page) == "Paramètres"
