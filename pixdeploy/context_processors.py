@@ -2,6 +2,18 @@ from django.urls import reverse
 
 from orga.schools.roles import role_of
 
+# Pages whose URL sits under another item's: the item they belong to, by URL name ("classes/3/suivi/" is the
+# follow-up reached from "Mes classes", not "Comptes élèves"; the test is reached from "J'ai un code").
+SECTION_OF_PAGE = {
+    "orga:class_progress": "Mes classes",
+    "orga:class_objective": "Mes classes",
+    "orga:class_reminder": "Mes classes",
+    "orga:take": "J'ai un code",
+    "orga:answer": "J'ai un code",
+    "orga:results": "J'ai un code",
+    "orga:share": "J'ai un code",
+}
+
 
 def navigation(request):
     """Main navigation, by role. Only links to pages that exist for that role."""
@@ -28,8 +40,13 @@ def navigation(request):
         items.append(("Administration", reverse("admin:index")))
         items.append(("État du service", reverse("service_status")))
     path = request.path
-    nav_items = [
-        {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
-        for label, url in items
-    ]
+    match = getattr(request, "resolver_match", None)
+    section = SECTION_OF_PAGE.get(match.view_name) if match else None
+
+    def current(label, url):
+        if section:
+            return label == section
+        return path == url or (url != "/" and path.startswith(url))
+
+    nav_items = [{"label": label, "url": url, "current": current(label, url)} for label, url in items]
     return {"nav_items": nav_items}

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pixdeploy.context_processors.navigation",
             ],
+            "builtins": ["documents.template_filters"],  # count_of: "0 élève", "2 élèves"
         },
     },
 ]

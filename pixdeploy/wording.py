@@ -1,6 +1,5 @@
-"""Counts said in French: the singular for 0 and 1 ("0 élève", "1 élève", "2 élèves")."""
+"""Counts in French words: the helper lives in `documents` so that every app may use it."""
 
+from documents.wording import count_of
 
-def count_of(number, singular, plural=None):
-    """ "3 élèves", "0 élève": French puts 0 and 1 in the singular."""
-    return f"{number} {singular if number <= 1 else (plural or singular + 's')}"
+__all__ = ["count_of"]

@@ -1,5 +1,6 @@
 """axe-core (vendored: tests/browser/axe.min.js, MPL-2.0) finds no serious or critical violation on the school's
-pages; the campaign tabs are links marked as the current page, the wide results table scrolls with the keyboard."""
+pages; the campaign tabs are DSFR tabs (tests/browser/test_campaign_tabs.py), the wide results table scrolls with
+the keyboard."""
 
 from pathlib import Path
 
@@ -86,9 +87,9 @@ def test_results_table_scrolls_with_the_keyboard(page, live_server, campaign_wit
     page.goto(
         live_server.url + reverse("orga:campaign_results", kwargs={"uai": school.uai, "campaign_id": campaign.id})
     )
-    tabs = page.get_by_role("navigation", name="Onglets de la campagne")
+    tabs = page.get_by_role("tablist", name="Onglets de la campagne")
     assert tabs.locator("[aria-pressed]").count() == 0
-    assert tabs.get_by_role("link", name="Résultats").get_attribute("aria-current") == "page"
+    assert tabs.get_by_role("tab", name="Résultats").get_attribute("aria-selected") == "true"
     region = page.get_by_role("region", name="Résultats par élève")
     region.focus()
     assert region.evaluate("el => el === document.activeElement")

@@ -38,6 +38,12 @@ def check_layout(page, table, width, path):
     assert display != "table-row"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert table.evaluate(CELLS_OUTSIDE) == []
+    # DSFR's outline of the table (drawn by the wrapper's ::after) left a strip above the first card.
+    outline = table.evaluate(
+        "t => { const w = t.closest('.fr-table__wrapper'); "
+        "return w ? getComputedStyle(w, '::after').display : 'none'; }"
+    )
+    assert outline == "none", outline
     labels = table.locator("tbody td").first.evaluate("cell => getComputedStyle(cell, '::before').content")
     assert labels not in ("none", "normal", '""')
 

@@ -285,3 +285,36 @@ def test_results_table_names_competences_and_scrolls_with_the_keyboard(client_fo
         assert f'{competence.code}</span> <span class="results-table__title">{escape(competence.title)}</span>' in html
     region = re.search(r'<div class="fr-table__container"([^>]*)>', html).group(1)
     assert 'tabindex="0"' in region and 'role="region"' in region and "aria-label" in region
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tab, panel",
+    [
+        ("campaign_activity", "activite"),
+        ("campaign_results", "resultats"),
+        ("campaign_analysis", "analyse"),
+        ("campaign_detail", "parametres"),
+    ],
+)
+def test_each_tab_is_a_page_and_a_panel_loaded_by_the_tabs(client_for, school, teacher, campaign, tab, panel):
+    client = client_for(teacher)
+    html = client.get(url(tab, school, campaign)).content.decode()
+    assert 'role="tablist"' in html and html.count('role="tab"') == 4 and html.count('role="tabpanel"') == 4
+    assert f'id="onglet-{panel}" role="tab" aria-controls="panneau-{panel}" aria-selected="true" tabindex="0"' in html
+    assert html.count('aria-selected="true"') == 1 and "fr-tabs__panel--selected" in html
+    assert f'hx-get="{url(tab, school, campaign)}" hx-trigger="campaign-tab-selected" hx-sync="closest .fr-tabs:replace" hx-push-url="true"' in html
+    partial = client.get(url(tab, school, campaign), headers={"HX-Request": "true", "HX-Target": f"panneau-{panel}"})
+    assert "<html" not in partial.content.decode() and 'role="tablist"' not in partial.content.decode()
+    restored = client.get(
+        url(tab, school, campaign), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert 'role="tablist"' in restored.content.decode()
+
+
+@pytest.mark.django_db
+def test_results_filters_refresh_only_the_table(client_for, school, teacher, campaign):
+    add_participants(campaign, DivisionFactory(school=school, name="3e A"), 4)
+    headers = {"HX-Request": "true", "HX-Target": "results-table"}
+    html = client_for(teacher).get(url("campaign_results", school, campaign), headers=headers).content.decode()
+    assert "participants" in html and 'role="search"' not in html

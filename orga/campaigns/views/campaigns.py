@@ -86,9 +86,11 @@ def campaign_detail(request, campaign_id):
     open_classes = classes_open_to(request.user, request.membership)
     if open_classes:  # the school restricts teachers to their assigned classes: no link that answers 403
         divisions = list(Division.objects.filter(open_classes, id__in=[d.id for d in divisions]))
+    # The "Paramètres" tab: only its panel when the campaign's tabs load it with htmx.
+    partial = request.htmx and not request.htmx.history_restore_request
     return render(
         request,
-        "orga/campaigns/detail.html",
+        "orga/campaigns/_settings_panel.html" if partial else "orga/campaigns/detail.html",
         {
             "school": request.school,
             "campaign": campaign,

@@ -19,6 +19,13 @@ def _results(request, campaign_id):
     return campaign, campaign_results(campaign, participations_visible_to(campaign, request.user, request.membership))
 
 
+def _render_tab(request, name, context):
+    """The whole page, or only the tab's panel when the tabs load it with htmx (a history restore wants the page)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, f"orga/campaigns/_{name}_panel.html", context)
+    return render(request, f"orga/campaigns/{name}.html", context)
+
+
 def _tab_context(request, campaign, tab, **extra):
     return {"school": request.school, "campaign": campaign, "tab": tab, "page_title": campaign.name, **extra}
 
@@ -27,7 +34,7 @@ def _tab_context(request, campaign, tab, **extra):
 def activity_tab(request, campaign_id):
     campaign, results = _results(request, campaign_id)
     context = _tab_context(request, campaign, "activite", **tabs.activity_tab(results))
-    return render(request, "orga/campaigns/activity.html", context)
+    return _render_tab(request, "activity", context)
 
 
 @school_member_required
@@ -60,12 +67,13 @@ def results_tab(request, campaign_id):
         count=table.page.paginator.count,
         export_divisions=Division.objects.filter(school=request.school, name__in=table.divisions),
     )
-    template = "orga/campaigns/_results_table.html" if request.htmx else "orga/campaigns/results.html"
-    return render(request, template, context)
+    if request.htmx and request.htmx.target == "results-table":  # the filters refresh only the table
+        return render(request, "orga/campaigns/_results_table.html", context)
+    return _render_tab(request, "results", context)
 
 
 @school_member_required
 def analysis_tab(request, campaign_id):
     campaign, results = _results(request, campaign_id)
     context = _tab_context(request, campaign, "analyse", **tabs.analysis_tab(results, request.school))
-    return render(request, "orga/campaigns/analysis.html", context)
+    return _render_tab(request, "analysis", context)
