@@ -60,7 +60,7 @@ GRID = tuple(-9.0 + 18.0 * i / 80 for i in range(81))
 THETA_PER_LEVEL = 2.0
 MIDDLE_ABILITY = 4.0
 DISCRIMINATION = 1.0 / THETA_PER_LEVEL  # 1 per level
-EXPOSURE_POOL = 12
+EXPOSURE_POOL = 24
 COMPETENCE_SPREAD = 1.0  # in levels
 
 VALIDATED, REJECTED, CANCELLED = "validated", "rejected", "cancelled"
@@ -81,11 +81,13 @@ def difficulty(level):
     return theta_of(level)
 
 
-def p_right(theta, level, a=DISCRIMINATION):
+def p_right(theta, level, a=None):
+    a = DISCRIMINATION if a is None else a
     return 1.0 / (1.0 + math.exp(-a * (theta - difficulty(level))))
 
 
-def information(theta, level, a=DISCRIMINATION):
+def information(theta, level, a=None):
+    a = DISCRIMINATION if a is None else a
     p = p_right(theta, level, a)
     return p * (1.0 - p) * a * a
 

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from crcn import certification
 from crcn.bank import load_bank
-from crcn.engine import AnswerInfo
+from crcn.engine import AnswerInfo, synthetic_bank
 from crcn.management.commands.simulate_positioning import p_right
 from crcn.scoring import DEFAULT_MAX_REACHABLE_LEVEL, PIX_PER_LEVEL, certification_level, max_total_pix
 
@@ -125,6 +125,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-level", type=int, default=DEFAULT_MAX_REACHABLE_LEVEL, help="Niveau maximal ouvert (5 par défaut)."
         )
+        parser.add_argument(
+            "--synthetic-bank",
+            action="store_true",
+            help="Banque synthétique (3 sujets × niveaux 1-6 × 2 épreuves par compétence) au lieu de la banque active.",
+        )
         parser.add_argument("--json", action="store_true", help="Affiche un objet JSON.")
 
     def handle(self, *args, **options):
@@ -132,7 +137,7 @@ class Command(BaseCommand):
             raise CommandError("--candidates et --questions doivent être positifs.")
         if not 1 <= options["max_level"] <= 8:
             raise CommandError("--max-level doit être compris entre 1 et 8.")
-        bank = load_bank()
+        bank = synthetic_bank(challenges_per_skill=(2,)) if options["synthetic_bank"] else load_bank()
         if not bank.competences or not len(bank):
             raise CommandError("Aucune épreuve active : chargez la banque (manage.py load_content).")
         report = simulate(
