@@ -14,17 +14,18 @@ DEFAULT_MAX_REACHABLE_LEVEL = 5
 CERTIFIABLE_MIN_COMPETENCES = 5
 CERTIFIABLE_MIN_LEVEL = 1
 
-# Certification score bands (2024 certificate): (lowest score, level, label).
+# Certification score bands of the 2024 certificate: (lowest score, mesh level, Pix's label), highest first.
 CERTIFICATION_BANDS = (
-    (896, 8, "Expert 8"),
-    (768, 7, "Expert 7"),
-    (640, 6, "Avancé 6"),
-    (512, 5, "Avancé 5"),
-    (384, 4, "Indépendant 4"),
-    (256, 3, "Indépendant 3"),
+    (896, 8, "Expert 2"),
+    (768, 7, "Expert 1"),
+    (640, 6, "Avancé 2"),
+    (512, 5, "Avancé 1"),
+    (384, 4, "Indépendant 2"),
+    (256, 3, "Indépendant 1"),
     (128, 2, "Novice 2"),
     (64, 1, "Novice 1"),
 )
+NO_CERTIFICATION_LEVEL = "-"
 
 
 def _check_max_level(max_level):
@@ -69,9 +70,11 @@ def is_certifiable(levels):
     return reached >= CERTIFIABLE_MIN_COMPETENCES
 
 
-def certification_level(score):
-    """(level, label) of a certification score; (0, "Pas de niveau") under 64."""
+def certification_level(score, max_level=DEFAULT_MAX_REACHABLE_LEVEL):
+    """(mesh level, label) of a certification score: (0, "-") under 64, and never above `max_level` (with max
+    level 7, 1,024 pix give Expert 1, the band of the top score 895)."""
+    _check_max_level(max_level)
     for lowest, level, label in CERTIFICATION_BANDS:
-        if score >= lowest:
+        if score >= lowest and level <= max_level:
             return level, label
-    return 0, "Pas de niveau"
+    return 0, NO_CERTIFICATION_LEVEL

@@ -66,19 +66,52 @@ def test_certifiable_needs_level_1_in_five_competences():
 @pytest.mark.parametrize(
     ("score", "level", "label"),
     [
-        (0, 0, "Pas de niveau"),
-        (63, 0, "Pas de niveau"),
+        (0, 0, "-"),
+        (63, 0, "-"),
         (64, 1, "Novice 1"),
         (127, 1, "Novice 1"),
         (128, 2, "Novice 2"),
-        (256, 3, "Indépendant 3"),
-        (511, 4, "Indépendant 4"),
-        (512, 5, "Avancé 5"),
-        (640, 6, "Avancé 6"),
-        (768, 7, "Expert 7"),
-        (896, 8, "Expert 8"),
-        (1023, 8, "Expert 8"),
+        (255, 2, "Novice 2"),
+        (256, 3, "Indépendant 1"),
+        (384, 4, "Indépendant 2"),
+        (511, 4, "Indépendant 2"),
+        (512, 5, "Avancé 1"),
+        (640, 6, "Avancé 2"),
+        (768, 7, "Expert 1"),
+        (895, 7, "Expert 1"),
+        (896, 8, "Expert 2"),
+        (1023, 8, "Expert 2"),
+        (1024, 8, "Expert 2"),
     ],
 )
-def test_certification_bands(score, level, label):
-    assert scoring.certification_level(score) == (level, label)
+def test_certification_bands_with_every_level_open(score, level, label):
+    assert scoring.certification_level(score, max_level=8) == (level, label)
+
+
+@pytest.mark.parametrize(
+    ("score", "max_level", "level", "label"),
+    [
+        (1024, 7, 7, "Expert 1"),
+        (896, 7, 7, "Expert 1"),
+        (895, 7, 7, "Expert 1"),
+        (767, 7, 6, "Avancé 2"),
+        (640, 5, 5, "Avancé 1"),
+        (1024, 5, 5, "Avancé 1"),
+        (511, 5, 4, "Indépendant 2"),
+        (1024, 1, 1, "Novice 1"),
+        (63, 1, 0, "-"),
+    ],
+)
+def test_certification_band_never_exceeds_the_max_level(score, max_level, level, label):
+    assert scoring.certification_level(score, max_level) == (level, label)
+
+
+def test_certification_band_follows_the_default_max_level():
+    assert scoring.certification_level(640) == (5, "Avancé 1")
+    assert scoring.certification_level(scoring.max_total_pix()) == (scoring.DEFAULT_MAX_REACHABLE_LEVEL, "Avancé 1")
+
+
+@pytest.mark.parametrize("max_level", [0, 9])
+def test_certification_band_refuses_a_max_level_out_of_range(max_level):
+    with pytest.raises(ValueError):
+        scoring.certification_level(100, max_level)
