@@ -3,8 +3,8 @@ from django import forms
 EXTRA_TIME_MESSAGES = {
     "required": "Temps majoré : indiquez un pourcentage, 0 s'il n'y en a pas.",
     "invalid": "Temps majoré : saisissez un nombre entier de 0 à 100.",
-    "min_value": "Temps majoré : 0 % au moins.",
-    "max_value": "Temps majoré : 100 % au plus (le double du temps).",
+    "min_value": "Temps majoré : 0 %% au moins.",
+    "max_value": "Temps majoré : 100 %% au plus (le double du temps).",
 }
 
 
