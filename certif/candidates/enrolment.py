@@ -7,7 +7,7 @@ the same (the school decides), with a warning.
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from certif.sessions.models import Candidate, Session
 from orga.classes.certifiability import with_certifiability
@@ -86,7 +86,17 @@ def _check_open(session):
 def enrol(session, pupil_ids, *, extra_time_percentage=0, enrolled_by=None):
     """Enrol these pupils (ids) in the session, in one transaction; the session's row is locked so that two
     admins enrolling at once cannot overfill it."""
-    ids = set(pupil_ids)
+    try:
+        return _enrol(session, set(pupil_ids), extra_time_percentage, enrolled_by)
+    except IntegrityError:
+        # Another admin enrolled one of these pupils in the same instant: nothing of this enrolment was kept.
+        raise EnrolmentRefused(
+            "Un autre administrateur inscrit des élèves dans cette session au même moment : aucun élève n'a été "
+            "inscrit, recommencez."
+        ) from None
+
+
+def _enrol(session, ids, extra_time_percentage, enrolled_by):
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         _check_open(session)

@@ -1,10 +1,10 @@
 """Creating and changing sessions: their codes drawn unique, their invigilators, the surveillance plan."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 
 from . import codes, planning
-from .models import Candidate, Invigilator, Session
+from .models import Invigilator, Session
 
 DRAWS = 50  # codes drawn before giving up: with 19⁴·8² access codes, a collision is already rare
 
@@ -116,9 +116,3 @@ def surveillance_plan(school):
         for session in sessions
     ]
     return sessions, planning.plan(rows)
-
-
-def sessions_with_started_candidates(sessions):
-    return sessions.annotate(
-        has_started=Exists(Candidate.objects.filter(session_id=OuterRef("pk"), started_at__isnull=False))
-    )

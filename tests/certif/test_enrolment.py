@@ -235,3 +235,16 @@ def test_enrolment_page_query_count_is_fixed(client_for, session, division, scho
     with CaptureQueriesContext(connection) as many:
         client.get(page, {"classe": division.id})
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_a_concurrent_enrolment_is_refused_whole(session, division, monkeypatch):
+    from django.db import IntegrityError
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("candidate_once_per_session")
+
+    monkeypatch.setattr(Candidate.objects, "bulk_create", clash)
+    with pytest.raises(EnrolmentRefused, match="au même moment"):
+        enrol(session, [PupilFactory(school=session.school, division=division).id])
+    assert not session.candidates.exists()

@@ -345,3 +345,10 @@ def test_session_page_query_count_is_fixed(client_for, school, school_admin):
     with CaptureQueriesContext(connection) as many:
         client.get(url("session_detail", school, session_id=session.id))
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_a_form_sent_back_with_errors_warns_about_the_window_too(client_for, school, school_admin):
+    data = SESSION_DATA | {"date": "2027-01-12", "room": ""}
+    html = unescape(client_for(school_admin).post(url("session_create", school), data).content.decode())
+    assert "Salle : ce champ est obligatoire." in html and "hors de la fenêtre nationale" in html

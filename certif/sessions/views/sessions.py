@@ -82,6 +82,14 @@ def _windows_of_year(date):
     return NationalWindow.objects.filter(school_year=f"{start}-{start + 1}").order_by("starts_on", "grade")
 
 
+def _form_window_warning(form, session=None):
+    """The window warning for the date and grade being typed (a form sent back with errors), else the session's."""
+    data = getattr(form, "cleaned_data", {})
+    if data.get("date") and data.get("grade"):
+        return NationalWindow.objects.warning_for(data["date"], data["grade"])
+    return session.window_warning() if session else ""
+
+
 def _warn_window(request, session):
     warning = session.window_warning()
     if warning:
@@ -109,6 +117,7 @@ def session_create(request):
         {
             "school": school,
             "form": form,
+            "window_warning": _form_window_warning(form),
             "windows": _windows_of_year(timezone.localdate()),
             "page_title": "Nouvelle session de certification",
         },
@@ -138,7 +147,7 @@ def session_edit(request, session_id):
             "school": request.school,
             "form": form,
             "session": session,
-            "window_warning": session.window_warning(),
+            "window_warning": _form_window_warning(form, session),
             "windows": _windows_of_year(session.date),
             "page_title": f"Modifier la session n° {session.number}",
         },
