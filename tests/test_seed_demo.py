@@ -86,9 +86,15 @@ def test_seed_demo_gives_campaigns_with_every_status_and_results():
 
 
 @pytest.mark.django_db
-def test_seed_demo_plans_a_certification_session_with_candidates():
+def test_seed_demo_plans_a_certification_session_with_candidates(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
     from certif.models import Candidate, Session
 
+    # A school year whose window the migrations know, whenever the suite runs.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))
     run_seed()
     run_seed()  # idempotent: one session, its candidates enrolled once
     session = Session.objects.get()

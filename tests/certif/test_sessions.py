@@ -225,7 +225,7 @@ def test_list_filters_by_status_and_orders_by_date(client_for, school, school_ad
 
 
 @pytest.mark.django_db
-def test_the_calendar_groups_sessions_by_week_and_day(client_for, school, teacher, settings):
+def test_the_calendar_groups_sessions_by_week_and_day(client_for, school, teacher, on_4_december_2026):
     make_session(school, date=datetime.date(2027, 4, 8), room="Salle jeudi")
     make_session(school, date=datetime.date(2027, 4, 9), room="Salle vendredi")
     make_session(school, date=datetime.date(2027, 4, 13), room="Salle mardi")
@@ -352,3 +352,16 @@ def test_a_form_sent_back_with_errors_warns_about_the_window_too(client_for, sch
     data = SESSION_DATA | {"date": "2027-01-12", "room": ""}
     html = unescape(client_for(school_admin).post(url("session_create", school), data).content.decode())
     assert "Salle : ce champ est obligatoire." in html and "hors de la fenêtre nationale" in html
+
+
+@pytest.mark.django_db
+def test_the_form_shows_the_windows_of_the_schools_pupils(client_for, school, school_admin, on_4_december_2026):
+    from orga.models import School
+
+    client = client_for(school_admin)
+    html = client.get(url("session_create", school)).content.decode()
+    assert "3e (collège) : du 15/03/2027 au 11/06/2027, dates indicatives" in html and "Terminale :" not in html
+    School.objects.filter(id=school.id).update(type=School.Type.LYCEE)
+    html = client.get(url("session_create", school)).content.decode()
+    assert "Terminale : du 02/11/2026 au 05/03/2027" in html and "3e (collège) :" not in html
+    assert 'value="terminale" selected' in html  # a lycée's sessions are for Terminales by default

@@ -77,9 +77,13 @@ def _default_grade(school):
     return Grade.THIRD if school.type == School.Type.COLLEGE else Grade.TERMINALE
 
 
-def _windows_of_year(date):
+def _windows_of_year(date, school):
+    """The year's windows for the school's pupils: 3e in a collège, the others in a lycée."""
     start = date.year if date.month >= 8 else date.year - 1
-    return NationalWindow.objects.filter(school_year=f"{start}-{start + 1}").order_by("starts_on", "grade")
+    windows = NationalWindow.objects.filter(school_year=f"{start}-{start + 1}").order_by("starts_on", "grade")
+    if school.type == School.Type.COLLEGE:
+        return windows.filter(grade=Grade.THIRD)
+    return windows.exclude(grade=Grade.THIRD)
 
 
 def _form_window_warning(form, session=None):
@@ -118,7 +122,7 @@ def session_create(request):
             "school": school,
             "form": form,
             "window_warning": _form_window_warning(form),
-            "windows": _windows_of_year(timezone.localdate()),
+            "windows": _windows_of_year(timezone.localdate(), school),
             "page_title": "Nouvelle session de certification",
         },
     )
@@ -148,7 +152,7 @@ def session_edit(request, session_id):
             "form": form,
             "session": session,
             "window_warning": _form_window_warning(form, session),
-            "windows": _windows_of_year(session.date),
+            "windows": _windows_of_year(session.date, request.school),
             "page_title": f"Modifier la session n° {session.number}",
         },
     )
