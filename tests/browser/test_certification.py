@@ -58,3 +58,20 @@ def test_the_surveillance_plan_prints_without_the_site_chrome(page, live_server)
     assert not page.locator(".fr-header").is_visible()
     assert not page.get_by_role("button", name="Imprimer").is_visible()
     assert page.get_by_role("table").is_visible()
+
+
+def test_long_names_stay_within_a_phone(page, live_server):
+    from certif.models import Session
+    from certif.sessions.services import set_invigilators
+
+    principal, pages = certification_pages()
+    session = Session.objects.get()
+    session.room = "Salle-" + "X" * 94
+    session.address = "A" * 255
+    session.save()
+    set_invigilators(session, [("Marie-" + "Bernadette" * 14, None)])
+    page.set_viewport_size({"width": 390, "height": 900})
+    sign_in(page, live_server, principal["username"], principal["password"])
+    for name in ("session", "sessions", "calendrier", "surveillance"):
+        page.goto(live_server.url + pages[name])
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
