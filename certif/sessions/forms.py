@@ -121,7 +121,13 @@ class SessionForm(forms.Form):
 
     @staticmethod
     def initial_of(session):
+        """The session's values; an invigilator whose account left the school is kept by name."""
         invigilators = list(session.invigilators.all())
+        staff = set(
+            session.school.memberships.filter(
+                is_active=True, user__in=[i.user_id for i in invigilators if i.user_id]
+            ).values_list("user_id", flat=True)
+        )
         return {
             "grade": session.grade,
             "date": session.date,
@@ -130,6 +136,6 @@ class SessionForm(forms.Form):
             "address": session.address,
             "capacity": session.capacity,
             "description": session.description,
-            "invigilator_names": "\n".join(i.name for i in invigilators if i.user_id is None),
-            "invigilator_accounts": [i.user_id for i in invigilators if i.user_id],
+            "invigilator_names": "\n".join(i.name for i in invigilators if i.user_id not in staff),
+            "invigilator_accounts": [i.user_id for i in invigilators if i.user_id in staff],
         }

@@ -365,3 +365,19 @@ def test_the_form_shows_the_windows_of_the_schools_pupils(client_for, school, sc
     html = client.get(url("session_create", school)).content.decode()
     assert "Terminale : du 02/11/2026 au 05/03/2027" in html and "3e (collège) :" not in html
     assert 'value="terminale" selected' in html  # a lycée's sessions are for Terminales by default
+
+
+@pytest.mark.django_db
+def test_an_invigilator_whose_account_left_the_school_is_kept_by_name(client_for, school, school_admin):
+    leaving = MembershipFactory(school=school, user=UserFactory(first_name="Anne", last_name="Départ"))
+    session = make_session(school, invigilators=[("Anne Départ", leaving.user)])
+    leaving.is_active = False
+    leaving.save()
+    html = client_for(school_admin).get(url("session_edit", school, session_id=session.id)).content.decode()
+    assert ">Anne Départ</textarea>" in unescape(html).replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_the_windows_admin_list_opens_for_a_superuser(client_for, superuser):
+    html = client_for(superuser).get("/admin/certif/nationalwindow/").content.decode()
+    assert "2026-2027" in html and "2025-2026" in html
