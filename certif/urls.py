@@ -10,6 +10,7 @@ school_patterns = [
     path("calendrier/", sessions.session_calendar, name="calendar"),
     path("surveillance/", surveillance.surveillance, name="surveillance"),
     path("nouvelle/", sessions.session_create, name="session_create"),
+    path("fenetre/", sessions.window_warning, name="window_warning"),
     path("<int:session_id>/", sessions.session_detail, name="session_detail"),
     path("<int:session_id>/modifier/", sessions.session_edit, name="session_edit"),
     path("<int:session_id>/supprimer/", sessions.session_delete, name="session_delete"),

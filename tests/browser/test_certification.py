@@ -75,3 +75,17 @@ def test_long_names_stay_within_a_phone(page, live_server):
     for name in ("session", "sessions", "calendrier", "surveillance"):
         page.goto(live_server.url + pages[name])
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+
+
+def test_the_window_warning_appears_as_the_date_is_chosen(page, live_server):
+    principal, pages = certification_pages()
+    sign_in(page, live_server, principal["username"], principal["password"])
+    page.goto(live_server.url + pages["nouvelle session"])
+    warning = page.locator("#alerte-fenetre")
+    assert warning.inner_text().strip() == ""
+    page.locator("#id_date").fill("2027-01-12")
+    page.locator("#id_date").dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('#alerte-fenetre').innerText.includes('fenêtre nationale')")
+    page.locator("#id_date").fill("2027-04-08")
+    page.locator("#id_date").dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('#alerte-fenetre').innerText.trim() === ''")

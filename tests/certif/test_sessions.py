@@ -248,7 +248,7 @@ def test_the_surveillance_plan_flags_a_person_in_two_rooms(client_for, school, s
 
 # --- Who may open the pages -------------------------------------------------------------------------
 
-ADMIN_PAGES = ["session_create", "surveillance", "session_detail", "session_edit", "session_delete"]
+ADMIN_PAGES = ["session_create", "window_warning", "surveillance", "session_detail", "session_edit", "session_delete"]
 MEMBER_PAGES = ["sessions", "calendar"]
 
 
@@ -381,3 +381,15 @@ def test_an_invigilator_whose_account_left_the_school_is_kept_by_name(client_for
 def test_the_windows_admin_list_opens_for_a_superuser(client_for, superuser):
     html = client_for(superuser).get("/admin/certif/nationalwindow/").content.decode()
     assert "2026-2027" in html and "2025-2026" in html
+
+
+@pytest.mark.django_db
+def test_the_window_warning_follows_the_date_being_typed(client_for, school, school_admin, teacher):
+    check = url("window_warning", school)
+    client = client_for(school_admin)
+    html = unescape(client.get(check, {"date": "2027-01-12", "grade": "3e"}).content.decode())
+    assert "hors de la fenêtre nationale de certification des 3e" in html and "<html" not in html
+    assert client.get(check, {"date": "2027-04-08", "grade": "3e"}).content.decode().strip() == ""
+    assert client.get(check, {"date": "12/01/2027", "grade": "<b>"}).content.decode().strip() == ""
+    assert client_for(teacher).get(check).status_code == 403
+    assert client_for(None).get(check).status_code == 302

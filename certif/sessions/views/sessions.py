@@ -94,6 +94,18 @@ def _form_window_warning(form, session=None):
     return session.window_warning() if session else ""
 
 
+@school_admin_required
+def window_warning(request):
+    """The form's window warning, again as the date or the public changes (an htmx fragment)."""
+    grade = request.GET.get("grade", "")
+    try:
+        date = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        date = None
+    warning = NationalWindow.objects.warning_for(date, grade) if date and grade in Grade.values else ""
+    return render(request, "certif/sessions/_window_warning.html", {"window_warning": warning})
+
+
 def _warn_window(request, session):
     warning = session.window_warning()
     if warning:
