@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from orga.pupils.models import Pupil
-from orga.schools.models import School
+from orga.schools.models import School, current_school_year
 from orga.schools.permissions import schools_visible_to
 
 TEST_MINUTES = 105  # the certification test's length, before extra time
@@ -39,12 +39,12 @@ class NationalWindowQuerySet(models.QuerySet):
         if any(window.starts_on <= date <= window.ends_on for window in windows):
             return ""
         label = Grade(grade).label
-        start_year = date.year if date.month >= 8 else date.year - 1
-        same_year = [w for w in windows if w.school_year == f"{start_year}-{start_year + 1}"]
+        school_year = current_school_year(date)
+        same_year = [w for w in windows if w.school_year == school_year]
         if not same_year:
             return (
                 f"Aucune fenêtre nationale de certification n'est connue pour les {label} en "
-                f"{start_year}-{start_year + 1} : vérifiez la date du {date:%d/%m/%Y} auprès de votre académie."
+                f"{school_year} : vérifiez la date du {date:%d/%m/%Y} auprès de votre académie."
             )
         spans = " ; ".join(w.span_label for w in same_year)
         return (

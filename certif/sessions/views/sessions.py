@@ -13,7 +13,7 @@ from django.utils import timezone
 from orga.classes.certifiability import with_certifiability
 from orga.pupils.models import Pupil
 from orga.schools.guards import school_admin_required, school_member_required
-from orga.schools.models import School
+from orga.schools.models import School, current_school_year
 from orga.schools.permissions import is_school_admin
 
 from ..forms import LIST_STATUSES, SessionForm
@@ -79,8 +79,7 @@ def _default_grade(school):
 
 def _windows_of_year(date, school):
     """The year's windows for the school's pupils: 3e in a collège, the others in a lycée."""
-    start = date.year if date.month >= 8 else date.year - 1
-    windows = NationalWindow.objects.filter(school_year=f"{start}-{start + 1}").order_by("starts_on", "grade")
+    windows = NationalWindow.objects.filter(school_year=current_school_year(date)).order_by("starts_on", "grade")
     if school.type == School.Type.COLLEGE:
         return windows.filter(grade=Grade.THIRD)
     return windows.exclude(grade=Grade.THIRD)
