@@ -1,8 +1,8 @@
 """Enrolling the school's pupils in a session, changing a candidate's extra time, removing a candidate.
 
 Only the school's active pupils are enrolled; those already in the session are skipped. Each candidate keeps a
-copy of the pupil's identity as it is today. Pupils not certifiable or who never positioned are enrolled all
-the same (the school decides), with a warning.
+copy of the pupil's identity as it is today. Pupils not certifiable, who never positioned, or already in another
+open session are enrolled all the same (the school decides), with a warning.
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ class Enrolment:
     refused: int = 0  # ids that are not active pupils of the school
     not_certifiable: list = field(default_factory=list)  # names
     never_positioned: list = field(default_factory=list)
+    elsewhere: list = field(default_factory=list)  # "NAME (session n° N)": also enrolled in another open session
 
     def messages(self):
         """(level, French text) to show the school admin: what was done, then the warnings."""
@@ -47,6 +48,8 @@ class Enrolment:
             found.append(("warning", f"Pas encore certifiable (niveau 1 dans moins de 5 compétences) : {names}."))
         if self.never_positioned:
             found.append(("warning", f"Jamais positionné sur Pix : {_names(self.never_positioned)}."))
+        if self.elsewhere:
+            found.append(("warning", f"Déjà inscrit dans une autre session à venir : {_names(self.elsewhere)}."))
         return found
 
 
@@ -126,6 +129,13 @@ def _enrol(session, ids, extra_time_percentage, enrolled_by):
             )
             for pupil in sorted(new, key=lambda p: (p.last_name, p.first_name, p.id))
         )
+        others = (
+            Candidate.objects.filter(pupil__in=[p.id for p in new], session__status=Session.Status.CREATED)
+            .exclude(session=session)
+            .select_related("session")
+            .order_by("last_name", "first_name", "session__date")
+        )
+        report.elsewhere = [f"{other} (session n° {other.session.number})" for other in others]
         for pupil in new:
             if not pupil.has_positioned:
                 report.never_positioned.append(str(pupil))

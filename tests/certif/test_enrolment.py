@@ -248,3 +248,14 @@ def test_a_concurrent_enrolment_is_refused_whole(session, division, monkeypatch)
     with pytest.raises(EnrolmentRefused, match="au même moment"):
         enrol(session, [PupilFactory(school=session.school, division=division).id])
     assert not session.candidates.exists()
+
+
+@pytest.mark.django_db
+def test_a_pupil_already_in_another_open_session_is_enrolled_with_a_warning(session, division):
+    pupil = PupilFactory(school=session.school, division=division, last_name="ROY", first_name="Léa")
+    enrol(session, [pupil.id])
+    other = make_session(session.school, date=datetime.date(2027, 5, 6))
+    report = enrol(other, [pupil.id])
+    assert len(report.enrolled) == 1
+    assert report.elsewhere == [f"ROY Léa (session n° {session.number})"]
+    assert report.messages()[-1] == ("warning", f"Déjà inscrit dans une autre session à venir : {report.elsewhere[0]}.")
