@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from certif.sessions.models import Candidate, Session
-from orga.classes.certifiability import with_certifiability
+from orga.classes.certifiability import attach_certifiability
 from orga.pupils.models import Pupil
 
 NAMES_SHOWN = 8  # a warning names this many pupils, then says how many more
@@ -103,10 +103,8 @@ def _enrol(session, ids, extra_time_percentage, enrolled_by):
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         _check_open(session)
-        pupils = list(
-            with_certifiability(
-                Pupil.objects.filter(school_id=session.school_id, is_active=True, id__in=ids)
-            ).select_related("division")
+        pupils = attach_certifiability(
+            Pupil.objects.filter(school_id=session.school_id, is_active=True, id__in=ids).select_related("division")
         )
         report = Enrolment(refused=len(ids) - len(pupils))
         enrolled_ids = set(session.candidates.filter(pupil_id__in=ids).values_list("pupil_id", flat=True))

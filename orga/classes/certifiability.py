@@ -1,24 +1,14 @@
 """Whether a pupil may sit the certification: level ≥ 1 in at least 5 competences (crcn.scoring), read from
 the latest shared result of each competence in the school's campaigns, as the pupil's page shows them.
 
-Computed in the database, so that a list can filter and page on it with a fixed number of queries.
+One query reads the results of the pupils asked about and Python keeps the latest per competence: a correlated
+"no newer result" subquery per row took seconds on a school of 1,000 pupils with two profiles each.
 """
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 
-from crcn.scoring import CERTIFIABLE_MIN_COMPETENCES, CERTIFIABLE_MIN_LEVEL
+from crcn.scoring import is_certifiable
 from orga.campaigns.models import CompetenceResult, Participation
 
 SHARED = Participation.Status.SHARED
@@ -32,58 +22,49 @@ FILTERS = [
 ]
 
 
-def _shared_results():
-    return CompetenceResult.objects.filter(participation__status=SHARED).annotate(
-        sent=Coalesce("participation__shared_at", "participation__created_at")
+def levels_by_pupil(pupils):
+    """{pupil_id: [level per competence]} from the latest shared result of each competence in the pupil's school's
+    campaigns, for `pupils` (a Pupil QuerySet or ids), in one query. Pupils who never shared any result are absent."""
+    ids = pupils.values("id") if hasattr(pupils, "values") else list(pupils)
+    rows = (
+        CompetenceResult.objects.filter(
+            participation__pupil__in=ids,
+            participation__status=SHARED,
+            participation__campaign__school_id=F("participation__pupil__school_id"),
+        )
+        .annotate(sent=Coalesce("participation__shared_at", "participation__created_at"))
+        .order_by("sent", "participation_id")
+        .values_list("participation__pupil_id", "competence_id", "level")
     )
+    latest = {}
+    for pupil_id, competence_id, level in rows:  # oldest first: the latest result of a competence wins
+        latest.setdefault(pupil_id, {})[competence_id] = level
+    return {pupil_id: list(levels.values()) for pupil_id, levels in latest.items()}
 
 
-def with_certifiability(pupils):
-    """The Pupil QuerySet annotated with `competences_reached` (competences whose latest shared level is ≥ 1)
-    `has_positioned` (at least one shared result in the school's campaigns) and `is_certifiable`: subqueries,
-    no extra query.
-    """
-    # A result is superseded by a later shared result of the same pupil in the same competence.
-    newer = _shared_results().filter(
-        participation__pupil_id=OuterRef("participation__pupil_id"),
-        participation__campaign__school_id=OuterRef("participation__campaign__school_id"),
-        competence_id=OuterRef("competence_id"),
-    )
-    newer = newer.filter(
-        Q(sent__gt=OuterRef("sent")) | Q(sent=OuterRef("sent"), participation_id__gt=OuterRef("participation_id"))
-    )
-    reached = (
-        _shared_results()
-        .filter(
-            participation__pupil_id=OuterRef("pk"),
-            participation__campaign__school_id=OuterRef("school_id"),
-            level__gte=CERTIFIABLE_MIN_LEVEL,
-        )
-        .exclude(Exists(newer))
-        .order_by()
-        .values(pupil=F("participation__pupil_id"))
-        .annotate(count=Count("competence_id", distinct=True))
-        .values("count")
-    )
-    positioned = Participation.objects.filter(
-        pupil_id=OuterRef("pk"), campaign__school_id=OuterRef("school_id"), status=SHARED
-    )
-    return pupils.annotate(
-        competences_reached=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0)),
-        has_positioned=Exists(positioned),
-    ).annotate(
-        is_certifiable=ExpressionWrapper(
-            Q(competences_reached__gte=CERTIFIABLE_MIN_COMPETENCES), output_field=BooleanField()
-        )
-    )
+def attach_certifiability(pupils):
+    """The pupils (a list or QuerySet), each given `has_positioned`, `competences_reached` and `is_certifiable`
+    (one query)."""
+    pupils = list(pupils)
+    levels = levels_by_pupil([pupil.id for pupil in pupils])
+    for pupil in pupils:
+        found = levels.get(pupil.id)
+        pupil.has_positioned = found is not None
+        pupil.competences_reached = sum(1 for level in found or () if level >= 1)
+        pupil.is_certifiable = bool(found) and is_certifiable(found)
+    return pupils
 
 
 def filter_certifiability(pupils, kind):
-    """Keep, of pupils annotated by `with_certifiability`, those of `kind` (one of FILTERS; anything else: all)."""
-    if kind == CERTIFIABLE:
-        return pupils.filter(is_certifiable=True)
-    if kind == NOT_CERTIFIABLE:
-        return pupils.filter(has_positioned=True, is_certifiable=False)
+    """Keep, of the Pupil QuerySet, those of `kind` (one of FILTERS; anything else: all). One query for
+    "certifiable" and "not certifiable", none for "never positioned" (a subquery)."""
+    positioned = Exists(
+        Participation.objects.filter(pupil_id=OuterRef("pk"), campaign__school_id=OuterRef("school_id"), status=SHARED)
+    )
     if kind == NEVER_POSITIONED:
-        return pupils.filter(has_positioned=False)
-    return pupils
+        return pupils.filter(~positioned)
+    if kind not in (CERTIFIABLE, NOT_CERTIFIABLE):
+        return pupils
+    levels = levels_by_pupil(pupils)
+    wanted = kind == CERTIFIABLE
+    return pupils.filter(id__in=[pid for pid, found in levels.items() if is_certifiable(found) == wanted])

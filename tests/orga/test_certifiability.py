@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crcn.models import Competence
 from orga.campaigns.services import create_campaign
-from orga.classes.certifiability import filter_certifiability, with_certifiability
+from orga.classes.certifiability import attach_certifiability, filter_certifiability
 from orga.models import CompetenceResult, Participation, Pupil
 from tests.factories import DivisionFactory, PupilFactory
 
@@ -41,8 +41,8 @@ def test_certifiability_reads_the_latest_shared_level_of_each_competence(school,
     position(dropped, school_admin, FIVE)
     position(dropped, school_admin, {"4.1": 0}, day=12)  # the later level 0 replaces the level 3
     position(started, school_admin, FIVE, shared=False)
-    pupils = with_certifiability(Pupil.objects.filter(school=school))
-    found = {p.id: (p.competences_reached, p.has_positioned, p.is_certifiable) for p in pupils}
+    pupils = Pupil.objects.filter(school=school)
+    found = {p.id: (p.competences_reached, p.has_positioned, p.is_certifiable) for p in attach_certifiability(pupils)}
     assert found[certifiable.id] == (5, True, True)
     assert found[dropped.id] == (4, True, False)
     assert found[started.id] == (0, False, False)

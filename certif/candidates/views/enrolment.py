@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from certif.sessions.models import Candidate, Session
-from orga.classes.certifiability import with_certifiability
+from orga.classes.certifiability import attach_certifiability
 from orga.pupils.models import Division, Pupil
 from orga.schools.guards import school_admin_required
 
@@ -56,8 +56,8 @@ def enrolment(request, session_id):
                 return _back_to_session(request, session)
     pupils = []
     if division is not None:
-        pupils = list(
-            with_certifiability(Pupil.objects.filter(school=request.school, division=division, is_active=True))
+        pupils = attach_certifiability(
+            Pupil.objects.filter(school=request.school, division=division, is_active=True)
             .select_related("division")
             .order_by("last_name", "first_name", "id")
         )

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from orga.classes.certifiability import with_certifiability
+from orga.classes.certifiability import attach_certifiability
 from orga.pupils.models import Pupil
 from orga.schools.guards import school_admin_required, school_member_required
 from orga.schools.models import School, current_school_year
@@ -175,7 +175,7 @@ def session_detail(request, session_id):
         Session.objects.filter(school=request.school).prefetch_related("invigilators__user"), id=session_id
     )
     candidates = list(session.candidates.all())
-    pupils = with_certifiability(Pupil.objects.filter(id__in=[c.pupil_id for c in candidates if c.pupil_id]))
+    pupils = attach_certifiability(Pupil.objects.filter(id__in=[c.pupil_id for c in candidates if c.pupil_id]))
     standing = {pupil.id: pupil for pupil in pupils}
     for candidate in candidates:
         candidate.standing = standing.get(candidate.pupil_id)

@@ -9,7 +9,7 @@ from orga.pupils.models import Division, Pupil
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to, is_school_admin
 
-from ..certifiability import FILTERS, filter_certifiability, with_certifiability
+from ..certifiability import FILTERS, attach_certifiability, filter_certifiability
 from ..follow_up import pupil_levels, pupil_participations
 
 PAGE_SIZE = 50
@@ -39,8 +39,9 @@ def pupil_list(request):
         pupils = pupils.filter(is_active=True)
     elif status == "desactives":
         pupils = pupils.filter(is_active=False)
-    pupils = filter_certifiability(with_certifiability(pupils), certifiability)
+    pupils = filter_certifiability(pupils, certifiability)
     page = Paginator(pupils.order_by("last_name", "first_name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_certifiability(page.object_list)
     context = {
         "school": school,
         "page_obj": page,
