@@ -58,7 +58,7 @@ school_patterns = [
     path("exports/<int:report_id>/relancer/", exports.report_rescue, {"action": "retry"}, name="report_retry"),
     path("exports/<int:report_id>/abandonner/", exports.report_rescue, {"action": "discard"}, name="report_discard"),
     # Classes and pupils
-    path("eleves/", pupils.pupil_list, name="pupils"),
+    path("eleves/", pupil_page.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupil_page.pupil_detail, name="pupil_detail"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),

@@ -31,6 +31,7 @@ def navigation(request):
         items.append(("Mes exports", reverse("orga:reports", kwargs={"uai": uai})))
         items.append(("Membres", reverse("orga:members", kwargs={"uai": uai})))
         if role.code == "admin":
+            items.append(("Certification", reverse("certif:sessions", kwargs={"uai": uai})))
             items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))
             items.append(("Comptes élèves", reverse("orga:divisions", kwargs={"uai": uai})))
     if role.code == "pupil":

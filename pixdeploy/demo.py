@@ -14,6 +14,7 @@ from orga.pupils.importing import apply_pupils
 from orga.pupils.siecle import parse_pupils_file
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from pixdeploy.demo_campaigns import seed_campaigns
+from pixdeploy.demo_certification import seed_certification
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
@@ -103,6 +104,7 @@ def seed_demo():
     first.user.save()
     logins["pupil"] = first.user.username
     seed_campaigns(school, staff, first)
+    seed_certification(school, staff)
     return {
         "uai": school.uai,
         "school": school.name,

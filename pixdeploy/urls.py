@@ -11,6 +11,7 @@ urlpatterns = [
     path("referentiel/", include("crcn.urls")),
     path("comptes/", include("allauth.urls")),
     path("", include("orga.urls")),
+    path("", include("certif.urls")),
     path("admin/", admin.site.urls),
     path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
     path("etat/", views.service_status, name="service_status"),

@@ -1,7 +1,7 @@
 """The layering of ARCHITECTURE.md, checked on the imports themselves.
 
-Three rules: an app imports only the apps below it; inside `orga`, a room imports only the rooms
-below it; no module imports one that imports it back (function-local imports count too). And every
+Three rules: an app imports only the apps below it; inside `orga` and `certif`, a room imports only the
+rooms below it; no module imports one that imports it back (function-local imports count too). And every
 module that ARCHITECTURE.md calls Django-free imports no Django, directly or through our modules.
 """
 
@@ -23,8 +23,11 @@ ALLOWED = {
     "certif": {"accounts", "crcn", "documents", "jobs", "orga"},
     "pixdeploy": OURS,
 }
-# orga's rooms, from the bottom up: each may import those before it in this list.
-ROOMS = ["schools", "pupils", "campaigns", "classes", "results"]
+# The rooms of orga and certif, from the bottom up: each may import those before it in its list.
+ROOMS = {
+    "orga": ["schools", "pupils", "campaigns", "classes", "results"],
+    "certif": ["sessions", "candidates"],
+}
 SKIPPED_DIRS = {"migrations", "__pycache__"}
 
 
@@ -72,7 +75,8 @@ def top_packages(name):
 
 def room_of(name):
     parts = name.split(".")
-    return parts[1] if parts[0] == "orga" and len(parts) > 2 and parts[1] in ROOMS else None
+    rooms = ROOMS.get(parts[0], [])
+    return parts[1] if len(parts) > 2 and parts[1] in rooms else None
 
 
 @pytest.mark.parametrize("app", sorted(ALLOWED))
@@ -87,15 +91,17 @@ def test_apps_import_only_the_layers_below_them(app):
     assert not offending
 
 
-def test_rooms_of_orga_import_only_the_rooms_below_them():
+@pytest.mark.parametrize("app", sorted(ROOMS))
+def test_rooms_import_only_the_rooms_below_them(app):
+    rooms = ROOMS[app]
     offending = set()
     for name in MODULES:
-        room = room_of(name)
+        room = room_of(name) if name.split(".")[0] == app else None
         if room is None:
             continue
-        below = set(ROOMS[: ROOMS.index(room)])
+        below = set(rooms[: rooms.index(room)])
         for target in imports_of(name):
-            if target.split(".")[0] != "orga":
+            if target.split(".")[0] != app:
                 continue
             target_room = room_of(target)
             if target_room is None:
@@ -105,15 +111,16 @@ def test_rooms_of_orga_import_only_the_rooms_below_them():
     assert not offending
 
 
-def test_the_rooms_are_those_of_architecture_md():
+@pytest.mark.parametrize("app", sorted(ROOMS))
+def test_the_rooms_are_those_of_architecture_md(app):
     text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
     assert sorted(
         p.name
-        for p in (ROOT / "orga").iterdir()
+        for p in (ROOT / app).iterdir()
         if (p / "__init__.py").exists() and p.name not in ("management", "migrations")
-    ) == sorted(ROOMS)
-    order = re.search(r"Rooms, from the bottom up: (.*?)\.\s", text).group(1)
-    assert re.findall(r"`(\w+)/`", order) == ROOMS
+    ) == sorted(ROOMS[app])
+    order = re.search(rf"Rooms of `{app}`, from the bottom up: (.*?)\.\s", text).group(1)
+    assert re.findall(r"`(\w+)/`", order) == ROOMS[app]
 
 
 def test_the_apps_table_of_architecture_md_is_the_rule_tested_here():

@@ -83,3 +83,22 @@ def test_seed_demo_gives_campaigns_with_every_status_and_results():
     levels = set(CompetenceResult.objects.filter(participation__in=shared).values_list("level", flat=True))
     assert len(levels) >= 4  # a spread of levels, not one value
     assert not CompetenceResult.objects.filter(participation__status="started").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_plans_a_certification_session_with_candidates(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from certif.models import Candidate, Session
+
+    # A school year whose window the migrations know, whenever the suite runs.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))
+    run_seed()
+    run_seed()  # idempotent: one session, its candidates enrolled once
+    session = Session.objects.get()
+    assert session.status == Session.Status.CREATED and session.window_warning() == ""
+    assert session.candidates.count() == 6
+    assert Candidate.objects.filter(extra_time_percentage=33).count() == 1
+    assert {i.user_id is None for i in session.invigilators.all()} == {True, False}

@@ -30,7 +30,7 @@ def violations(page):
 
 @pytest.fixture
 def campaign_with_results(monkeypatch):
-    from orga.pupils.views import pupils
+    from orga.classes.views import pupil_page as pupils
     from orga.results import tabs
 
     monkeypatch.setattr(tabs, "PAGE_SIZE", 5)  # pagination shown, with its disabled "previous" link

@@ -1,7 +1,6 @@
 import logging
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -10,52 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.filenames import content_disposition
-from orga.schools.guards import class_open_or_403, school_admin_required, school_member_required
-from orga.schools.permissions import classes_open_to, is_school_admin
+from orga.schools.guards import school_admin_required, school_member_required
+from orga.schools.permissions import is_school_admin
 
 from ..accounts import credentials_csv, credentials_pdf, generate_accounts, reset_passwords
-from ..models import Division, Pupil, SiecleImport
-
-PAGE_SIZE = 50
+from ..models import Division, SiecleImport
 
 logger = logging.getLogger(__name__)
-
-
-@school_member_required
-def pupil_list(request):
-    school = request.school
-    open_classes = classes_open_to(request.user, request.membership, "division")
-    pupils = Pupil.objects.filter(open_classes, school=school).select_related("division", "user")
-    query = request.GET.get("q", "").strip()
-    division_id = request.GET.get("classe", "")
-    status = request.GET.get("statut", "actifs")
-    if query:
-        for word in query.split():
-            pupils = pupils.filter(
-                Q(last_name__icontains=word)
-                | Q(preferred_last_name__icontains=word)
-                | Q(first_name__icontains=word)
-                | Q(ine__iexact=word)
-            )
-    if division_id.isdigit():
-        class_open_or_403(request, int(division_id))
-        pupils = pupils.filter(division_id=int(division_id))
-    if status == "actifs":
-        pupils = pupils.filter(is_active=True)
-    elif status == "desactives":
-        pupils = pupils.filter(is_active=False)
-    page = Paginator(pupils.order_by("last_name", "first_name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "school": school,
-        "page_obj": page,
-        "divisions": Division.objects.filter(classes_open_to(request.user, request.membership), school=school),
-        "query": query,
-        "division_id": division_id,
-        "status": status,
-        "page_title": "Élèves",
-    }
-    template = "orga/pupils/_table.html" if request.htmx else "orga/pupils/list.html"
-    return render(request, template, context)
 
 
 @school_member_required

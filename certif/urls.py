@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from .candidates.views import enrolment
+from .sessions.views import sessions, surveillance
+
+app_name = "certif"
+
+school_patterns = [
+    path("", sessions.session_list, name="sessions"),
+    path("calendrier/", sessions.session_calendar, name="calendar"),
+    path("surveillance/", surveillance.surveillance, name="surveillance"),
+    path("nouvelle/", sessions.session_create, name="session_create"),
+    path("fenetre/", sessions.window_warning, name="window_warning"),
+    path("<int:session_id>/", sessions.session_detail, name="session_detail"),
+    path("<int:session_id>/modifier/", sessions.session_edit, name="session_edit"),
+    path("<int:session_id>/supprimer/", sessions.session_delete, name="session_delete"),
+    path("<int:session_id>/inscrire/", enrolment.enrolment, name="enrolment"),
+    path("candidats/<int:candidate_id>/temps-majore/", enrolment.candidate_extra_time, name="candidate_extra_time"),
+    path("candidats/<int:candidate_id>/retirer/", enrolment.candidate_remove, name="candidate_remove"),
+]
+
+urlpatterns = [path("etablissements/<str:uai>/certification/", include(school_patterns))]
