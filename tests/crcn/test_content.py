@@ -648,22 +648,36 @@ def test_reloading_is_idempotent():
 
 @pytest.mark.django_db
 def test_a_challenge_removed_from_the_files_is_retired_not_deleted_and_comes_back(content_copy):
-    competence, tube, skill, challenge = next(item for item in ALL_CHALLENGES if len(item[2]["challenges"]) == 2)
+    # Every skill of levels 1-6 must keep 2 challenges: a third one is added, then removed, then added back.
+    competence, tube, skill, challenge = ALL_CHALLENGES[0]
+    extra = {**challenge, "code": f"{challenge['code']}-extra"}
+
+    def add(data):
+        for t in data["tubes"]:
+            for s in t["skills"]:
+                if s["code"] == skill["code"]:
+                    s["challenges"].append(extra)
 
     def drop(data):
         for t in data["tubes"]:
             for s in t["skills"]:
-                s["challenges"] = [c for c in s["challenges"] if c["code"] != challenge["code"]]
+                s["challenges"] = [c for c in s["challenges"] if c["code"] != extra["code"]]
+
+    edit(content_copy, competence, add)
+    load_content(content_copy)
+    assert Challenge.objects.get(code=extra["code"]).status == Challenge.Status.ACTIVE
 
     edit(content_copy, competence, drop)
     report = load_content(content_copy)
     assert report["challenges"]["retired"] == 1
-    assert Challenge.objects.get(code=challenge["code"]).status == Challenge.Status.RETIRED
-    assert Challenge.objects.active().count() == len(ALL_CHALLENGES) - 1
+    assert Challenge.objects.get(code=extra["code"]).status == Challenge.Status.RETIRED
+    assert Challenge.objects.active().count() == len(ALL_CHALLENGES)
 
-    report = load_content()
+    edit(content_copy, competence, add)
+    report = load_content(content_copy)
     assert report["challenges"]["retired"] == 0
-    assert Challenge.objects.get(code=challenge["code"]).status == Challenge.Status.ACTIVE
+    assert Challenge.objects.get(code=extra["code"]).status == Challenge.Status.ACTIVE
+    assert Challenge.objects.active().count() == len(ALL_CHALLENGES) + 1
 
 
 @pytest.mark.django_db

@@ -303,7 +303,11 @@ def test_each_tab_is_a_page_and_a_panel_loaded_by_the_tabs(client_for, school, t
     assert 'role="tablist"' in html and html.count('role="tab"') == 4 and html.count('role="tabpanel"') == 4
     assert f'id="onglet-{panel}" role="tab" aria-controls="panneau-{panel}" aria-selected="true" tabindex="0"' in html
     assert html.count('aria-selected="true"') == 1 and "fr-tabs__panel--selected" in html
-    assert f'hx-get="{url(tab, school, campaign)}" hx-trigger="campaign-tab-selected" hx-sync="closest .fr-tabs:replace" hx-push-url="true"' in html
+    tab_attributes = (
+        f'hx-get="{url(tab, school, campaign)}" hx-trigger="campaign-tab-selected" '
+        'hx-sync="closest .fr-tabs:replace" hx-push-url="true"'
+    )
+    assert tab_attributes in html
     partial = client.get(url(tab, school, campaign), headers={"HX-Request": "true", "HX-Target": f"panneau-{panel}"})
     assert "<html" not in partial.content.decode() and 'role="tablist"' not in partial.content.decode()
     restored = client.get(
