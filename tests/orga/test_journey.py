@@ -1,3 +1,4 @@
+import html as html_module
 import re
 import threading
 
@@ -259,7 +260,8 @@ def test_recommended_tutorials_show_source_format_duration_and_level_in_french(c
     items = re.findall(r"<li data-tutorial>(.*?)</li>", html, re.S)
     assert len(items) == 4  # two for each competence of the campaign
     for item in items:
-        tutorial = Tutorial.objects.get(title=re.search(r'rel="noopener" title="[^"]*">(.*?)</a>', item).group(1))
+        shown_title = re.search(r'rel="noopener" title="[^"]*">(.*?)</a>', item).group(1)
+        tutorial = Tutorial.objects.get(title=html_module.unescape(shown_title))
         if tutorial.tube.competence.code == "1.1":
             assert f"(Lumni · Vidéo · {tutorial.duration_minutes} min)" in item and "Niveau 7" in item
         else:
