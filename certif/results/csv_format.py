@@ -80,6 +80,7 @@ class Raw(str):
 
 
 def _cell(value):
+    # A missing value is an empty cell without quotes, as in Pix's file (`0;0;;777`).
     if value is None:
         return ""
     if isinstance(value, bool):
