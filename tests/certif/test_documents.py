@@ -134,3 +134,10 @@ def test_hostile_strings_are_escaped(client_for, school, school_admin, kind):
     text = "\n".join(pages)
     assert "<script>" in text  # shown as text, not read as markup
     assert "\n" not in response["Content-Disposition"] and response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.django_db
+def test_the_session_page_shows_the_download_links(client_for, session, school_admin):
+    page = client_for(school_admin).get(url("session_detail", session.school, session_id=session.id)).content.decode()
+    for kind in DOCUMENTS:
+        assert url("session_document", session.school, session_id=session.id, kind=kind) in page
