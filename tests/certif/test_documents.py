@@ -4,6 +4,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from certif.documents.sheets import DOCUMENTS
@@ -141,3 +143,18 @@ def test_the_session_page_shows_the_download_links(client_for, session, school_a
     page = client_for(school_admin).get(url("session_detail", session.school, session_id=session.id)).content.decode()
     for kind in DOCUMENTS:
         assert url("session_document", session.school, session_id=session.id, kind=kind) in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["emargement", "convocations"])
+def test_the_queries_stay_the_same_as_candidates_grow(client_for, session, school_admin, kind):
+    client = client_for(school_admin)
+    target = url("session_document", session.school, session_id=session.id, kind=kind)
+    with CaptureQueriesContext(connection) as three:
+        client.get(target)
+    division = DivisionFactory(school=session.school, name="3e D")
+    for n in range(5):
+        enrol(session, f"NOUVEAU{n}", "Élève", division, username=f"nouveau{n}")
+    with CaptureQueriesContext(connection) as eight:
+        client.get(target)
+    assert len(eight) == len(three)
