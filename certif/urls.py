@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .candidates.views import enrolment
+from .documents.views import documents
 from .sessions.views import sessions, surveillance
 
 app_name = "certif"
@@ -14,6 +15,7 @@ school_patterns = [
     path("<int:session_id>/", sessions.session_detail, name="session_detail"),
     path("<int:session_id>/modifier/", sessions.session_edit, name="session_edit"),
     path("<int:session_id>/supprimer/", sessions.session_delete, name="session_delete"),
+    path("<int:session_id>/documents/<slug:kind>.pdf", documents.session_document, name="session_document"),
     path("<int:session_id>/inscrire/", enrolment.enrolment, name="enrolment"),
     path("candidats/<int:candidate_id>/temps-majore/", enrolment.candidate_extra_time, name="candidate_extra_time"),
     path("candidats/<int:candidate_id>/retirer/", enrolment.candidate_remove, name="candidate_remove"),

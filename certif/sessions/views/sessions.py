@@ -20,6 +20,13 @@ from ..forms import LIST_STATUSES, SessionForm
 from ..models import Grade, NationalWindow, Session
 from ..services import create_session, deletion_refusal, update_session
 
+# The documents room sits above sessions: the session page names its links without importing it.
+DOCUMENT_LINKS = [
+    ("emargement", "Feuille d'émargement"),
+    ("convocations", "Convocations des candidats, classe par classe"),
+    ("kit-surveillant", "Kit du surveillant (codes et déroulé)"),
+    ("pv-incident", "PV d'incident vierge"),
+]
 LOCKED = "Cette session est finalisée : elle ne se modifie plus."
 
 
@@ -190,6 +197,7 @@ def session_detail(request, session_id):
             "ends_at": session.ends_at(longest),
             "window_warning": session.window_warning(),
             "deletion_refusal": deletion_refusal(session),
+            "documents": DOCUMENT_LINKS,
             "page_title": f"Session n° {session.number}",
         },
     )
