@@ -1,17 +1,20 @@
 """The principal's yearly checklist (from the Pix vade-mecum), ticked from real data.
 
-An item that data can tell is ticked from the data only. An item that no data can tell
-(presenting Pix to the team, the certification) has a key and is ticked by hand by a
-school admin, who is shown with the date (`ChecklistTick`).
+An item that data can tell is ticked from the data only (the certification sessions, their invigilators
+and candidates included). An item that no data can tell (presenting Pix to the team, the certification kit,
+supervising and finalising the sessions) has a key and is ticked by hand by a school admin, who is shown with
+the date (`ChecklistTick`).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
+from certif.models import Session
 from orga.models import Division, Membership, Participation, School
+from orga.schools.models import current_school_year
 
 from .wording import count_of
 
@@ -35,8 +38,6 @@ MANUAL_ITEMS = {
     "choose_start_tests": "Choisir avec les enseignants le parcours de rentrée de chaque niveau",
     "organise_support": "Organiser l'accompagnement pédagogique selon les besoins",
     "certif_kit": "Consulter le kit de certification",
-    "certif_sessions": "Planifier les sessions de certification",
-    "certif_supervision": "Planifier la surveillance",
     "certif_invite": "Convoquer les élèves",
     "certif_supervise": "Superviser les sessions de certification",
     "certif_finalise": "Finaliser les sessions",
@@ -103,17 +104,112 @@ def _facts(school: School):
     }
 
 
+def _school_year_span(school_year):
+    start = int(school_year[:4])
+    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
+
+
+def certifiable_grade_pupils(school: School):
+    """The school's active pupils of the grade that sits the certification, when their data can tell it.
+
+    In collège, the 3e: a SIECLE MEF code beginning with 103, or with no MEF code a class whose name starts
+    with 3 (« 3e B », « 3A »). In lycée the MEF codes of Terminale, CAP, BTS and CPGE are too many to tell
+    reliably here: None, and the checklist counts the enrolled candidates only."""
+    if school.type != School.Type.COLLEGE:
+        return None
+    return school.pupils.filter(is_active=True).filter(
+        Q(mef_code__startswith="103") | Q(mef_code="", division__name__startswith="3")
+    )
+
+
+def _certification_facts(school: School):
+    """The school's certification this school year, in three queries whatever the number of sessions."""
+    school_year = current_school_year()
+    sessions = Session.objects.filter(school=school, date__range=_school_year_span(school_year))
+    facts = sessions.aggregate(
+        sessions=Count("id", distinct=True),
+        invigilated=Count("id", distinct=True, filter=Q(invigilators__isnull=False)),
+        candidates=Count("candidates", distinct=True),
+    )
+    facts["school_year"] = school_year
+    # The next open session: enrolment and its documents are reached from there.
+    facts["next_open"] = sessions.planned().in_calendar_order().values_list("id", flat=True).first()
+    grade_pupils = certifiable_grade_pupils(school)
+    facts["grade_pupils"] = facts["grade_enrolled"] = None
+    if grade_pupils is not None:
+        counts = grade_pupils.aggregate(
+            total=Count("id", distinct=True),
+            enrolled=Count("id", distinct=True, filter=Q(certification_candidacies__session__in=sessions)),
+        )
+        facts["grade_pupils"], facts["grade_enrolled"] = counts["total"], counts["enrolled"]
+    return facts
+
+
+def _certification_items(school: School, ticks):
+    """Steps 5 and 6: planning, invigilation and enrolment are ticked from the sessions; the kit, the
+    convocations handed out, supervising, finalising and the results import are ticked by hand."""
+    facts = _certification_facts(school)
+    uai = {"uai": school.uai}
+    sessions, invigilated, candidates = facts["sessions"], facts["invigilated"], facts["candidates"]
+    list_url = reverse("certif:sessions", kwargs=uai)
+    next_open = facts["next_open"]
+    planned = Item(
+        "Planifier les sessions de certification",
+        sessions > 0,
+        f"{count_of(sessions, 'session')} en {facts['school_year']}" if sessions else "",
+        url=list_url if sessions else reverse("certif:session_create", kwargs=uai),
+    )
+    missing = sessions - invigilated
+    supervision = Item(
+        "Planifier la surveillance",
+        sessions > 0 and missing == 0,
+        (f"{count_of(missing, 'session')} sans surveillant" if missing else "chaque session a un surveillant")
+        if sessions
+        else "",
+        url=reverse("certif:surveillance", kwargs=uai),
+    )
+    if facts["grade_pupils"]:
+        enrolled_detail = (
+            f"{facts['grade_enrolled']} élève{'s' if facts['grade_enrolled'] > 1 else ''} de "
+            f"{school.certification_grade_label} sur {facts['grade_pupils']} inscrit"
+            f"{'s' if facts['grade_enrolled'] > 1 else ''}"
+        )
+    else:
+        enrolled_detail = f"{count_of(candidates, 'candidat')} inscrit{'s' if candidates > 1 else ''}"
+    enrolment = Item(
+        "Inscrire les élèves aux sessions",
+        candidates > 0,
+        enrolled_detail if candidates or facts["grade_pupils"] else "",
+        url=reverse("certif:enrolment", kwargs={**uai, "session_id": next_open}) if next_open else list_url,
+    )
+    invite = _manual("certif_invite", ticks)
+    # The convocations are printed from the session's page.
+    invite.url = reverse("certif:session_detail", kwargs={**uai, "session_id": next_open}) if next_open else list_url
+    return [_manual("certif_kit", ticks), planned, supervision], [
+        enrolment,
+        invite,
+        *(
+            _manual(key, ticks, registry=school.results_registry_label)
+            for key in ("certif_supervise", "certif_finalise", "certif_registry")
+        ),
+    ]
+
+
+def _ticks(school: School):
+    return {tick.item_key: tick for tick in school.checklist_ticks.select_related("ticked_by")}
+
+
 def checklist_for(school: School):
     facts = _facts(school)
+    ticks = _ticks(school)
+    preparing, organising = _certification_items(school, ticks)
     grade = school.certification_grade_label
-    registry = school.results_registry_label
     college = school.type == School.Type.COLLEGE
     pupils = facts["pupils"]
     imports_url = reverse("orga:imports", kwargs={"uai": school.uai})
     members_url = reverse("orga:members", kwargs={"uai": school.uai})
     campaigns_url = reverse("orga:campaigns", kwargs={"uai": school.uai})
     classes_url = reverse("orga:my_classes", kwargs={"uai": school.uai})
-    ticks = {tick.item_key: tick for tick in school.checklist_ticks.select_related("ticked_by")}
     followed = facts["followed_classes"]
     return [
         Step(
@@ -202,16 +298,13 @@ def checklist_for(school: School):
             "Préparer",
             f"la certification des {grade}",
             "Janvier → vacances d'hiver" if college else "Septembre → octobre",
-            [_manual(key, ticks) for key in ("certif_kit", "certif_sessions", "certif_supervision")],
+            preparing,
         ),
         Step(
             6,
             "Organiser",
             f"la certification des {grade}",
             "Mars → juin" if college else "Novembre → mars",
-            [
-                _manual(key, ticks, registry=registry)
-                for key in ("certif_invite", "certif_supervise", "certif_finalise", "certif_registry")
-            ],
+            organising,
         ),
     ]

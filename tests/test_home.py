@@ -129,13 +129,41 @@ def test_campaign_steps_are_ticked_from_campaigns_participations_and_exports(cli
     assert 'avec l&#x27;équipe pédagogique</a> <span class="fr-sr-only">(fait)' in html
 
 
+def _text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 @pytest.mark.django_db
-def test_home_speaks_of_certification_only_as_to_come(client):
-    html = client.get(reverse("home")).content.decode()
-    sentences = re.findall(r"[^.<>]*certif[^.<>]*", html, flags=re.IGNORECASE)
-    assert sentences
-    for sentence in sentences:
-        assert "à venir" in sentence, sentence
+def test_home_and_footer_describe_the_certification_as_it_works_now(client):
+    text = _text(client.get(reverse("home")).content.decode())
+    assert "préparation de la certification des 3e et des Terminales" in text
+    assert "La certification est à venir" not in text
+    # The footer names what exists, and what is still to come.
+    assert "préparation de la certification (sessions, inscriptions, surveillance, documents imprimés)" in text
+    assert (
+        "Le passage du test de certification, l'espace du surveillant, la finalisation et les résultats sont à venir"
+        in text
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_staff_home_explains_the_certification_and_what_is_to_come(client_for, school, role):
+    user = MembershipFactory(school=school, role=role).user
+    html = client_for(user).get(reverse("home")).content.decode()
+    section = _text(html[html.index('class="fr-mb-4w home-certification"') :])
+    assert "planifient les sessions dans les fenêtres nationales" in section
+    assert "pas encore certifiables ou ne se sont jamais positionnés" in section
+    assert "répartissent la surveillance" in section
+    assert "la feuille d'émargement, les convocations, le kit du surveillant et un PV d'incident vierge" in section
+    assert (
+        "Pas encore dans pixdeploy : le passage du test par les candidats, l'espace du surveillant pendant la "
+        "session, la finalisation des sessions et les résultats sont à venir" in section
+    )
+    sessions_link = f'href="{reverse("certif:sessions", kwargs={"uai": school.uai})}"'
+    surveillance_link = f'href="{reverse("certif:surveillance", kwargs={"uai": school.uai})}"'
+    assert sessions_link in html
+    assert (surveillance_link in html) == (role == "admin")  # the surveillance plan is the admins'
 
 
 @pytest.mark.django_db
@@ -146,10 +174,9 @@ def test_checklist_links_lead_to_pages_that_exist(client_for, school, school_adm
     assert links
     for url in links:
         assert client.get(url).status_code == 200, url
-    # The certification is to come: its steps are reminders, with no link.
-    for step in steps:
-        if "certification" in step.title:
-            assert step.items and not any(item.url for item in step.items)
+    # Planning, surveillance, enrolment and the convocations lead to the certification pages.
+    certification = [item for step in steps if "certification" in step.title for item in step.items]
+    assert sum(bool(item.url) for item in certification) == 4
 
 
 @pytest.mark.django_db
