@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from .candidates.views import enrolment
 from .documents.views import documents
+from .invigilation.views import arrival, invigilator
 from .sessions.views import sessions, surveillance
 
 app_name = "certif"
@@ -21,4 +22,22 @@ school_patterns = [
     path("candidats/<int:candidate_id>/retirer/", enrolment.candidate_remove, name="candidate_remove"),
 ]
 
-urlpatterns = [path("etablissements/<str:uai>/certification/", include(school_patterns))]
+urlpatterns = [
+    path("etablissements/<str:uai>/certification/", include(school_patterns)),
+    path("certification/", arrival.enter_access_code, name="arrival"),
+    path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
+    path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
+    path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
+    path("certification/surveillant/session/", invigilator.live, name="invigilation"),
+    path(
+        "certification/surveillant/candidats/<int:candidate_id>/presence/",
+        invigilator.confirm_presence,
+        name="confirm_presence",
+    ),
+    path(
+        "certification/surveillant/candidats/<int:candidate_id>/annuler/",
+        invigilator.cancel_presence,
+        name="cancel_presence",
+    ),
+    path("certification/surveillant/sortir/", invigilator.sign_out, name="invigilator_sign_out"),
+]

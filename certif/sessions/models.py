@@ -212,6 +212,9 @@ class Candidate(models.Model):
     )
     # Set when the candidate starts the test: from then on the session can no longer be deleted.
     started_at = models.DateTimeField("test commencé le", null=True, blank=True)
+    # Arrival on the day: the pupil confirms their identity, then the invigilator confirms their presence.
+    identity_confirmed_at = models.DateTimeField("identité confirmée le", null=True, blank=True)
+    presence_confirmed_at = models.DateTimeField("présence confirmée le", null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -1,0 +1,43 @@
+"""Too many wrong access codes, identities or invigilator passwords: slow guessing down.
+
+As orga's campaign-code throttle: a pupil account gets 10 wrong tries in 10 minutes, one address (a whole school
+behind one public address) far more; the invigilator's sign-in is limited per address and per session number, so
+guessing one session's password from many addresses stops too. The address is read through the trusted proxies
+(`accounts.client_address`): a forged X-Forwarded-For changes nothing.
+"""
+
+from django.core.cache import cache
+
+from accounts.client_address import client_address
+
+WINDOW_SECONDS = 600
+MAX_PER_ACCOUNT = 10
+MAX_PER_ADDRESS = 300
+MAX_PER_SESSION_NUMBER = 10
+
+
+def arrival_limits(request):
+    return [
+        (f"certif-arrival:ip:{client_address(request)}", MAX_PER_ADDRESS),
+        (f"certif-arrival:user:{request.user.id}", MAX_PER_ACCOUNT),
+    ]
+
+
+def invigilator_limits(request, number):
+    limits = [(f"certif-invigilator:ip:{client_address(request)}", MAX_PER_ADDRESS)]
+    if number:
+        limits.append((f"certif-invigilator:session:{number}", MAX_PER_SESSION_NUMBER))
+    return limits
+
+
+def is_throttled(limits):
+    return any((cache.get(key) or 0) >= limit for key, limit in limits)
+
+
+def record_failure(limits):
+    for key, _limit in limits:
+        if not cache.add(key, 1, WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, WINDOW_SECONDS)
