@@ -1,0 +1,46 @@
+"""The day of the session in a real browser, on a phone: the pupil enters the code and their identity, waits, and
+their page updates by itself once the invigilator, in another browser, confirms their presence."""
+
+import pytest
+
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transactional_db, pupil, password):
+    from certif.candidates.enrolment import enrol
+    from tests.certif.helpers import make_session
+
+    session = make_session(pupil.pupil.school)
+    enrol(session, [pupil.pupil.id])
+    pupil_context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    invigilator_context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    try:
+        phone = pupil_context.new_page()
+        sign_in(phone, live_server, pupil.username, password)
+        phone.get_by_role("link", name="Certification").first.click()
+        phone.get_by_label("Code d'accès").fill(session.access_code)
+        phone.get_by_role("button", name="Continuer").click()
+        phone.get_by_label("Nom de famille").fill("martin")
+        phone.get_by_label("Prénom").fill("lea")
+        phone.get_by_label("Date de naissance").fill("2012-05-14")
+        phone.get_by_role("button", name="Confirmer mon identité").click()
+        phone.get_by_text("Attendez que le surveillant confirme votre présence").wait_for()
+
+        desk = invigilator_context.new_page()
+        desk.goto(live_server.url + "/certification/surveillant/")
+        desk.get_by_label("Numéro de session").fill(str(session.number))
+        desk.get_by_label("Mot de passe du surveillant").fill(session.invigilator_password)
+        desk.get_by_role("button", name="Accéder à la session").click()
+        desk.get_by_text("1 candidat attend votre confirmation de présence").wait_for()
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+        desk.get_by_role("button", name="Confirmer la présence").click()
+        desk.locator(".fr-badge", has_text="Présent").wait_for()
+
+        # The waiting page polls every 5 s: it shows the confirmation without a reload.
+        phone.get_by_text("Votre présence est confirmée : le test va commencer").wait_for(timeout=15_000)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        pupil_context.close()
+        invigilator_context.close()
