@@ -4,6 +4,7 @@ their page updates by itself once the invigilator, in another browser, confirms 
 import pytest
 
 from .conftest import sign_in
+from .test_accessibility import violations
 
 pytestmark = [pytest.mark.browser]
 
@@ -21,7 +22,9 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transac
         sign_in(phone, live_server, pupil.username, password)
         phone.get_by_role("link", name="Certification").first.click()
         phone.get_by_label("Code d'accès").fill(session.access_code)
+        assert violations(phone) == []
         phone.get_by_role("button", name="Continuer").click()
+        assert violations(phone) == []
         phone.get_by_label("Nom de famille").fill("martin")
         phone.get_by_label("Prénom").fill("lea")
         phone.get_by_label("Date de naissance").fill("2012-05-14")
@@ -34,6 +37,7 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transac
         desk.get_by_label("Mot de passe du surveillant").fill(session.invigilator_password)
         desk.get_by_role("button", name="Accéder à la session").click()
         desk.get_by_text("1 candidat attend votre confirmation de présence").wait_for()
+        assert violations(desk) == []
         assert desk.evaluate("document.documentElement.scrollWidth") <= 390
         desk.get_by_role("button", name="Confirmer la présence").click()
         desk.locator(".fr-badge", has_text="Présent").wait_for()
@@ -41,6 +45,7 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transac
         # The waiting page polls every 5 s: it shows the confirmation without a reload.
         phone.get_by_text("Votre présence est confirmée : le test va commencer").wait_for(timeout=15_000)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert violations(phone) == []
     finally:
         pupil_context.close()
         invigilator_context.close()
