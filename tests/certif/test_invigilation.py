@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from certif.candidates.enrolment import enrol
-from certif.invigilation import services
+from certif.invigilation import services, throttle
 from certif.invigilation.identity import identity_matches, names_match
 from certif.invigilation.views.invigilator import SESSION_KEY
 from certif.sessions.models import Candidate, Session
@@ -298,3 +298,33 @@ def test_invigilator_cannot_touch_another_sessions_candidate(client, school, ses
 def test_presence_actions_need_post(client, session, candidate):
     sign_in_invigilator(client, session)
     assert client.get(reverse("certif:confirm_presence", kwargs={"candidate_id": candidate.id})).status_code == 405
+
+
+def test_finalised_session_closes_the_invigilator_space(client, session, candidate):
+    _arrive(candidate)
+    sign_in_invigilator(client, session)
+    Session.objects.filter(id=session.id).update(status=Session.Status.FINALISED)
+    assert client.get(reverse("certif:invigilation"))["Location"] == reverse("certif:invigilator_sign_in")
+    client.post(reverse("certif:confirm_presence", kwargs={"candidate_id": candidate.id}))
+    candidate.refresh_from_db()
+    assert candidate.presence_confirmed_at is None
+    assert sign_in_invigilator(client, session).status_code == 400
+
+
+def test_another_pupil_cannot_read_a_waiting_page(client_for, school, candidate):
+    _arrive(candidate)
+    classmate = PupilFactory(school=school, user=UserFactory(username="camarade")).user
+    url = reverse("certif:arrival_waiting", kwargs={"candidate_id": candidate.id})
+    assert client_for(classmate).get(url).status_code == 404
+
+
+def test_invigilator_sign_in_ignores_a_forged_forwarded_address(client, school):
+    # Per address (generous) the limit holds whichever X-Forwarded-For the client sends.
+    cache.set("certif-invigilator:ip:127.0.0.1", throttle.MAX_PER_ADDRESS, throttle.WINDOW_SECONDS)
+    other = make_session(school, room="Salle 300")
+    response = client.post(
+        reverse("certif:invigilator_sign_in"),
+        {"number": str(other.number), "password": other.invigilator_password},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert response.status_code == 429
