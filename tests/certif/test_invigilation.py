@@ -15,7 +15,7 @@ from certif.invigilation.views.invigilator import SESSION_KEY
 from certif.sessions.models import Candidate, Session
 from tests.factories import PupilFactory, UserFactory
 
-from .helpers import make_session
+from .helpers import make_session, url
 
 BIRTH = datetime.date(2012, 5, 14)
 
@@ -160,10 +160,10 @@ def test_arrival_pages_anonymous_and_wrong_role(client_for, school_admin, candid
         reverse("certif:arrival_identity", kwargs={"candidate_id": candidate.id}),
         reverse("certif:arrival_waiting", kwargs={"candidate_id": candidate.id}),
     ]
-    for url in urls:
-        response = client_for(None).get(url)
+    for page_url in urls:
+        response = client_for(None).get(page_url)
         assert response.status_code == 302 and "/login" in response["Location"]
-        assert client_for(school_admin).get(url).status_code == 403
+        assert client_for(school_admin).get(page_url).status_code == 403
 
 
 # Invigilator side
@@ -328,3 +328,8 @@ def test_invigilator_sign_in_ignores_a_forged_forwarded_address(client, school):
         HTTP_X_FORWARDED_FOR="198.51.100.9",
     )
     assert response.status_code == 429
+
+
+def test_session_page_links_to_the_invigilator_space(client_for, school, school_admin, session):
+    page = client_for(school_admin).get(url("session_detail", school, session_id=session.id))
+    assert reverse("certif:invigilator_sign_in").encode() in page.content
