@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from certif.sessions.codes import is_access_code
 from certif.sessions.models import Candidate, Session
 
 from .identity import identity_matches
@@ -29,7 +30,7 @@ def candidacy_for(pupil, code):
     """The pupil's candidacy in the open session with this code, or None: an unknown code, a session of another
     school, a pupil not enrolled and a finalised session all look the same to the pupil."""
     code = normalize_access_code(code)
-    if pupil is None or not code:
+    if pupil is None or not is_access_code(code):  # nothing odd (a NUL byte) reaches the database
         return None
     return (
         Candidate.objects.select_related("session")

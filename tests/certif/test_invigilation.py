@@ -333,3 +333,17 @@ def test_invigilator_sign_in_ignores_a_forged_forwarded_address(client, school):
 def test_session_page_links_to_the_invigilator_space(client_for, school, school_admin, session):
     page = client_for(school_admin).get(url("session_detail", school, session_id=session.id))
     assert reverse("certif:invigilator_sign_in").encode() in page.content
+
+
+@pytest.mark.parametrize("number", ["²", "12345678901", "abc", ""])
+def test_invigilator_sign_in_with_a_malformed_number(client, session, number):
+    response = client.post(reverse("certif:invigilator_sign_in"), {"number": number, "password": "X"})
+    assert response.status_code == 400
+    assert "ne correspondent à aucune session ouverte" in response.content.decode()
+
+
+@pytest.mark.parametrize("code", ["BKTR4\x00", "' OR 1=1 --", "x" * 500])
+def test_odd_codes_get_the_wrong_code_message(client_for, pupil, candidate, code):
+    response = _wrong_code_response(client_for(pupil), code)
+    assert response.status_code == 400
+    assert escape(services.WRONG_CODE) in response.content.decode()

@@ -26,18 +26,23 @@ def invigilator_required(view):
     return wrapper
 
 
+def _is_number(text):
+    # ASCII only: "²" is a digit to str.isdigit() but not to int().
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def sign_in(request):
     error = ""
     number = ""
     if request.method == "POST":
         number = "".join((request.POST.get("number") or "").split())[:12]
-        limits = throttle.invigilator_limits(request, number if number.isdigit() else "")
+        limits = throttle.invigilator_limits(request, number if _is_number(number) else "")
         if throttle.is_throttled(limits):
             return throttled(request)
         password = "".join((request.POST.get("password") or "").split()).upper()[:20]
         session = (
             Session.objects.filter(number=int(number), status=Session.Status.CREATED).first()
-            if number.isdigit() and len(number) <= 9
+            if _is_number(number)
             else None
         )
         if session is not None and password and password == session.invigilator_password:
