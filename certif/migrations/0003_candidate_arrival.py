@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certif', '0002_national_windows'),
+        ("certif", "0002_national_windows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidate',
-            name='identity_confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='identité confirmée le'),
+            model_name="candidate",
+            name="identity_confirmed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="identité confirmée le"),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='presence_confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='présence confirmée le'),
+            model_name="candidate",
+            name="presence_confirmed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="présence confirmée le"),
         ),
     ]
