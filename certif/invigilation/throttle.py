@@ -6,9 +6,8 @@ guessing one session's password from many addresses stops too. The address is re
 (`accounts.client_address`): a forged X-Forwarded-For changes nothing.
 """
 
-from django.core.cache import cache
-
 from accounts.client_address import client_address
+from accounts.rate_limits import count_failure, is_over
 
 WINDOW_SECONDS = 600
 MAX_PER_ACCOUNT = 10
@@ -31,13 +30,8 @@ def invigilator_limits(request, number):
 
 
 def is_throttled(limits):
-    return any((cache.get(key) or 0) >= limit for key, limit in limits)
+    return is_over(limits)
 
 
 def record_failure(limits):
-    for key, _limit in limits:
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, WINDOW_SECONDS)
+    count_failure(limits, WINDOW_SECONDS)

@@ -5,9 +5,8 @@ gets far more than a class needs, only to stop guessing spread over many account
 the configured trusted proxies (`accounts.client_address`), so a forged X-Forwarded-For changes nothing.
 """
 
-from django.core.cache import cache
-
 from accounts.client_address import client_address
+from accounts.rate_limits import count_failure, is_over
 
 MAX_WRONG_CODES = 10
 MAX_WRONG_CODES_PER_ADDRESS = 300
@@ -22,13 +21,8 @@ def _limits(request):
 
 
 def is_throttled(request):
-    return any((cache.get(key) or 0) >= limit for key, limit in _limits(request))
+    return is_over(_limits(request))
 
 
 def record_wrong_code(request):
-    for key, _limit in _limits(request):
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, WINDOW_SECONDS)
+    count_failure(_limits(request), WINDOW_SECONDS)
