@@ -6,10 +6,11 @@ One query reads the results of the pupils asked about and Python keeps the lates
 """
 
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Coalesce
 
 from crcn.scoring import is_certifiable
-from orga.campaigns.models import CompetenceResult, Participation
+from orga.campaigns.models import Participation
+
+from .follow_up import latest_by_pupil, shared_results
 
 SHARED = Participation.Status.SHARED
 
@@ -27,19 +28,11 @@ def levels_by_pupil(pupils):
     campaigns, for `pupils` (a Pupil QuerySet or ids), in one query. Pupils who never shared any result are absent."""
     ids = pupils.values("id") if hasattr(pupils, "values") else list(pupils)
     rows = (
-        CompetenceResult.objects.filter(
-            participation__pupil__in=ids,
-            participation__status=SHARED,
-            participation__campaign__school_id=F("participation__pupil__school_id"),
-        )
-        .annotate(sent=Coalesce("participation__shared_at", "participation__created_at"))
-        .order_by("sent", "participation_id")
+        shared_results(ids)
+        .filter(participation__campaign__school_id=F("participation__pupil__school_id"))
         .values_list("participation__pupil_id", "competence_id", "level")
     )
-    latest = {}
-    for pupil_id, competence_id, level in rows:  # oldest first: the latest result of a competence wins
-        latest.setdefault(pupil_id, {})[competence_id] = level
-    return {pupil_id: list(levels.values()) for pupil_id, levels in latest.items()}
+    return {pupil_id: list(levels.values()) for pupil_id, levels in latest_by_pupil(rows).items()}
 
 
 def attach_certifiability(pupils):

@@ -71,24 +71,33 @@ def follows(user, membership, division):
 # --- Profiles and the objective ---------------------------------------------------------------------
 
 
+def shared_results(pupil_ids):
+    """The shared competence results of these pupils, oldest sending first (`sent`), so that folding them keeps
+    the latest result of each competence (`latest_by_pupil`)."""
+    return (
+        CompetenceResult.objects.filter(participation__pupil__in=pupil_ids, participation__status=STATUS.SHARED)
+        .annotate(sent=Coalesce("participation__shared_at", "participation__created_at"))
+        .order_by("sent", "participation_id")
+    )
+
+
+def latest_by_pupil(rows):
+    """{pupil_id: {competence: level}} from (pupil_id, competence, level) rows, oldest first: the latest wins."""
+    latest = {}
+    for pupil_id, competence, level in rows:
+        latest.setdefault(pupil_id, {})[competence] = level
+    return latest
+
+
 def pupil_profiles(pupils, school, today=None):
     """{pupil_id: {competence_code: level}} for these pupils (a Pupil QuerySet), in one query."""
     start, end = school_year_bounds(today)
     rows = (
-        CompetenceResult.objects.filter(
-            participation__pupil__in=pupils.values("id"),
-            participation__campaign__school=school,
-            participation__status=STATUS.SHARED,
-        )
-        .annotate(sent=Coalesce("participation__shared_at", "participation__created_at"))
-        .filter(sent__gte=start, sent__lt=end)
-        .order_by("sent", "participation_id")
+        shared_results(pupils.values("id"))
+        .filter(participation__campaign__school=school, sent__gte=start, sent__lt=end)
         .values_list("participation__pupil_id", "competence__code", "level")
     )
-    profiles = {}
-    for pupil_id, code, level in rows:  # oldest first: the latest result of a competence wins
-        profiles.setdefault(pupil_id, {})[code] = level
-    return profiles
+    return latest_by_pupil(rows)
 
 
 def competences_reached(profile, objective):
