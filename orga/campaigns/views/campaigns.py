@@ -16,6 +16,7 @@ from orga.schools.permissions import classes_open_to
 
 from ..forms import CampaignFilterForm, CampaignForm
 from ..models import Campaign, Participation
+from ..panels import render_tab
 from ..services import create_campaign
 
 STATUS = Participation.Status
@@ -86,11 +87,10 @@ def campaign_detail(request, campaign_id):
     open_classes = classes_open_to(request.user, request.membership)
     if open_classes:  # the school restricts teachers to their assigned classes: no link that answers 403
         divisions = list(Division.objects.filter(open_classes, id__in=[d.id for d in divisions]))
-    # The "Paramètres" tab: only its panel when the campaign's tabs load it with htmx.
-    partial = request.htmx and not request.htmx.history_restore_request
-    return render(
+    return render_tab(  # the "Paramètres" tab
         request,
-        "orga/campaigns/_settings_panel.html" if partial else "orga/campaigns/detail.html",
+        "orga/campaigns/detail.html",
+        "orga/campaigns/_settings_panel.html",
         {
             "school": request.school,
             "campaign": campaign,

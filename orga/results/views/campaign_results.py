@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from orga.campaigns.models import Campaign, Participation
+from orga.campaigns.panels import render_tab
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 
@@ -20,10 +21,7 @@ def _results(request, campaign_id):
 
 
 def _render_tab(request, name, context):
-    """The whole page, or only the tab's panel when the tabs load it with htmx (a history restore wants the page)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, f"orga/campaigns/_{name}_panel.html", context)
-    return render(request, f"orga/campaigns/{name}.html", context)
+    return render_tab(request, f"orga/campaigns/{name}.html", f"orga/campaigns/_{name}_panel.html", context)
 
 
 def _tab_context(request, campaign, tab, **extra):
