@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from certif.sessions.codes import is_access_code
 from certif.sessions.models import Candidate, Session
+from orga.campaigns.services import normalize_code
 
 from .identity import identity_matches
 
@@ -22,14 +23,16 @@ class PresenceError(Exception):
         self.message = message
 
 
-def normalize_access_code(text):
-    return "".join((text or "").split()).upper()[:20]
+def normalize_typed_code(text):
+    """An access code or password typed from paper, read as a campaign code is (spaces dropped, capitals), cut to a
+    length no code reaches."""
+    return normalize_code(text)[:20]
 
 
 def candidacy_for(pupil, code):
     """The pupil's candidacy in the open session with this code, or None: an unknown code, a session of another
     school, a pupil not enrolled and a finalised session all look the same to the pupil."""
-    code = normalize_access_code(code)
+    code = normalize_typed_code(code)
     if pupil is None or not is_access_code(code):  # nothing odd (a NUL byte) reaches the database
         return None
     return (

@@ -43,7 +43,7 @@ def enter_access_code(request, pupil):
         limits = throttle.arrival_limits(request)
         if throttle.is_throttled(limits):
             return throttled(request)
-        code = services.normalize_access_code(request.POST.get("code"))
+        code = services.normalize_typed_code(request.POST.get("code"))
         candidate = services.candidacy_for(pupil, code)
         if candidate is not None:
             return redirect("certif:arrival_identity", candidate_id=candidate.id)

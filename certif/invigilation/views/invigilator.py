@@ -39,7 +39,7 @@ def sign_in(request):
         limits = throttle.invigilator_limits(request, number if _is_number(number) else "")
         if throttle.is_throttled(limits):
             return throttled(request)
-        password = "".join((request.POST.get("password") or "").split()).upper()[:20]
+        password = services.normalize_typed_code(request.POST.get("password"))
         session = (
             Session.objects.filter(number=int(number), status=Session.Status.CREATED).first()
             if _is_number(number)
