@@ -1,6 +1,10 @@
 """The app's models, each defined in its room (see ARCHITECTURE.md); Django and the migrations read them here."""
 
+from .course.models import CertificationAlert, CertificationCourse, CertificationQuestion
+from .finalisation.models import InChallengeProblem, IssueCategory, IssueReport
+from .results.models import CertificationResult
 from .sessions.models import (
+    AbortReason,
     Candidate,
     Grade,
     Invigilator,
@@ -11,6 +15,14 @@ from .sessions.models import (
 )
 
 __all__ = [
+    "AbortReason",
+    "CertificationAlert",
+    "CertificationCourse",
+    "CertificationQuestion",
+    "CertificationResult",
+    "InChallengeProblem",
+    "IssueCategory",
+    "IssueReport",
     "Candidate",
     "Grade",
     "Invigilator",

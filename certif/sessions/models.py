@@ -126,6 +126,12 @@ class Session(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     finalised_at = models.DateTimeField("finalisée le", null=True, blank=True)
     published_at = models.DateTimeField("résultats publiés le", null=True, blank=True)
+    # Written by the school admin at finalisation.
+    examiner_global_comment = models.CharField("commentaire global", max_length=500, blank=True)
+    has_incident = models.BooleanField("un incident a eu lieu", default=False)
+    has_joining_issue = models.BooleanField(
+        "des candidats ont eu des difficultés à rejoindre la session", default=False
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -183,6 +189,11 @@ class Invigilator(models.Model):
         return self.name
 
 
+class AbortReason(models.TextChoices):
+    CANDIDATE = "candidate", "Abandon : manque de temps ou départ prématuré"
+    TECHNICAL = "technical", "Problème technique"
+
+
 class Candidate(models.Model):
     """A pupil enrolled in a session. The identity is copied at enrolment: a later SIECLE import changes the
     pupil, never the candidate whose certificate bears these names."""
@@ -215,6 +226,9 @@ class Candidate(models.Model):
     # Arrival on the day: the pupil confirms their identity, then the invigilator confirms their presence.
     identity_confirmed_at = models.DateTimeField("identité confirmée le", null=True, blank=True)
     presence_confirmed_at = models.DateTimeField("présence confirmée le", null=True, blank=True)
+    # Finalisation: whether the invigilator saw the end screen, and why an unfinished test stopped.
+    end_screen_seen = models.BooleanField("écran de fin du test vu", default=False)
+    abort_reason = models.CharField("raison de l'abandon", max_length=10, choices=AbortReason.choices, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

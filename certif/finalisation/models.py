@@ -1,0 +1,57 @@
+"""What the school admin writes when finalising a session: issue reports per candidate, by Pix's categories."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from certif.sessions.models import Candidate
+
+
+class IssueCategory(models.TextChoices):
+    """Pix's categories of a certification issue report (the C codes), and the problems on a question."""
+
+    NAME_OR_BIRTHDATE = "C1", "C1 — Modification des prénom, nom ou date de naissance"
+    EXTRA_TIME_PERCENTAGE = "C2", "C2 — Modification du temps majoré"
+    SIGNATURE_ISSUE = "C4", "C4 — Signature manquante ou problème sur la feuille d'émargement"
+    FRAUD = "C6", "C6 — Suspicion de fraude"
+    NON_BLOCKING_TECHNICAL_ISSUE = "C7", "C7 — Incident technique non bloquant"
+    NON_BLOCKING_CANDIDATE_ISSUE = "C8", "C8 — Incident lié au candidat non bloquant"
+    IN_CHALLENGE = "IN_CHALLENGE", "Problème technique sur une question"
+
+
+class InChallengeProblem(models.TextChoices):
+    """Pix's subcategories of a problem on a question (E6 and E7 are no longer used)."""
+
+    IMAGE_NOT_DISPLAYING = "E1", "E1 — L'image ne s'affiche pas"
+    EMBED_NOT_WORKING = "E2", "E2 — Le simulateur ou l'application ne s'affiche pas"
+    FILE_NOT_OPENING = "E3", "E3 — Le fichier à télécharger ne s'ouvre pas"
+    WEBSITE_UNAVAILABLE = "E4", "E4 — Le site à visiter est indisponible ou en maintenance"
+    WEBSITE_BLOCKED = "E5", "E5 — Le site est bloqué par le réseau de l'établissement"
+    EXTRA_TIME_EXCEEDED = "E8", "E8 — Le temps majoré est dépassé"
+    SOFTWARE_NOT_WORKING = "E9", "E9 — Le logiciel installé ne fonctionne pas"
+    UNINTENTIONAL_FOCUS_OUT = "E10", "E10 — Le candidat a été contraint de sortir de la question"
+    SKIP_ON_OOPS = "E11", "E11 — Une page « Oups » s'est affichée"
+    ACCESSIBILITY_ISSUE = "E12", "E12 — Problème d'accessibilité de la question"
+
+
+class IssueReport(models.Model):
+    """A signalement written at finalisation on a candidate."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="issue_reports")
+    category = models.CharField("catégorie", max_length=12, choices=IssueCategory.choices)
+    subcategory = models.CharField("sous-catégorie", max_length=4, choices=InChallengeProblem.choices, blank=True)
+    question_number = models.PositiveSmallIntegerField(
+        "numéro de la question",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    description = models.CharField("description", max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["candidate", "created_at", "id"]
+        verbose_name = "signalement"
+
+    def __str__(self):
+        return f"{self.category} — {self.candidate}"
