@@ -123,8 +123,9 @@ def check_comment(comment):
 
 @transaction.atomic
 def finalise(session_id, *, choices, comment="", has_incident=False, has_joining_issue=False, today=None):
-    """Finalise the session: `choices` maps a candidate's id to (end screen seen, abort reason). Every rule is
-    checked before anything is written; running tests end with ENDED_AT_FINALISATION. Returns the session."""
+    """Finalise the session: `choices` maps a candidate's id to (end screen seen, abort reason). Running tests end
+    with ENDED_AT_FINALISATION; every rule is checked before the rest is written, and a refusal undoes it all.
+    Returns the session."""
     session = Session.objects.select_for_update().get(id=session_id)
     if not session.is_open:
         raise FinalisationRefused(ALREADY_FINALISED)
@@ -133,6 +134,11 @@ def finalise(session_id, *, choices, comment="", has_incident=False, has_joining
         raise FinalisationRefused(refusal)
     comment = comment.strip()
     rows = rows_of(session)
+    # The running tests end first, each under its row lock: one the candidate completed in the meantime counts
+    # as completed. A refusal below rolls these ends back with the rest.
+    for row in rows:
+        if row.is_running:
+            row.course = end_course(row.course.id, CertificationCourse.EndReason.ENDED_AT_FINALISATION)
     errors = [check_comment(comment)]
     for row in rows:
         end_screen_seen, abort_reason = choices.get(row.candidate.id, (False, ""))
@@ -141,8 +147,6 @@ def finalise(session_id, *, choices, comment="", has_incident=False, has_joining
     if errors:
         raise FinalisationRefused(errors)
     for row in rows:
-        if row.is_running:
-            end_course(row.course.id, CertificationCourse.EndReason.ENDED_AT_FINALISATION)
         end_screen_seen, abort_reason = choices.get(row.candidate.id, (False, ""))
         row.candidate.end_screen_seen = bool(end_screen_seen) and not row.is_absent
         row.candidate.abort_reason = abort_reason

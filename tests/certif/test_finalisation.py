@@ -271,6 +271,7 @@ def test_a_finalised_session_refuses_every_edit(client_for, session, school_admi
     assert IssueReport.objects.filter(id=report.id).exists()
     # The session's other pages refuse it too.
     assert client.get(url("session_edit", session.school, session_id=session.id)).status_code == 403
+    assert client.post(url("session_delete", session.school, session_id=session.id)).status_code == 403
     client.post(url("enrolment", session.school, session_id=session.id), {"extra_time_percentage": 0})
     client.post(url("candidate_extra_time", session.school, candidate_id=bernard.id), {"extra_time_percentage": 33})
     client.post(url("candidate_remove", session.school, candidate_id=cand(session, "ABSENT").id))
