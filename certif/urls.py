@@ -3,6 +3,7 @@ from django.urls import include, path
 from .candidates.views import enrolment
 from .documents.views import documents
 from .invigilation.views import arrival, invigilator
+from .results.views import results
 from .sessions.views import sessions, surveillance
 
 app_name = "certif"
@@ -20,6 +21,13 @@ school_patterns = [
     path("<int:session_id>/inscrire/", enrolment.enrolment, name="enrolment"),
     path("candidats/<int:candidate_id>/temps-majore/", enrolment.candidate_extra_time, name="candidate_extra_time"),
     path("candidats/<int:candidate_id>/retirer/", enrolment.candidate_remove, name="candidate_remove"),
+    path("<int:session_id>/resultats/", results.session_results, name="session_results"),
+    path("<int:session_id>/resultats/calculer/", results.session_results_compute, name="session_results_compute"),
+    path("<int:session_id>/resultats/publier/", results.session_results_publish, name="session_results_publish"),
+    path("<int:session_id>/resultats/session.csv", results.session_results_csv, name="session_results_csv"),
+    path("<int:session_id>/resultats/classe.csv", results.division_results_csv, name="division_results_csv"),
+    path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
+    path("resultats/classes/", results.results_by_class, name="results_by_class"),
 ]
 
 urlpatterns = [
@@ -27,6 +35,7 @@ urlpatterns = [
     path("certification/", arrival.enter_access_code, name="arrival"),
     path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
     path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
+    path("certification/mes-resultats/", results.my_results, name="my_results"),
     path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
     path("certification/surveillant/session/", invigilator.live, name="invigilation"),
     path(
