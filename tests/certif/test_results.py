@@ -400,3 +400,31 @@ def test_results_by_class_query_count_does_not_grow(client_for, school, session,
     with CaptureQueriesContext(connection) as after:
         html = client.get(page).content.decode()
     assert "QUATRE" in html and len(after) == len(before)
+
+
+@pytest.mark.django_db
+def test_session_results_page_query_count_does_not_grow(client_for, school, session, school_admin):
+    sit(enrol(session, "UN", "A", "3e A"), ["ok"] * 32)
+    scoring.score_session(session.id)
+    client = client_for(school_admin)
+    page = url("session_results", school, session_id=session.id)
+    with CaptureQueriesContext(connection) as before:
+        client.get(page)
+    for name, division in (("DEUX", "3e B"), ("TROIS", "3e C"), ("QUATRE", "3e A")):
+        candidate = enrol(session, name, "B", division)
+        sit(candidate, ["ok"] * 32)
+        IssueReport.objects.create(candidate=candidate, category="C6")
+    enrol(session, "ABSENT", "C", "3e D")
+    scoring.score_session(session.id)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(page).content.decode()
+    assert "QUATRE" in html and html.count("Suspicion de fraude (C6)") == 3
+    assert len(after) == len(before)
+
+
+@pytest.mark.django_db
+def test_opening_the_results_page_computes_nothing(client_for, school, session, school_admin):
+    sit(enrol(session), ["ok"] * 32)
+    client_for(school_admin).get(url("session_results", school, session_id=session.id))
+    session.refresh_from_db()
+    assert session.status == "finalized" and not CertificationResult.objects.exists()
