@@ -1,6 +1,7 @@
 """Who may open a candidate's pages: a signed-in pupil, on their own candidacy in an open session (the arrival
-pages of `invigilation/` and the test's pages use the same two)."""
+pages of `invigilation/` and the test's pages use the same two), and which browser it is."""
 
+import secrets
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -32,3 +33,15 @@ def own_candidacy(pupil, candidate_id):
         pupil=pupil,
         session__status=Session.Status.CREATED,
     )
+
+
+BROWSER_KEY = "certif_browser_key"
+
+
+def browser_key(request):
+    """This browser's random key, kept in its Django session: the course stores the key of the one that answers.
+    The waiting page draws it already, so that tabs opening the test at once share one."""
+    key = request.session.get(BROWSER_KEY)
+    if not key:
+        key = request.session[BROWSER_KEY] = secrets.token_urlsafe(32)
+    return key

@@ -33,6 +33,7 @@ ENDED = "Votre test est terminé : cette réponse n'a pas été enregistrée."
 TIME_OVER = "Le temps imparti est écoulé : votre test est terminé et cette réponse n'a pas été enregistrée."
 RESUME_NEEDED = "Votre surveillant doit autoriser la reprise du test sur ce poste avant que vous puissiez répondre."
 NOT_CURRENT = "Cette réponse ne correspond pas à la question affichée : elle n'a pas été enregistrée."
+NOT_STARTED = "Votre test n'a pas commencé : attendez que le surveillant confirme votre présence."
 MESSAGE_TOO_LONG = f"Votre message dépasse {MESSAGE_MAX_LENGTH} caractères : raccourcissez-le."
 
 
@@ -40,10 +41,6 @@ class CourseError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def new_browser_key():
-    return secrets.token_urlsafe(32)
 
 
 def time_left_text(seconds):
@@ -137,8 +134,12 @@ def _refusal(course, browser_key, *, ask_resume=False):
     return RESUME_NEEDED
 
 
-def _lock(course_id):
-    return CertificationCourse.objects.select_for_update().get(id=course_id)
+def _lock(course_id=None, *, candidate_id=None):
+    """The course's row lock, the course found by its id or its candidate's (None if not started)."""
+    courses = CertificationCourse.objects.select_for_update()
+    if candidate_id is not None:
+        return courses.filter(candidate_id=candidate_id).first()
+    return courses.get(id=course_id)
 
 
 def _end(course, reason):
@@ -195,20 +196,20 @@ def _serve_next(course):
         _end(course, CertificationCourse.EndReason.COMPLETED)
         return None
     number = max((row[0] for row in rows), default=0) + 1
-    return CertificationQuestion.objects.create(
-        course=course, number=number, challenge=Challenge.objects.get(id=chosen.id)
-    )
+    return CertificationQuestion.objects.create(course=course, number=number, challenge_id=chosen.id)
 
 
 # --- Answering and reporting a problem --------------------------------------------------------------------
 
 
 @transaction.atomic
-def record_answer(course_id, browser_key, number, values, *, skipped=False):
+def record_answer(candidate_id, browser_key, number, values, *, skipped=False):
     """Save the answer to the current question (`values`: the posted values; « Je passe »: `skipped`, a wrong
     answer), then serve the next question or end the test. None when saved, else the French reason it was not
     (the test ended or timed out, another browser's test, not the question shown)."""
-    course = _lock(course_id)
+    course = _lock(candidate_id=candidate_id)
+    if course is None:
+        return NOT_STARTED
     refusal = _refusal(course, browser_key)
     if refusal:
         return refusal
@@ -235,13 +236,15 @@ def record_answer(course_id, browser_key, number, values, *, skipped=False):
 
 
 @transaction.atomic
-def report_problem(course_id, browser_key, number, message):
+def report_problem(candidate_id, browser_key, number, message):
     """A problem reported by the candidate on the current question: one pending alert for the invigilator (the
     candidate may keep answering). None when reported, else the French reason it was not."""
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         return MESSAGE_TOO_LONG
-    course = _lock(course_id)
+    course = _lock(candidate_id=candidate_id)
+    if course is None:
+        return NOT_STARTED
     refusal = _refusal(course, browser_key)
     if refusal:
         return refusal

@@ -14,9 +14,10 @@ from django.utils.html import escape
 
 from certif.candidates.enrolment import enrol
 from certif.course import services
+from certif.course.access import BROWSER_KEY
 from certif.course.models import CertificationAlert, CertificationCourse
-from certif.course.views.test import BROWSER_KEY
 from certif.sessions.models import Candidate
+from tests.concurrency import at_once as run_at_once
 from tests.factories import PupilFactory, UserFactory
 
 from .helpers import make_session
@@ -102,7 +103,8 @@ def test_a_present_candidate_starts_the_test(browser, candidate):
     assert "Temps restant au chargement de la page" in page and "1 h 4" in page
     assert 'aria-live="polite"' in page
     question = course.questions.get()
-    assert question.number == 1 and question.challenge.instruction[:30] in page
+    assert question.number == 1 and response.context["challenge"] == question.challenge
+    assert str(escape(question.challenge.instruction)) in page
 
 
 def test_extra_time_lengthens_the_deadline(school, session):
@@ -117,6 +119,9 @@ def test_not_present_yet_goes_back_to_the_waiting_page(browser, candidate):
     assert response["Location"] == link("arrival_waiting", candidate)
     assert not CertificationCourse.objects.exists()
     assert browser.get(link("test_end", candidate))["Location"] == link("test", candidate)
+    response = browser.post(link("test_answer", candidate), {"question": "1", "passer": "1"})
+    assert services.NOT_STARTED in flashed(response)
+    assert not CertificationCourse.objects.exists()
 
 
 def test_a_reload_shows_the_same_question_and_starts_once(browser, candidate):
@@ -417,8 +422,7 @@ def test_live_list_attention_first_and_constant_queries(school, session, invigil
         for candidate in group:
             services.open_course(candidate.id, "first")
         services.open_course(group[0].id, "second")
-        course = course_of(group[1])
-        services.report_problem(course.id, "first", current(group[1]).number, "Le site ne répond pas")
+        services.report_problem(group[1].id, "first", current(group[1]).number, "Le site ne répond pas")
         services.end_course(course_of(group[2]).id, Reason.COMPLETED)
 
     first = candidates(4, 0)
@@ -436,3 +440,51 @@ def test_live_list_attention_first_and_constant_queries(school, session, invigil
     response, many = load()
     assert len(response.context["candidates"]) == 28
     assert many == few
+
+
+# Requests at once (PostgreSQL: SQLite serialises writes and has no row lock)
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Requêtes simultanées : il faut PostgreSQL (DATABASE_URL, comme en CI).",
+)
+TABS = 6
+
+
+def at_once(browser, request):
+    """`request(client)` from TABS tabs of `browser` (its session cookie) at once: the status of each."""
+    tabs = [Client(raise_request_exception=False) for _ in range(TABS)]
+    for tab in tabs:
+        tab.cookies = browser.cookies
+    return run_at_once(tabs, request, lambda response: response.status_code)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_tabs_at_once_start_once_and_record_one_answer(framework, school, pupil):
+    candidate = _present(make_session(school), pupil.pupil.id)
+    browser = Client()
+    browser.force_login(pupil)
+    browser.get(link("arrival_waiting", candidate))  # where the browser gets its key, before the tabs share it
+    assert at_once(browser, lambda tab: tab.get(link("test", candidate))) == [200] * TABS
+    assert CertificationCourse.objects.count() == 1
+    question = current(candidate)
+    data = {"question": question.number, **right_answer(question.challenge)}
+    assert at_once(browser, lambda tab: tab.post(link("test_answer", candidate), data)) == [302] * TABS
+    course = course_of(candidate)
+    assert course.answered_count == 1
+    assert course.questions.filter(answered_at__isnull=False).count() == 1
+    assert course.questions.count() == 2  # the next question chosen once
+
+
+def test_an_answer_and_the_next_question_cost_a_fixed_number_of_queries(browser, candidate):
+    """The answer's POST chooses the next question under the course's lock; the page that follows only reads."""
+    browser.get(link("test", candidate))
+    counts = []
+    for _ in range(4):
+        question = current(candidate)
+        with CaptureQueriesContext(connection) as queries:
+            response = answer(browser, candidate, question)
+            assert browser.get(response["Location"]).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1 and counts[0] <= 30, counts

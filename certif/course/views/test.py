@@ -10,18 +10,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from crcn.answers import proposal_seed, shown_proposals
 
 from .. import services
-from ..access import own_candidacy, pupil_required
+from ..access import browser_key, own_candidacy, pupil_required
 from ..services import Access
-
-BROWSER_KEY = "certif_browser_key"
-
-
-def _browser_key(request):
-    """This browser's random key, kept in its Django session: the course stores the key of the one that answers."""
-    key = request.session.get(BROWSER_KEY)
-    if not key:
-        key = request.session[BROWSER_KEY] = services.new_browser_key()
-    return key
 
 
 def _question_number(request):
@@ -39,7 +29,7 @@ def _go(request, name, candidate_id):
 @pupil_required
 def test(request, pupil, candidate_id):
     candidate = own_candidacy(pupil, candidate_id)
-    opened = services.open_course(candidate.id, _browser_key(request))
+    opened = services.open_course(candidate.id, browser_key(request))
     if opened.access == Access.NOT_PRESENT:
         return _go(request, "certif:arrival_waiting", candidate.id)
     if opened.access == Access.ENDED:
@@ -85,23 +75,15 @@ def answer(request, pupil, candidate_id):
     number = _question_number(request)
     skipped = "passer" in request.POST
     values = [value[: services.ANSWER_MAX_LENGTH] for value in request.POST.getlist("reponse") if value.strip()]
-    course_id = _course_id(candidate)
-    if course_id is None:
-        pass  # no test started: the test page starts it, or sends the pupil back to the waiting page
-    elif number is None:
+    if number is None:
         messages.error(request, services.NOT_CURRENT)
     elif not skipped and not values:
         messages.warning(request, "Choisissez ou saisissez une réponse, ou cliquez sur « Je passe ».")
     else:
-        refusal = services.record_answer(course_id, _browser_key(request), number, values, skipped=skipped)
+        refusal = services.record_answer(candidate.id, browser_key(request), number, values, skipped=skipped)
         if refusal:
             messages.error(request, refusal)
     return redirect("certif:test", candidate_id=candidate.id)
-
-
-def _course_id(candidate):
-    course = getattr(candidate, "course", None)
-    return course.id if course else None
 
 
 @require_POST
@@ -109,19 +91,18 @@ def _course_id(candidate):
 def report(request, pupil, candidate_id):
     candidate = own_candidacy(pupil, candidate_id)
     number = _question_number(request)
-    course_id = _course_id(candidate)
-    if number is None or course_id is None:
-        messages.error(request, "Ce signalement ne correspond pas à la question affichée.")
+    if number is None:
+        refusal = services.NOT_CURRENT
     else:
-        refusal = services.report_problem(course_id, _browser_key(request), number, request.POST.get("message"))
-        if refusal:
-            messages.error(request, refusal)
-        else:
-            messages.success(
-                request,
-                "Votre surveillant a été prévenu du problème sur cette question. Il va venir vous voir ; "
-                "en attendant, vous pouvez continuer à répondre.",
-            )
+        refusal = services.report_problem(candidate.id, browser_key(request), number, request.POST.get("message"))
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(
+            request,
+            "Votre surveillant a été prévenu du problème sur cette question. Il va venir vous voir ; "
+            "en attendant, vous pouvez continuer à répondre.",
+        )
     return redirect("certif:test", candidate_id=candidate.id)
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from certif.course.access import own_candidacy, pupil_required
+from certif.course.access import browser_key, own_candidacy, pupil_required
 
 from .. import services, throttle
 
@@ -77,6 +77,7 @@ def waiting(request, pupil, candidate_id):
     candidate = own_candidacy(pupil, candidate_id)
     if candidate.identity_confirmed_at is None:
         return redirect("certif:arrival_identity", candidate_id=candidate.id)
+    browser_key(request)
     if candidate.presence_confirmed_at:  # present: on to the test (which starts it, or asks for a resume)
         test_url = reverse("certif:test", kwargs={"candidate_id": candidate.id})
         return HttpResponseClientRedirect(test_url) if request.htmx else redirect(test_url)
