@@ -34,6 +34,7 @@ TIME_OVER = "Le temps imparti est écoulé : votre test est terminé et cette r�
 RESUME_NEEDED = "Votre surveillant doit autoriser la reprise du test sur ce poste avant que vous puissiez répondre."
 NOT_CURRENT = "Cette réponse ne correspond pas à la question affichée : elle n'a pas été enregistrée."
 NOT_STARTED = "Votre test n'a pas commencé : attendez que le surveillant confirme votre présence."
+CATEGORY_NEEDED = "Choisissez la catégorie du problème (E1 à E12) avant de l'accepter."
 MESSAGE_TOO_LONG = f"Votre message dépasse {MESSAGE_MAX_LENGTH} caractères : raccourcissez-le."
 
 
@@ -309,7 +310,7 @@ def handle_problem(session, alert_id, *, accept, category=""):
     """A problem reported on a question accepted (with its category E1 … E12: the question is neutralised, it
     does not count and another is served) or refused. Returns the alert."""
     if accept and category not in InChallengeProblem.values:
-        raise CourseError("Choisissez la catégorie du problème (E1 à E12) avant de l'accepter.")
+        raise CourseError(CATEGORY_NEEDED)
     found = (
         CertificationAlert.objects.filter(
             id=alert_id, kind=CertificationAlert.Kind.CHALLENGE_PROBLEM, course__candidate__session=session

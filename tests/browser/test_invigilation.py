@@ -55,7 +55,10 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, framewo
 
         desk.get_by_text("Attention requise : 1 candidat a besoin de vous").wait_for(timeout=15_000)
         assert violations(desk) == []
-        desk.get_by_label("Catégorie du problème (pour l'accepter)").select_option("E1")
+        desk.get_by_role("link", name="Traiter le signalement").click()
+        desk.get_by_text("« L'image ne s'affiche pas »").wait_for()
+        assert violations(desk) == []
+        desk.locator("label[for=categorie-E1]").click()  # DSFR draws the radio under its label
         desk.get_by_role("button", name="Accepter et neutraliser la question").click()
         desk.get_by_text("est neutralisée").wait_for()
         desk.locator(".fr-badge", has_text="Test en cours").wait_for()

@@ -279,6 +279,10 @@ def test_a_problem_reported_then_accepted_neutralises_the_question(browser, cand
     live = invigilator.get(reverse("certif:invigilation"))
     assert live.context["candidates"][0].needs_attention
     assert "Problème signalé sur la question 2" in live.content.decode()
+    problem_page = reverse("certif:handle_problem", kwargs={"alert_id": alert.id})
+    assert problem_page in live.content.decode()
+    page = invigilator.get(problem_page).content.decode()
+    assert "« Image absente »" in page and "E12 — Problème d&#x27;accessibilité de la question" in page
     response = invigilator.post(
         reverse("certif:handle_problem", kwargs={"alert_id": alert.id}), {"decision": "accepter", "categorie": "E1"}
     )
@@ -316,6 +320,7 @@ def test_a_problem_refused_keeps_the_question(browser, candidate, invigilator):
         reverse("certif:handle_problem", kwargs={"alert_id": alert.id}), {"decision": "accepter", "categorie": "E6"}
     )
     assert any("Choisissez la catégorie" in m for m in flashed(no_category))
+    assert no_category["Location"] == reverse("certif:handle_problem", kwargs={"alert_id": alert.id})
     alert.refresh_from_db()
     assert alert.handled_at is None
     invigilator.post(reverse("certif:handle_problem", kwargs={"alert_id": alert.id}), {"decision": "refuser"})
@@ -325,6 +330,8 @@ def test_a_problem_refused_keeps_the_question(browser, candidate, invigilator):
     assert current(candidate).id == question.id
     again = invigilator.post(reverse("certif:handle_problem", kwargs={"alert_id": alert.id}), {"decision": "refuser"})
     assert any("déjà été traité" in m for m in flashed(again))
+    page = invigilator.get(reverse("certif:handle_problem", kwargs={"alert_id": alert.id}))
+    assert page["Location"] == reverse("certif:invigilation")
 
 
 def test_a_hostile_message_is_escaped_and_a_long_one_refused(browser, candidate, invigilator):
@@ -335,8 +342,10 @@ def test_a_hostile_message_is_escaped_and_a_long_one_refused(browser, candidate,
     assert not CertificationAlert.objects.exists()
     hostile = '<script>alert("x")</script>'
     browser.post(link("test_report", candidate), {"question": question.number, "message": hostile})
-    page = invigilator.get(reverse("certif:invigilation")).content.decode()
-    assert hostile not in page and escape(hostile) in page
+    alert = CertificationAlert.objects.get()
+    for page_url in (reverse("certif:invigilation"), reverse("certif:handle_problem", kwargs={"alert_id": alert.id})):
+        page = invigilator.get(page_url).content.decode()
+        assert hostile not in page and escape(hostile) in page
 
 
 # The invigilator ends a test
@@ -374,6 +383,7 @@ def test_an_invigilator_of_another_session_cannot_act(school, browser, pupil, ca
     )
     assert any("aucun candidat de cette session" in m for m in flashed(response))
     assert elsewhere.get(link("end_test", candidate)).status_code == 404
+    assert elsewhere.get(reverse("certif:handle_problem", kwargs={"alert_id": alert.id})).status_code == 404
     course = course_of(candidate)
     assert course.ended_at is None and course.browser_key == browser.session[BROWSER_KEY]
     assert CertificationAlert.objects.pending().count() == 2
@@ -425,20 +435,23 @@ def test_live_list_attention_first_and_constant_queries(school, session, invigil
         services.report_problem(group[1].id, "first", current(group[1]).number, "Le site ne répond pas")
         services.end_course(course_of(group[2]).id, Reason.COMPLETED)
 
-    first = candidates(4, 0)
-    busy(first)
+    busy(candidates(3, 0))
+    waiting = candidates(1, 3)[0]
+    Candidate.objects.filter(id=waiting.id).update(presence_confirmed_at=None)
     response, few = load()
     rows = response.context["candidates"]
     assert [c.last_name for c in rows] == ["ELEVE000", "ELEVE001", "ELEVE003", "ELEVE002"]
     assert [c.needs_attention for c in rows] == [True, True, False, False]
-    assert rows[2].arrival_label == "Test en cours" and rows[3].arrival_label == "Test terminé"
+    assert [c.arrival_label for c in rows[1:]] == ["Test en cours", "Identité confirmée, en attente", "Test terminé"]
     page = response.content.decode()
     assert "Attention requise : 2 candidats ont besoin de vous" in page
     assert "0 / 32 questions répondues · temps restant : 1 h 4" in page
-    for start in range(10, 34, 3):  # up to the session's 30 places
+    assert "Test terminé par le candidat · 0 / 32" in page
+    for start in range(10, 34, 3):
         busy(candidates(3, start))
+    candidates(2, 40)  # present, not started yet: the session's 30 places taken
     response, many = load()
-    assert len(response.context["candidates"]) == 28
+    assert len(response.context["candidates"]) == 30
     assert many == few
 
 
