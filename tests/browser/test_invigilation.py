@@ -1,6 +1,6 @@
 """The day of the session in a real browser, on a phone: the pupil enters the code and their identity, waits, and
 their page moves on by itself to the test once the invigilator, in another browser, confirms their presence; the
-pupil reports a problem, the invigilator sees it first and accepts it."""
+pupil reports a problem, the invigilator sees it first and accepts it, then ends the test."""
 
 import pytest
 
@@ -64,6 +64,14 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, framewo
         desk.locator(".fr-badge", has_text="Test en cours").wait_for()
         phone.reload()
         phone.get_by_role("heading", name="Question 1 / 32").wait_for()  # another question, the first to count
+
+        desk.get_by_role("link", name="Terminer le test").click()
+        assert violations(desk) == []
+        desk.get_by_role("button", name="Oui, terminer le test").click()
+        desk.locator(".fr-badge", has_text="Test terminé").wait_for()
+        phone.reload()
+        phone.get_by_role("heading", name="Votre test est terminé").wait_for()
+        assert violations(phone) == []
     finally:
         pupil_context.close()
         invigilator_context.close()
