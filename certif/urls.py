@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .candidates.views import enrolment
+from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
 from .invigilation.views import arrival, invigilator
@@ -40,6 +41,10 @@ urlpatterns = [
     path("certification/", arrival.enter_access_code, name="arrival"),
     path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
     path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
+    path("certification/candidat/<int:candidate_id>/test/", test.test, name="test"),
+    path("certification/candidat/<int:candidate_id>/test/repondre/", test.answer, name="test_answer"),
+    path("certification/candidat/<int:candidate_id>/test/signaler/", test.report, name="test_report"),
+    path("certification/candidat/<int:candidate_id>/test/fin/", test.end, name="test_end"),
     path("certification/mes-resultats/", results.my_results, name="my_results"),
     path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
     path("certification/surveillant/session/", invigilator.live, name="invigilation"),
@@ -52,6 +57,17 @@ urlpatterns = [
         "certification/surveillant/candidats/<int:candidate_id>/annuler/",
         invigilator.cancel_presence,
         name="cancel_presence",
+    ),
+    path(
+        "certification/surveillant/candidats/<int:candidate_id>/reprise/",
+        invigilator.authorise_resume,
+        name="authorise_resume",
+    ),
+    path("certification/surveillant/candidats/<int:candidate_id>/terminer/", invigilator.end_test, name="end_test"),
+    path(
+        "certification/surveillant/signalements/<int:alert_id>/",
+        invigilator.handle_problem,
+        name="handle_problem",
     ),
     path("certification/surveillant/sortir/", invigilator.sign_out, name="invigilator_sign_out"),
 ]
