@@ -139,11 +139,11 @@ def test_home_and_footer_describe_the_certification_as_it_works_now(client):
     assert "préparation de la certification des 3e et des Terminales" in text
     assert "La certification est à venir" not in text
     # The footer names what exists, and what is still to come.
-    assert "préparation de la certification (sessions, inscriptions, surveillance, documents imprimés)" in text
     assert (
-        "Le passage du test de certification, l'espace du surveillant, la finalisation et les résultats sont à venir"
-        in text
+        "certification (sessions, inscriptions, surveillance, documents imprimés, passage du test, espace du "
+        "surveillant, finalisation et résultats)" in text
     )
+    assert "La transmission des résultats au livret scolaire (LSU, LSL) est à venir" in text
 
 
 @pytest.mark.django_db
@@ -156,9 +156,11 @@ def test_staff_home_explains_the_certification_and_what_is_to_come(client_for, s
     assert "pas encore certifiables ou ne se sont jamais positionnés" in section
     assert "répartissent la surveillance" in section
     assert "la feuille d'émargement, les convocations, le kit du surveillant et un PV d'incident vierge" in section
+    assert "passe un test adaptatif de 32 questions (1 h 45, plus son temps majoré)" in section
+    assert "autorise les reprises et traite les problèmes signalés" in section
+    assert "calcule et publie les résultats" in section
     assert (
-        "Pas encore dans pixdeploy : le passage du test par les candidats, l'espace du surveillant pendant la "
-        "session, la finalisation des sessions et les résultats sont à venir" in section
+        "Pas encore dans pixdeploy : la transmission des résultats au livret scolaire (LSU, LSL) est à venir" in section
     )
     sessions_link = f'href="{reverse("certif:sessions", kwargs={"uai": school.uai})}"'
     surveillance_link = f'href="{reverse("certif:surveillance", kwargs={"uai": school.uai})}"'

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from certif.sessions.models import Candidate
+from certif.sessions.models import Candidate, Session
 from crcn import certification
 from crcn.engine import AnswerInfo, Bank
 from crcn.levels import max_reachable_level
@@ -92,7 +92,9 @@ def open_course(candidate_id, browser_key):
 
 
 def _start(candidate_id, browser_key):
-    """Under the candidate's row lock: the course, created once for a present candidate of an open session."""
+    """Under the session's and the candidate's row locks: the course, created once for a present candidate of an
+    open session. The session is locked first, as finalisation does: no test starts while it finalises."""
+    Session.objects.select_for_update(of=("self",)).filter(candidates=candidate_id).first()
     candidate = Candidate.objects.select_for_update().select_related("session").get(id=candidate_id)
     course = CertificationCourse.objects.select_for_update().filter(candidate=candidate).first()
     if course is not None:  # started by another request while this one waited for the lock

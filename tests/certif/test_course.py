@@ -293,7 +293,8 @@ def test_a_problem_reported_then_accepted_neutralises_the_question(browser, cand
     replacement = current(candidate)
     assert replacement.number == 3 and replacement.challenge_id != question.challenge_id
     page = browser.get(link("test", candidate)).content.decode()
-    assert "Question 2 / 32" in page  # the neutralised question does not count
+    # The candidate sees the question's own number (the one issue reports name); the neutralised question adds one.
+    assert "Question 3 / 33" in page
     assert course_of(candidate).answered_count == 1
 
 
@@ -309,6 +310,7 @@ def test_an_answered_question_neutralised_gives_one_more_question(browser, candi
     )
     assert course_of(candidate).answered_count == 0
     assert current(candidate).number == 2
+    assert "Question 2 / 33" in browser.get(link("test", candidate)).content.decode()
 
 
 def test_a_problem_refused_keeps_the_question(browser, candidate, invigilator):

@@ -43,7 +43,10 @@ def test(request, pupil, candidate_id):
         return HttpResponseClientRedirect(reverse("certif:test", kwargs={"candidate_id": candidate.id}))
     course, question = opened.course, opened.question
     challenge = question.challenge
-    position = course.answered_count + 1
+    # The number the candidate sees is the stored one, the number the invigilator and the finalisation's
+    # issue reports use; each neutralised question before it adds one to the questions to answer.
+    position = question.number
+    total = services.QUESTIONS + (question.number - 1 - course.answered_count)
     seconds_left = course.seconds_left()
     return render(
         request,
@@ -58,12 +61,12 @@ def test(request, pupil, candidate_id):
                 proposal_seed(f"certification-{course.id}", challenge.code), challenge.proposals
             ),
             "position": position,
-            "total": services.QUESTIONS,
+            "total": total,
             "seconds_left": seconds_left,
             "time_left": services.time_left_text(seconds_left),
             "problem_reported": services.has_pending_problem(question),
             "message_max_length": services.MESSAGE_MAX_LENGTH,
-            "page_title": f"Question {position} sur {services.QUESTIONS}",
+            "page_title": f"Question {position} sur {total}",
         },
     )
 
