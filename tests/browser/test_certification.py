@@ -21,7 +21,7 @@ def certification_pages():
     # A live server's test empties the tables after it, the windows its migration brought included.
     import_module("certif.migrations.0002_national_windows").add_windows(apps, None)
     result = seed_demo()
-    session = Session.objects.get()
+    session = Session.objects.get(status=Session.Status.CREATED)
     division = session.school.divisions.get(name="3e A")
     uai = {"uai": result["uai"]}
     pages = {
@@ -71,7 +71,7 @@ def test_long_names_stay_within_a_phone(page, live_server):
     from certif.sessions.services import set_invigilators
 
     principal, pages = certification_pages()
-    session = Session.objects.get()
+    session = Session.objects.get(status=Session.Status.CREATED)
     session.room = "Salle-" + "X" * 94
     session.address = "A" * 255
     session.save()
