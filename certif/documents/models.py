@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from certif.sessions.models import Session
 from jobs.models import BackgroundJob
@@ -54,3 +56,10 @@ class SessionDocument(BackgroundJob):
         if self.status == self.Status.FAILED and self.interrupted:
             return "Interrompu"
         return self.STATUS_LABELS[self.status]
+
+
+@receiver(post_delete, sender=SessionDocument)
+def _delete_the_file(sender, instance, **kwargs):
+    """Personal data: the PDF goes with its row (replaced by a newer one, or its session deleted)."""
+    if instance.file:
+        instance.file.delete(save=False)

@@ -36,6 +36,9 @@ def start_document(session, kind, user):
         return running, False
     try:
         with transaction.atomic():
+            # The page shows the latest only: the earlier ones and their files go (post_delete).
+            for earlier in SessionDocument.objects.filter(session=session, kind=kind):
+                earlier.delete()
             job = SessionDocument.objects.create(
                 session=session, kind=kind, requested_by=user, candidate_count=session.candidates.count()
             )

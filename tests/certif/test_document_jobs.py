@@ -276,3 +276,21 @@ def test_another_sessions_job_is_404(client_for, school, large, school_admin):
     other = make_session(school, start=datetime.time(14, 0))
     target = url("session_document_download", school, session_id=other.id, job_id=job.id)
     assert client_for(school_admin).get(target).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_new_preparation_replaces_the_finished_one_and_its_file(
+    client_for, school, large, school_admin, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    failed, _created = start_document(large, "convocations", school_admin)
+    failed.fail("Le modèle est introuvable.")
+    client = client_for(school_admin)
+    start = url("session_document_start", school, session_id=large.id, kind="convocations")
+    for _ in range(2):  # "Relancer la préparation", then "Préparer à nouveau"
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(start)
+    job = SessionDocument.objects.get()
+    assert job.id != failed.id and job.status == SessionDocument.Status.DONE
+    assert [p.name for p in settings.MEDIA_ROOT.rglob("*.pdf")] == [f"{job.id}-convocations-session-{large.number}.pdf"]
+    large.delete()  # the session's documents go with it, files included
+    assert not SessionDocument.objects.exists() and not list(settings.MEDIA_ROOT.rglob("*.pdf"))
