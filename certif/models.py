@@ -1,6 +1,7 @@
 """The app's models, each defined in its room (see ARCHITECTURE.md); Django and the migrations read them here."""
 
 from .course.models import CertificationAlert, CertificationCourse, CertificationQuestion, InChallengeProblem
+from .documents.models import SessionDocument
 from .finalisation.models import IssueCategory, IssueReport
 from .results.models import CertificationResult
 from .sessions.models import (
@@ -29,5 +30,6 @@ __all__ = [
     "NationalWindow",
     "NationalWindowQuerySet",
     "Session",
+    "SessionDocument",
     "SessionQuerySet",
 ]

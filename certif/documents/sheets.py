@@ -1,7 +1,7 @@
 """The session's printed documents: attendance sheet, convocations, invigilator's kit, blank incident report.
 
-Each is a template laid out by WeasyPrint (documents/pdf.py). Built synchronously: a session holds at most
-its capacity, and one convocation a page stays a few seconds even for a full room.
+Each is a template laid out by WeasyPrint (documents/pdf.py). The small ones are built in the request; the
+convocations and the attendance sheet of a large session by a worker (preparation.py decides which).
 """
 
 import datetime
@@ -71,6 +71,7 @@ def filename(kind, session: Session):
     return f"{DOCUMENTS[kind][1]}-session-{session.number}.pdf"
 
 
-def render(kind, session):
+def render(kind, session, progress=None):
+    """The PDF's bytes; `progress(done, total)` as documents.pdf.render_pdf calls it."""
     template, _stem, build = DOCUMENTS[kind]
-    return render_pdf(template, build(session))
+    return render_pdf(template, build(session), progress)

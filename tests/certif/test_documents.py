@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from certif.documents.preparation import SYNC_LIMIT
 from certif.documents.sheets import DOCUMENTS
 from certif.sessions.views.sessions import DOCUMENT_LINKS
 from tests.factories import DivisionFactory
@@ -56,7 +57,7 @@ def test_attendance_sheet_lists_the_candidates_by_name_with_the_columns(client_f
 def test_attendance_sheet_of_a_full_room_repeats_its_header(client_for, school, school_admin):
     session = make_session(school, capacity=60)
     division = DivisionFactory(school=school, name="3e C")
-    for n in range(45):
+    for n in range(SYNC_LIMIT):  # the most it builds in the request (more: preparation by a worker)
         enrol(session, f"NOM{n:02d}", "Prénom", division)
     _response, pages = pdf(client_for(school_admin), session, "emargement")
     assert len(pages) > 1

@@ -1,4 +1,5 @@
-"""A real Celery worker killed with SIGKILL in the middle of an import and of an export: both end well.
+"""A real Celery worker killed with SIGKILL in the middle of an import, an export and a session's convocations:
+all end well.
 
 Needs PostgreSQL and Redis (CI has both); skipped on the embedded default. The workers run with
 JOBS_CHECKPOINT_DELAY so that each job pauses at its checkpoints long enough to be killed there, and
@@ -18,12 +19,15 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from kombu import Queue
 
+from certif.models import SessionDocument
 from jobs import maintenance
 from jobs.models import INTERRUPTED
 from orga.campaigns.services import create_campaign
 from orga.models import Pupil, Report, SiecleImport
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from pixdeploy.celery import app as celery_app
+from tests.certif.helpers import make_session
+from tests.certif.test_document_jobs import add_candidates, pdf_pages
 from tests.conftest import _database_url_of_test_db
 from tests.factories import DivisionFactory, MembershipFactory, SchoolFactory, UserFactory
 from tests.orga.test_exports import PATTERN, add_participations
@@ -176,3 +180,38 @@ def test_an_export_killed_mid_build_is_failed_by_the_check_then_retried(
     )
     report.refresh_from_db()
     assert report.file and report.file.name.endswith(".xlsx") and report.attempts == 2
+
+
+def test_convocations_killed_mid_build_are_built_again_on_redelivery(settings, tmp_path, queue, start_worker):
+    settings.MEDIA_ROOT = tmp_path
+    school = SchoolFactory(uai="0693834T")
+    admin = MembershipFactory(school=school, role="admin", user=UserFactory(username="principale")).user
+    session = make_session(school, capacity=300)
+    add_candidates(session, 300)
+    job = SessionDocument.objects.create(session=session, kind="convocations", requested_by=admin)
+
+    first = start_worker(CHECKPOINT_DELAY, "first")
+    celery_app.tasks[SessionDocument.task_name].apply_async((job.id,), queue=queue)
+    # Killed once the 300 convocations are written as HTML, before WeasyPrint lays them out.
+    wait_for(lambda: SessionDocument.objects.filter(id=job.id, progress__gte=40).exists(), "la mise en page commence")
+    kill(first)
+
+    job.refresh_from_db()
+    assert job.status == SessionDocument.Status.RUNNING and job.attempts == 1 and not job.file
+    assert not list(tmp_path.rglob("*.pdf"))  # nothing half-written
+
+    # Never acknowledged: after Redis's visibility timeout the next worker gets the task again, finds the job
+    # silent for longer than the heartbeat timeout, and builds the whole document again.
+    time.sleep(VISIBILITY_TIMEOUT + 0.5)
+    start_worker(0, "second")
+    wait_for(
+        lambda: SessionDocument.objects.filter(id=job.id, status=SessionDocument.Status.DONE).exists(),
+        "les convocations sont reprises par le second worker",
+        timeout=180,
+    )
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.candidate_count == 300 and len(list(tmp_path.rglob("*.pdf"))) == 1
+    data = job.file.read()
+    pages = pdf_pages(data)
+    assert data.startswith(b"%PDF") and len(pages) == 300
+    assert all(f"NOM{n:03d}" in "".join(pages) for n in range(300))
