@@ -68,6 +68,8 @@ class BackgroundJob(models.Model):
         FAILED = "failed", "Échec"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    # How a job that makes a file (an export, a document) names its status; an import words its own.
+    STATUS_LABELS = {"queued": "En attente", "running": "En cours", "done": "Prêt", "failed": "Échec"}
 
     # Set by each concrete job: the Celery task that runs it, and its FileFields holding uploads.
     task_name = ""
@@ -102,6 +104,12 @@ class BackgroundJob(models.Model):
         abstract = True
 
     # --- what the pages ask
+
+    @property
+    def status_label(self):
+        if self.status == self.Status.FAILED and self.interrupted:
+            return "Interrompu"
+        return self.STATUS_LABELS[self.status]
 
     @property
     def is_running(self):

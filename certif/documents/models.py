@@ -24,8 +24,6 @@ class SessionDocument(BackgroundJob):
         "Une erreur inattendue a empêché de préparer le document. Relancez-le ; si l'erreur persiste, "
         "signalez-la à l'administrateur de pixdeploy."
     )
-    STATUS_LABELS = {"queued": "En attente", "running": "En cours", "done": "Prêt", "failed": "Échec"}
-
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents")
     # The slug of sheets.DOCUMENTS ("convocations", "emargement").
     kind = models.CharField("document", max_length=20)
@@ -50,12 +48,6 @@ class SessionDocument(BackgroundJob):
 
     def __str__(self):
         return f"{self.kind} — session {self.session_id} ({self.status_label})"
-
-    @property
-    def status_label(self):
-        if self.status == self.Status.FAILED and self.interrupted:
-            return "Interrompu"
-        return self.STATUS_LABELS[self.status]
 
 
 @receiver(post_delete, sender=SessionDocument)

@@ -22,7 +22,6 @@ class Report(BackgroundJob):
         "Une erreur inattendue a empêché de produire le fichier. Réessayez plus tard ; si l'erreur persiste, "
         "signalez-la à l'administrateur de pixdeploy."
     )
-    STATUS_LABELS = {"queued": "En attente", "running": "En cours", "done": "Prêt", "failed": "Échec"}
 
     class Kind(models.TextChoices):
         RESULTS_CSV = "results_csv", "Résultats (CSV)"
@@ -42,9 +41,3 @@ class Report(BackgroundJob):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.campaign}"
-
-    @property
-    def status_label(self):
-        if self.status == self.Status.FAILED and self.interrupted:
-            return "Interrompu"
-        return self.STATUS_LABELS[self.status]
