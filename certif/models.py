@@ -3,6 +3,7 @@
 from .course.models import CertificationAlert, CertificationCourse, CertificationQuestion, InChallengeProblem
 from .documents.models import SessionDocument
 from .finalisation.models import IssueCategory, IssueReport
+from .handover.models import ApiClient, HandOver
 from .results.models import CertificationResult
 from .sessions.models import (
     AbortReason,
@@ -16,6 +17,8 @@ from .sessions.models import (
 )
 
 __all__ = [
+    "ApiClient",
+    "HandOver",
     "AbortReason",
     "CertificationAlert",
     "CertificationCourse",

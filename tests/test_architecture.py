@@ -26,7 +26,7 @@ ALLOWED = {
 # The rooms of orga and certif, from the bottom up: each may import those before it in its list.
 ROOMS = {
     "orga": ["schools", "pupils", "campaigns", "classes", "results"],
-    "certif": ["sessions", "candidates", "course", "invigilation", "documents", "finalisation", "results"],
+    "certif": ["sessions", "candidates", "course", "invigilation", "documents", "finalisation", "results", "handover"],
 }
 SKIPPED_DIRS = {"migrations", "__pycache__"}
 

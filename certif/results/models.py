@@ -27,6 +27,8 @@ class CertificationResult(models.Model):
     level_label = models.CharField("libellé du niveau", max_length=20, blank=True)
     competence_levels = models.JSONField("niveaux par compétence", default=dict, blank=True)  # {"1.1": 3}
     comment_for_organisation = models.CharField("commentaire pour l'établissement", max_length=500, blank=True)
+    # "P-" and 8 characters of Pix's alphabet: printed on the attestation, checked on the public page.
+    verification_code = models.CharField("code de vérification", max_length=10, unique=True, null=True, blank=True)
     computed_at = models.DateTimeField("calculé le", default=timezone.now)
 
     objects = CertificationResultQuerySet.as_manager()
