@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("orga.urls")),
     path("", include("certif.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("certif.handover.api.urls")),
     path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
     path("etat/", views.service_status, name="service_status"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
