@@ -295,7 +295,7 @@ def test_only_a_get(api, lsu, school):
 # --- GET: the body ---------------------------------------------------------------------------------------------
 
 
-def test_a_validated_certification_field_by_field_with_the_framework(api, lsu, school, django_assert_num_queries):
+def test_a_validated_certification_field_by_field_with_the_framework(api, lsu, school):
     api_client, _secret = lsu
     pupil = PupilFactory(
         school=school,

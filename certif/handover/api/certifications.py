@@ -70,19 +70,20 @@ def latest_certifications(school):
     """[Row] of the school's active pupils, sorted by last name, first name and id."""
     if school is None:
         return []
-    pupils = list(Pupil.objects.filter(school=school, is_active=True))
+    active = Pupil.objects.filter(school=school, is_active=True)
+    pupils = list(active)
     if not pupils:
         return []
     by_id = {pupil.id: pupil for pupil in pupils}
-    by_ine = {pupil.ine.upper(): pupil for pupil in pupils if pupil.ine}
+    by_ine = {pupil.ine: pupil for pupil in pupils if pupil.ine}
     results = (
         CertificationResult.objects.exclude(status=CertificationResult.Status.CANCELLED)
-        .filter(Q(candidate__pupil__in=pupils) | Q(candidate__ine__in=list(by_ine)))
+        .filter(Q(candidate__pupil__in=active) | Q(candidate__ine__in=active.exclude(ine="").values("ine")))
         .select_related("candidate__session__school", "candidate__course")
     )
     latest = {}
     for result in results:
-        pupil = by_id.get(result.candidate.pupil_id) or by_ine.get(result.candidate.ine.upper())
+        pupil = by_id.get(result.candidate.pupil_id) or by_ine.get(result.candidate.ine)
         if pupil is None:
             continue
         key = (_taken_at(result), result.id)
