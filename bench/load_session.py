@@ -24,6 +24,7 @@ a request failed. Traffic goes to 127.0.0.1 only; the run is bounded; the sessio
 
 import argparse
 import asyncio
+import collections
 import json
 import math
 import os
@@ -45,7 +46,7 @@ BENCH_DIGITS = "0999992"
 TARGET_MS = 200
 POLL_SECONDS = 5  # the invigilator's page: hx-trigger="every 5s"
 SKIP_SHARE = 0.1
-RAMP_RATES = (5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 100, 120, 150)
+RAMP_RATES = (5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150)
 INVIGILATION_PATH = "/certification/surveillant/session/"
 
 
@@ -122,15 +123,22 @@ class Candidate:
         if data is None:
             self.done = True
             return
+        asked = dict(data)["question"]
         started = time.perf_counter()
         try:
             async with self.http.post(self.answer_url, data=data) as response:
                 self.html = await response.text()
-                if response.status != 200 or len(response.history) != 1:
+                # Back to the test page, or after the last answer on to the end screen through it.
+                self.finished = response.url.path.endswith("/fin/")
+                if response.status != 200 or len(response.history) != 1 + self.finished:
                     errors.append(f"answer {response.status}")
                     self.done = True
                     return
-                self.done = self.finished = response.url.path.endswith("/fin/")
+                if not self.finished and field_value(self.html, "question") == asked:
+                    errors.append("answer refused")  # the same question again: the answer was not recorded
+                    self.done = True
+                    return
+                self.done = self.finished
         except (TimeoutError, aiohttp.ClientError) as error:
             errors.append(f"answer {type(error).__name__}")
             self.done = True
@@ -142,9 +150,9 @@ async def morning_candidate(candidate, deadline, think, rng, measures):
     await asyncio.sleep(rng.uniform(0, 10))  # the room starts within a few seconds
     await candidate.open(measures["start"], measures["errors"])
     while not candidate.done:
-        await asyncio.sleep(rng.uniform(*think))
+        await asyncio.sleep(min(rng.uniform(*think), max(0, deadline - time.monotonic())))
         if time.monotonic() >= deadline:
-            return
+            break
         await candidate.answer(rng, measures["answer"], measures["errors"])
     measures["finished"] += candidate.finished
 
@@ -181,10 +189,10 @@ async def invigilator(http, base, number, password, state, rng, measures):
         except (TimeoutError, aiohttp.ClientError) as error:
             measures["errors"].append(f"invigilator poll {type(error).__name__}")
             return
-        measures[f"{phase}_invigilator"].append((time.perf_counter() - started) * 1000)
+        measures["polls"][phase].append((time.perf_counter() - started) * 1000)
 
 
-async def ramp(pool, rates, step_seconds, rng, errors):
+async def ramp(pool, rates, step_seconds, rng, state, measures):
     """Step the answers' rate up over the pool's candidates (each answers at most one question at a time) until a
     step misses the target; each step's figures."""
     ready = asyncio.Queue()
@@ -200,6 +208,7 @@ async def ramp(pool, rates, step_seconds, rng, errors):
 
     for rate in rates:
         timings, step_errors, tasks, missed = [], [], [], 0
+        state["phase"] = rate
         started = time.monotonic()
         for n in range(int(rate * step_seconds)):
             await asyncio.sleep(max(0, started + n / rate - time.monotonic()))
@@ -215,9 +224,10 @@ async def ramp(pool, rates, step_seconds, rng, errors):
             **figures(timings),
             "errors": len(step_errors),
             "no_candidate_ready": missed,
+            "invigilator_p95_ms": figures(measures["polls"][rate])["p95_ms"],
         }
         steps.append(step)
-        errors.extend(step_errors)
+        measures["errors"].extend(step_errors)
         if not ramp_step_holds(step) or missed > rate or ready.qsize() < rate:
             break
     return steps
@@ -231,8 +241,7 @@ async def play(base, plan, args):
         "answer": [],
         "errors": [],
         "finished": 0,
-        "morning_invigilator": [],
-        "ramp_invigilator": [],
+        "polls": collections.defaultdict(list),
     }
     state = {"phase": "morning", "stop": False}
     morning = [Candidate(base, cid, cookie) for cid, cookie in plan["candidates"]]
@@ -253,7 +262,7 @@ async def play(base, plan, args):
             *(morning_candidate(c, deadline, tuple(args.think), random.Random(rng.random()), measures) for c in morning)
         )
         morning_seconds = time.monotonic() - started
-        state["phase"] = "ramp"
+        state["phase"] = "opening the ramp's tests"
         steps = []
         if args.ramp_seconds > 0 and pool:
             opening = asyncio.Semaphore(8)
@@ -263,7 +272,7 @@ async def play(base, plan, args):
                     await candidate.open([], measures["errors"])
 
             await asyncio.gather(*(open_one(c) for c in pool))
-            steps = await ramp(pool, RAMP_RATES, args.ramp_seconds, random.Random(rng.random()), measures["errors"])
+            steps = await ramp(pool, RAMP_RATES, args.ramp_seconds, random.Random(rng.random()), state, measures)
         state["stop"] = True
         await asyncio.gather(*invigilators)
     finally:
@@ -290,36 +299,76 @@ def prepare(args):
     pool_sessions = math.ceil(args.ramp_candidates / args.candidates) if args.ramp_seconds > 0 else 0
     count = args.sessions + pool_sessions
     divisions = [f"T{n + 1:02d} Mesure" for n in range(count)]
-    pupils = throwaway_pupils(school, divisions, count * args.candidates, seed=args.seed)
+    pupils = throwaway_pupils(school, divisions, count * args.candidates + 1, seed=args.seed)
     now = timezone.now()
     started = (timezone.localtime(now) - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    plan = {"cookie_name": settings.SESSION_COOKIE_NAME, "sessions": [], "candidates": [], "pool": []}
-    for n in range(count):
+
+    def session_of(group, room):
+        """A session of today, started, with these pupils as candidates whose arrival is done."""
         session = create_session(
             school=school,
             created_by=admin,
-            invigilators=[(f"Surveillant {n + 1}", None)],
+            invigilators=[(f"Surveillant de la salle {room}", None)],
             grade="terminale",
             date=timezone.localdate(now),
             start_time=started,
-            room=f"Salle {n + 1}",
+            room=f"Salle {room}",
             address="1 rue de la Mesure",
-            capacity=args.candidates,
+            capacity=len(group),
         )
-        group = pupils[n * args.candidates : (n + 1) * args.candidates]
         rows = CandidateRow.objects.bulk_create(
             CandidateRow(
                 session=session, pupil=pupil, identity_confirmed_at=now, presence_confirmed_at=now, **identity_of(pupil)
             )
             for pupil in group
         )
-        browsers = [(row.id, signed_in(pupil.user)) for row, pupil in zip(rows, group, strict=True)]
+        return session, [(row.id, signed_in(pupil.user)) for row, pupil in zip(rows, group, strict=True)]
+
+    plan = {"cookie_name": settings.SESSION_COOKIE_NAME, "sessions": [], "candidates": [], "pool": []}
+    for n in range(count):
+        session, browsers = session_of(pupils[n * args.candidates : (n + 1) * args.candidates], n + 1)
         if n < args.sessions:
             plan["sessions"].append((session.number, session.invigilator_password))
             plan["candidates"] += browsers
         else:
             plan["pool"] += browsers
+    # One more candidate, alone in a session, whose first answer's SQL queries are counted after the run.
+    _, [(candidate_id, cookie)] = session_of(pupils[-1:], "des comptes")
+    plan["spare"] = (candidate_id, cookie)
     return plan
+
+
+def count_queries(plan):
+    """The SQL queries of one answer-and-next round trip (the POST and the page it redirects to) and of one
+    invigilator's poll of a full session, in this process with Django's test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from throwaway import forget_sessions
+
+    candidate_id, (cookie_name, key) = plan["spare"]
+    pupil = Client()
+    pupil.cookies[cookie_name] = key
+    test_url = f"/certification/candidat/{candidate_id}/test/"
+    data = collections.defaultdict(list)
+    for name, value in answer_form(pupil.get(test_url).content.decode(), random.Random(1), skip_share=0):
+        data[name].append(value)
+    counts = {}
+    # Counted as each request ends: the next request empties the connection's query log.
+    with CaptureQueriesContext(connection) as queries:
+        response = pupil.post(test_url + "repondre/", data)
+    counts["answer_queries"] = [len(queries)]
+    with CaptureQueriesContext(connection) as queries:
+        pupil.get(response["Location"])
+    counts["answer_queries"].append(len(queries))
+    number, password = plan["sessions"][0]
+    invigilator = Client()
+    invigilator.post("/certification/surveillant/", {"number": number, "password": password})
+    with CaptureQueriesContext(connection) as queries:
+        invigilator.get(INVIGILATION_PATH, headers={"HX-Request": "true"})
+    counts["invigilator_queries"] = len(queries)
+    forget_sessions([key, pupil.cookies[cookie_name].value, invigilator.cookies[cookie_name].value])
+    return counts
 
 
 def database(url, name, action):
@@ -346,7 +395,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=4)
     parser.add_argument("--candidates", type=int, default=30, help="candidates a session")
-    parser.add_argument("--seconds", type=float, default=120, help="how long the morning is played")
+    parser.add_argument("--seconds", type=float, default=180, help="how long the morning is played")
     parser.add_argument(
         "--think", type=float, nargs=2, default=(10.0, 40.0), help="seconds a candidate spends on a question (min max)"
     )
@@ -370,10 +419,13 @@ def main():
         from throwaway import forget_sessions
 
         plan = prepare(args)
+        loads = [os.getloadavg()[0]]
         connections.close_all()
         with gunicorn(args.port, args.workers) as base:
             trivial = asyncio.run(trivial_rps(base, 8))
             measures, seconds, steps, keys = asyncio.run(play(base, plan, args))
+        loads.append(os.getloadavg()[0])
+        queries = count_queries(plan)
         forget_sessions(keys + [cookie[1] for _, cookie in plan["candidates"] + plan["pool"]])
         connections.close_all()
     finally:
@@ -392,15 +444,15 @@ def main():
         "answers_per_s": round(len(measures["answer"]) / seconds, 1),
         **figures(measures["answer"], "answer_"),
         **figures(measures["start"], "start_"),
-        "invigilator_polls": len(measures["morning_invigilator"]),
-        **figures(measures["morning_invigilator"], "invigilator_"),
+        "invigilator_polls": len(measures["polls"]["morning"]),
+        **figures(measures["polls"]["morning"], "invigilator_"),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "max_answers_per_s": best_rate(steps),
         "ramp": steps,
-        "ramp_invigilator_polls": len(measures["ramp_invigilator"]),
-        **figures(measures["ramp_invigilator"], "ramp_invigilator_"),
         "trivial_rps": round(trivial, 1),
+        **queries,
+        "load_average_1min": [round(load, 1) for load in loads],  # before and after: others' work on the machine
     }
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
     sys.exit(1 if errors else 0)
