@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from .candidates.views import enrolment
 from .documents.views import documents
+from .finalisation.views import finalisation
 from .invigilation.views import arrival, invigilator
 from .sessions.views import sessions, surveillance
 
@@ -20,6 +21,10 @@ school_patterns = [
     path("<int:session_id>/inscrire/", enrolment.enrolment, name="enrolment"),
     path("candidats/<int:candidate_id>/temps-majore/", enrolment.candidate_extra_time, name="candidate_extra_time"),
     path("candidats/<int:candidate_id>/retirer/", enrolment.candidate_remove, name="candidate_remove"),
+    path("<int:session_id>/finaliser/", finalisation.finalise_session, name="finalise"),
+    path("<int:session_id>/pv-session.pdf", finalisation.session_pv, name="session_pv"),
+    path("candidats/<int:candidate_id>/signalements/", finalisation.issue_report_add, name="issue_report_add"),
+    path("signalements/<int:report_id>/supprimer/", finalisation.issue_report_remove, name="issue_report_remove"),
 ]
 
 urlpatterns = [

@@ -104,9 +104,8 @@ def seed_demo():
     first.user.save()
     logins["pupil"] = first.user.username
     seed_campaigns(school, staff, first)
-    seed_certification(school, staff)
-    return {
-        "uai": school.uai,
-        "school": school.name,
-        "logins": {role: {"username": name, "password": DEMO_PASSWORD} for role, name in logins.items()},
-    }
+    planned = seed_certification(school, staff)
+    logins = {role: {"username": name, "password": DEMO_PASSWORD} for role, name in logins.items()}
+    # The invigilator needs no account: the planned session's number and password open its space.
+    logins["invigilator"] = {"session_number": planned.number, "password": planned.invigilator_password}
+    return {"uai": school.uai, "school": school.name, "logins": logins}

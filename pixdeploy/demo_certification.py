@@ -13,9 +13,11 @@ ENROLLED = 6
 
 
 def seed_certification(school, staff):
-    """Idempotent: the session is created once, then left as the demo's visitors changed it."""
-    if Session.objects.filter(school=school, room=DEMO_ROOM).exists():
-        return
+    """Idempotent: the session is created once, then left as the demo's visitors changed it. Returns the
+    planned session (its number and password are the invigilator's login)."""
+    existing = Session.objects.filter(school=school, room=DEMO_ROOM).order_by("id").first()
+    if existing is not None:
+        return existing
     window = NationalWindow.objects.filter(school_year=school.school_year, grade=Grade.THIRD).first()
     date = (
         window.starts_on + datetime.timedelta(days=3) if window else timezone.localdate() + datetime.timedelta(days=30)
@@ -36,3 +38,4 @@ def seed_certification(school, staff):
     pupils = list(school.pupils.filter(is_active=True, division__name="3e A").order_by("last_name", "id")[:ENROLLED])
     enrol(session, [pupil.id for pupil in pupils[1:]], enrolled_by=staff["m.lefort"])
     enrol(session, [pupils[0].id], extra_time_percentage=33, enrolled_by=staff["m.lefort"])
+    return session

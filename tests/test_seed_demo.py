@@ -4,7 +4,10 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
+from certif.models import Session
 from orga.models import Division, Membership, Pupil, School, SiecleImport
 from orga.schools.uai import is_valid_uai
 
@@ -19,9 +22,19 @@ def run_seed(*args):
 def test_seed_demo_json_gives_uai_and_working_logins():
     data = json.loads(run_seed("--json"))
     assert is_valid_uai(data["uai"])
+    invigilator = data["logins"].pop("invigilator")
     assert set(data["logins"]) == {"principal", "coadmin", "teacher", "pupil", "superuser"}
     for role, login in data["logins"].items():
         assert authenticate(username=login["username"], password=login["password"]) is not None, role
+    # The invigilator's login opens the planned session's space.
+    client = Client()
+    response = client.post(
+        reverse("certif:invigilator_sign_in"),
+        {"number": invigilator["session_number"], "password": invigilator["password"]},
+    )
+    assert response.status_code == 302 and response.url == reverse("certif:invigilation")
+    session = Session.objects.get(number=invigilator["session_number"])
+    assert session.status == Session.Status.CREATED and session.candidates.count() == 6
 
 
 @pytest.mark.django_db

@@ -14,13 +14,17 @@ ARRIVE_EARLIER = datetime.timedelta(minutes=15)  # candidates are seated before 
 INCIDENT_ROWS = 12
 
 
+def name_order(candidate):
+    """The order of candidates on every printed list: by the name they bear, then their first names."""
+    return (candidate.display_last_name.casefold(), candidate.first_names.casefold(), candidate.id)
+
+
 def _sorted_candidates(session):
-    candidates = list(session.candidates.select_related("pupil__user"))
-    candidates.sort(key=lambda c: (c.display_last_name.casefold(), c.first_names.casefold(), c.id))
-    return candidates
+    return sorted(session.candidates.select_related("pupil__user"), key=name_order)
 
 
-def _base_context(session):
+def session_context(session):
+    """What every session document prints at its top (certif/documents/_facts.html)."""
     longest = max((c.extra_time_percentage for c in session.candidates.all()), default=0)
     return {
         "session": session,
@@ -32,7 +36,7 @@ def _base_context(session):
 
 
 def attendance_context(session):
-    return _base_context(session) | {"candidates": _sorted_candidates(session)}
+    return session_context(session) | {"candidates": _sorted_candidates(session)}
 
 
 def convocations_context(session):
@@ -43,15 +47,15 @@ def convocations_context(session):
         for candidate in group:
             candidate.ends_at = session.ends_at(candidate.extra_time_percentage).time()
             candidate.username = candidate.pupil.user.username if candidate.pupil and candidate.pupil.user else ""
-    return _base_context(session) | {"classes": classes}
+    return session_context(session) | {"classes": classes}
 
 
 def kit_context(session):
-    return _base_context(session) | {"candidate_count": session.candidates.count()}
+    return session_context(session) | {"candidate_count": session.candidates.count()}
 
 
 def incident_context(session):
-    return _base_context(session) | {"rows": range(INCIDENT_ROWS)}
+    return session_context(session) | {"rows": range(INCIDENT_ROWS)}
 
 
 # slug in the URL → (template, file name stem, context builder)

@@ -198,6 +198,8 @@ def session_detail(request, session_id):
             "window_warning": session.window_warning(),
             "deletion_refusal": deletion_refusal(session),
             "documents": DOCUMENT_LINKS,
+            # The finalisation room sits above: the page only tells whether the session's date has come.
+            "date_has_come": session.date <= timezone.localdate(),
             "page_title": f"Session n° {session.number}",
         },
     )

@@ -29,8 +29,16 @@ class Command(BaseCommand):
             "superuser": "Super-administrateur",
         }
         for role, login in result["logins"].items():
+            if role == "invigilator":
+                continue
             self.stdout.write(
                 f"  {labels[role]:<22} identifiant : {login['username']:<18} mot de passe : {login['password']}"
             )
         sign_in = settings.SITE_URL.rstrip("/") + reverse("account_login")
         self.stdout.write(f"Ouvrez {sign_in} et connectez-vous avec l'un de ces comptes.")
+        invigilator = result["logins"]["invigilator"]
+        space = settings.SITE_URL.rstrip("/") + reverse("certif:invigilator_sign_in")
+        self.stdout.write(
+            f"Espace surveillant ({space}) : session n° {invigilator['session_number']}, "
+            f"mot de passe {invigilator['password']}."
+        )
