@@ -194,7 +194,7 @@ async def invigilator(http, base, number, password, state, rng, measures):
 
 async def ramp(pool, rates, step_seconds, rng, state, measures):
     """Step the answers' rate up over the pool's candidates (each answers at most one question at a time) until a
-    step misses the target; each step's figures."""
+    step misses the target twice running (or once with an error); each step's figures."""
     ready = asyncio.Queue()
     for candidate in pool:
         if not candidate.done:
@@ -206,9 +206,9 @@ async def ramp(pool, rates, step_seconds, rng, state, measures):
         if not candidate.done:
             ready.put_nowait(candidate)
 
-    for rate in rates:
+    async def step_at(rate, attempt):
         timings, step_errors, tasks, missed = [], [], [], 0
-        state["phase"] = rate
+        state["phase"] = (rate, attempt)
         started = time.monotonic()
         for n in range(int(rate * step_seconds)):
             await asyncio.sleep(max(0, started + n / rate - time.monotonic()))
@@ -218,17 +218,25 @@ async def ramp(pool, rates, step_seconds, rng, state, measures):
             tasks.append(asyncio.create_task(one(ready.get_nowait(), timings, step_errors)))
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - started
-        step = {
+        measures["errors"].extend(step_errors)
+        return {
             "offered_per_s": rate,
             "answers_per_s": round(len(timings) / elapsed, 1),
             **figures(timings),
             "errors": len(step_errors),
             "no_candidate_ready": missed,
-            "invigilator_p95_ms": figures(measures["polls"][rate])["p95_ms"],
+            "invigilator_p95_ms": figures(measures["polls"][(rate, attempt)])["p95_ms"],
+            "load_average_1min": round(os.getloadavg()[0], 1),
         }
+
+    for rate in rates:
+        step = await step_at(rate, 1)
         steps.append(step)
-        measures["errors"].extend(step_errors)
-        if not ramp_step_holds(step) or missed > rate or ready.qsize() < rate:
+        if not ramp_step_holds(step) and not step["errors"]:
+            # A shared machine has its moments: a step that missed on time alone is played once more.
+            step = await step_at(rate, 2)
+            steps.append(step)
+        if not ramp_step_holds(step) or step["no_candidate_ready"] > rate or ready.qsize() < rate:
             break
     return steps
 
