@@ -1,7 +1,7 @@
 """The app's models, each defined in its room (see ARCHITECTURE.md); Django and the migrations read them here."""
 
-from .course.models import CertificationAlert, CertificationCourse, CertificationQuestion
-from .finalisation.models import InChallengeProblem, IssueCategory, IssueReport
+from .course.models import CertificationAlert, CertificationCourse, CertificationQuestion, InChallengeProblem
+from .finalisation.models import IssueCategory, IssueReport
 from .results.models import CertificationResult
 from .sessions.models import (
     AbortReason,

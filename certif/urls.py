@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from .candidates.views import enrolment
+from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
 from .invigilation.views import arrival, invigilator
+from .results.views import results
 from .sessions.views import sessions, surveillance
 
 app_name = "certif"
@@ -25,6 +27,13 @@ school_patterns = [
     path("<int:session_id>/pv-session.pdf", finalisation.session_pv, name="session_pv"),
     path("candidats/<int:candidate_id>/signalements/", finalisation.issue_report_add, name="issue_report_add"),
     path("signalements/<int:report_id>/supprimer/", finalisation.issue_report_remove, name="issue_report_remove"),
+    path("<int:session_id>/resultats/", results.session_results, name="session_results"),
+    path("<int:session_id>/resultats/calculer/", results.session_results_compute, name="session_results_compute"),
+    path("<int:session_id>/resultats/publier/", results.session_results_publish, name="session_results_publish"),
+    path("<int:session_id>/resultats/session.csv", results.session_results_csv, name="session_results_csv"),
+    path("<int:session_id>/resultats/classe.csv", results.division_results_csv, name="division_results_csv"),
+    path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
+    path("resultats/classes/", results.results_by_class, name="results_by_class"),
 ]
 
 urlpatterns = [
@@ -32,6 +41,11 @@ urlpatterns = [
     path("certification/", arrival.enter_access_code, name="arrival"),
     path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
     path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
+    path("certification/candidat/<int:candidate_id>/test/", test.test, name="test"),
+    path("certification/candidat/<int:candidate_id>/test/repondre/", test.answer, name="test_answer"),
+    path("certification/candidat/<int:candidate_id>/test/signaler/", test.report, name="test_report"),
+    path("certification/candidat/<int:candidate_id>/test/fin/", test.end, name="test_end"),
+    path("certification/mes-resultats/", results.my_results, name="my_results"),
     path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
     path("certification/surveillant/session/", invigilator.live, name="invigilation"),
     path(
@@ -43,6 +57,17 @@ urlpatterns = [
         "certification/surveillant/candidats/<int:candidate_id>/annuler/",
         invigilator.cancel_presence,
         name="cancel_presence",
+    ),
+    path(
+        "certification/surveillant/candidats/<int:candidate_id>/reprise/",
+        invigilator.authorise_resume,
+        name="authorise_resume",
+    ),
+    path("certification/surveillant/candidats/<int:candidate_id>/terminer/", invigilator.end_test, name="end_test"),
+    path(
+        "certification/surveillant/signalements/<int:alert_id>/",
+        invigilator.handle_problem,
+        name="handle_problem",
     ),
     path("certification/surveillant/sortir/", invigilator.sign_out, name="invigilator_sign_out"),
 ]

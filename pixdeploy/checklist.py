@@ -1,8 +1,8 @@
 """The principal's yearly checklist (from the Pix vade-mecum), ticked from real data.
 
-An item that data can tell is ticked from the data only (the certification sessions, their invigilators
-and candidates included). An item that no data can tell (presenting Pix to the team, the certification kit,
-supervising and finalising the sessions) has a key and is ticked by hand by a school admin, who is shown with
+An item that data can tell is ticked from the data only (the certification sessions, their invigilators,
+candidates and finalisation included). An item that no data can tell (presenting Pix to the team, the
+certification kit, supervising the sessions) has a key and is ticked by hand by a school admin, who is shown with
 the date (`ChecklistTick`).
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from certif.models import Session
 from orga.models import Division, Membership, Participation, School
@@ -40,7 +41,6 @@ MANUAL_ITEMS = {
     "certif_kit": "Consulter le kit de certification",
     "certif_invite": "Convoquer les élèves",
     "certif_supervise": "Superviser les sessions de certification",
-    "certif_finalise": "Finaliser les sessions",
     "certif_registry": "Importer les résultats dans le {registry}",
 }
 
@@ -130,6 +130,12 @@ def _certification_facts(school: School):
         sessions=Count("id", distinct=True),
         invigilated=Count("id", distinct=True, filter=Q(invigilators__isnull=False)),
         candidates=Count("candidates", distinct=True),
+        # Finalised or later; a session of an earlier day still open is one left to finalise.
+        finalised=Count("id", distinct=True, filter=~Q(status=Session.Status.CREATED)),
+        unfinalised_past=Count(
+            "id", distinct=True, filter=Q(status=Session.Status.CREATED, date__lt=timezone.localdate())
+        ),
+        published=Count("id", distinct=True, filter=Q(status=Session.Status.PROCESSED)),
     )
     facts["school_year"] = school_year
     # The next open session: enrolment and its documents are reached from there.
@@ -146,8 +152,8 @@ def _certification_facts(school: School):
 
 
 def _certification_items(school: School, ticks):
-    """Steps 5 and 6: planning, invigilation and enrolment are ticked from the sessions; the kit, the
-    convocations handed out, supervising, finalising and the results import are ticked by hand."""
+    """Steps 5 and 6: planning, invigilation, enrolment and finalisation are ticked from the sessions; the kit,
+    the convocations handed out, supervising and the results import are ticked by hand."""
     facts = _certification_facts(school)
     uai = {"uai": school.uai}
     sessions, invigilated, candidates = facts["sessions"], facts["invigilated"], facts["candidates"]
@@ -182,16 +188,28 @@ def _certification_items(school: School, ticks):
         enrolled_detail if candidates or facts["grade_pupils"] else "",
         url=reverse("certif:enrolment", kwargs={**uai, "session_id": next_open}) if next_open else list_url,
     )
+    finalised, left = facts["finalised"], facts["unfinalised_past"]
+    finalise = Item(
+        "Finaliser les sessions",
+        finalised > 0 and left == 0,
+        (
+            f"{count_of(finalised, 'session finalisée', 'sessions finalisées')}"
+            + (f", {left} à finaliser" if left else "")
+            + f", résultats publiés pour {count_of(facts['published'], 'session')}"
+        )
+        if finalised or left
+        else "",
+        url=reverse("certif:results_by_class", kwargs=uai) if facts["published"] else list_url,
+    )
     invite = _manual("certif_invite", ticks)
     # The convocations are printed from the session's page.
     invite.url = reverse("certif:session_detail", kwargs={**uai, "session_id": next_open}) if next_open else list_url
     return [_manual("certif_kit", ticks), planned, supervision], [
         enrolment,
         invite,
-        *(
-            _manual(key, ticks, registry=school.results_registry_label)
-            for key in ("certif_supervise", "certif_finalise", "certif_registry")
-        ),
+        _manual("certif_supervise", ticks),
+        finalise,
+        _manual("certif_registry", ticks, registry=school.results_registry_label),
     ]
 
 

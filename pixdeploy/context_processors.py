@@ -37,6 +37,7 @@ def navigation(request):
     if role.code == "pupil":
         items.append(("J'ai un code", reverse("orga:enter_code")))
         items.append(("Mon profil", reverse("orga:my_profile")))
+        items.append(("Ma certification", reverse("certif:my_results")))
     if role.code == "superuser":
         items.append(("Administration", reverse("admin:index")))
         items.append(("État du service", reverse("service_status")))

@@ -14,7 +14,7 @@ from orga.pupils.importing import apply_pupils
 from orga.pupils.siecle import parse_pupils_file
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from pixdeploy.demo_campaigns import seed_campaigns
-from pixdeploy.demo_certification import seed_certification
+from pixdeploy.demo_certification import seed_certification, seed_published_session
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
@@ -105,6 +105,7 @@ def seed_demo():
     logins["pupil"] = first.user.username
     seed_campaigns(school, staff, first)
     planned = seed_certification(school, staff)
+    seed_published_session(school, staff, first)
     logins = {role: {"username": name, "password": DEMO_PASSWORD} for role, name in logins.items()}
     # The invigilator needs no account: the planned session's number and password open its space.
     logins["invigilator"] = {"session_number": planned.number, "password": planned.invigilator_password}

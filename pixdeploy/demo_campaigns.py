@@ -28,7 +28,7 @@ SECURITY = ("4.1", "4.2", "4.3")
 STATUS_PATTERN = ["shared"] * 6 + ["to_share"] + ["started"] * 2 + [None]
 
 
-def _true_levels(rng, codes):
+def true_levels(rng, codes):
     base = rng.choice([1, 2, 2, 3, 3, 4])
     return {code: max(0, min(5, base + rng.choice([-1, 0, 0, 1]))) for code in codes}
 
@@ -49,7 +49,7 @@ def _participation(campaign, pupil, status, bank, rng, now):
     codes = competence_codes(campaign)
     participation = Participation.objects.create(campaign=campaign, pupil=pupil, seed=f"demo-{pupil.ine}")
     stop_after = rng.randint(2, 6) if status == "started" else None
-    answers = _simulate(bank, codes, participation.seed, _true_levels(rng, codes), rng, stop_after)
+    answers = _simulate(bank, codes, participation.seed, true_levels(rng, codes), rng, stop_after)
     Answer.objects.bulk_create(
         [
             Answer(

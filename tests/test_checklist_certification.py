@@ -126,3 +126,37 @@ def test_checklist_query_count_does_not_grow_with_sessions_and_candidates(client
         html = client.get(reverse("home")).content.decode()
     assert "3 sessions en 2026-2027" in html
     assert len(after) == len(before)
+
+
+FINALISE = "Finaliser les sessions"
+
+
+def _set_status(session, status, **fields):
+    for name, value in {"status": status, **fields}.items():
+        setattr(session, name, value)
+    session.save()
+
+
+@pytest.mark.django_db
+def test_finalising_is_ticked_once_every_past_session_is_finalised(client_for, school, school_admin):
+    item = _items(school)[FINALISE]
+    assert not item.done and item.detail == "" and not item.key
+    past = make_session(school, date=datetime.date(2026, 11, 20))
+    make_session(school, room="B")  # still to come: nothing to finalise yet
+    item = _items(school)[FINALISE]
+    assert not item.done and item.detail == "0 session finalisée, 1 à finaliser, résultats publiés pour 0 session"
+    _set_status(past, "finalized")
+    item = _items(school)[FINALISE]
+    assert item.done and item.detail == "1 session finalisée, résultats publiés pour 0 session"
+    assert item.url == url("sessions", school)
+    _set_status(past, "processed", published_at=timezone.now())
+    item = _items(school)[FINALISE]
+    assert item.done and item.detail == "1 session finalisée, résultats publiés pour 1 session"
+    assert item.url == url("results_by_class", school)
+    assert client_for(school_admin).get(item.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_finalising_is_no_longer_ticked_by_hand(client_for, school, school_admin):
+    tick = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "certif_finalise"})
+    assert client_for(school_admin).post(tick, {"done": "1"}).status_code == 404

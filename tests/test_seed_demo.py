@@ -109,9 +109,32 @@ def test_seed_demo_plans_a_certification_session_with_candidates(monkeypatch):
     # A school year whose window the migrations know, whenever the suite runs.
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))
     run_seed()
-    run_seed()  # idempotent: one session, its candidates enrolled once
-    session = Session.objects.get()
+    run_seed()  # idempotent: one planned session, its candidates enrolled once
+    session = Session.objects.get(status=Session.Status.CREATED)
     assert session.status == Session.Status.CREATED and session.window_warning() == ""
     assert session.candidates.count() == 6
     assert Candidate.objects.filter(extra_time_percentage=33).count() == 1
     assert {i.user_id is None for i in session.invigilators.all()} == {True, False}
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_a_planned_session_and_a_published_one_the_demo_pupil_sees():
+    data = json.loads(run_seed("--json"))
+    planned = Session.objects.get(number=data["logins"]["invigilator"]["session_number"])
+    assert planned.status == Session.Status.CREATED
+    published = Session.objects.get(status=Session.Status.PROCESSED)
+    assert published.published_at is not None and published.date < planned.date
+    results = {
+        c.pupil.user.username if c.pupil.user_id else c.id: getattr(c, "result", None)
+        for c in published.candidates.select_related("pupil__user")
+    }
+    statuses = sorted(r.status for r in results.values() if r)
+    assert statuses.count("validated") == 6 and statuses.count("rejected") == 1 and len(results) == 8
+    pupil = data["logins"]["pupil"]
+    client = Client()
+    client.login(username=pupil["username"], password=pupil["password"])
+    page = client.get(reverse("certif:my_results")).content.decode()
+    mine = results[pupil["username"]]
+    assert mine.status == "validated" and mine.level_label in page and str(mine.pix_score) in page
+    run_seed()
+    assert Session.objects.filter(status=Session.Status.PROCESSED).count() == 1  # idempotent

@@ -15,6 +15,22 @@ def allowed_minutes(extra_time_percentage):
     return math.ceil(TEST_MINUTES * (100 + extra_time_percentage) / 100)
 
 
+class InChallengeProblem(models.TextChoices):
+    """Pix's subcategories of a problem on a question (E6 and E7 are no longer used): the invigilator picks one
+    when accepting a problem reported during the test, and finalisation's issue reports use the same."""
+
+    IMAGE_NOT_DISPLAYING = "E1", "E1 — L'image ne s'affiche pas"
+    EMBED_NOT_WORKING = "E2", "E2 — Le simulateur ou l'application ne s'affiche pas"
+    FILE_NOT_OPENING = "E3", "E3 — Le fichier à télécharger ne s'ouvre pas"
+    WEBSITE_UNAVAILABLE = "E4", "E4 — Le site à visiter est indisponible ou en maintenance"
+    WEBSITE_BLOCKED = "E5", "E5 — Le site est bloqué par le réseau de l'établissement"
+    EXTRA_TIME_EXCEEDED = "E8", "E8 — Le temps majoré est dépassé"
+    SOFTWARE_NOT_WORKING = "E9", "E9 — Le logiciel installé ne fonctionne pas"
+    UNINTENTIONAL_FOCUS_OUT = "E10", "E10 — Le candidat a été contraint de sortir de la question"
+    SKIP_ON_OOPS = "E11", "E11 — Une page « Oups » s'est affichée"
+    ACCESSIBILITY_ISSUE = "E12", "E12 — Problème d'accessibilité de la question"
+
+
 class CertificationCourseQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(ended_at__isnull=True)

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from certif.course.models import InChallengeProblem
 from certif.sessions.models import Candidate
 
 
@@ -17,21 +18,6 @@ class IssueCategory(models.TextChoices):
     NON_BLOCKING_TECHNICAL_ISSUE = "C7", "C7 — Incident technique non bloquant"
     NON_BLOCKING_CANDIDATE_ISSUE = "C8", "C8 — Incident lié au candidat non bloquant"
     IN_CHALLENGE = "IN_CHALLENGE", "Problème technique sur une question"
-
-
-class InChallengeProblem(models.TextChoices):
-    """Pix's subcategories of a problem on a question (E6 and E7 are no longer used)."""
-
-    IMAGE_NOT_DISPLAYING = "E1", "E1 — L'image ne s'affiche pas"
-    EMBED_NOT_WORKING = "E2", "E2 — Le simulateur ou l'application ne s'affiche pas"
-    FILE_NOT_OPENING = "E3", "E3 — Le fichier à télécharger ne s'ouvre pas"
-    WEBSITE_UNAVAILABLE = "E4", "E4 — Le site à visiter est indisponible ou en maintenance"
-    WEBSITE_BLOCKED = "E5", "E5 — Le site est bloqué par le réseau de l'établissement"
-    EXTRA_TIME_EXCEEDED = "E8", "E8 — Le temps majoré est dépassé"
-    SOFTWARE_NOT_WORKING = "E9", "E9 — Le logiciel installé ne fonctionne pas"
-    UNINTENTIONAL_FOCUS_OUT = "E10", "E10 — Le candidat a été contraint de sortir de la question"
-    SKIP_ON_OOPS = "E11", "E11 — Une page « Oups » s'est affichée"
-    ACCESSIBILITY_ISSUE = "E12", "E12 — Problème d'accessibilité de la question"
 
 
 class IssueReport(models.Model):

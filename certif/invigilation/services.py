@@ -1,9 +1,10 @@
 """A candidate's arrival (access code, identity) and the invigilator's confirmation of presence."""
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from certif.course.models import CertificationAlert
+from certif.course.services import time_left_text
 from certif.sessions.codes import is_access_code
 from certif.sessions.models import Candidate, Session
 from orga.campaigns.services import normalize_code
@@ -68,10 +69,27 @@ class Arrival:
     NOT_ARRIVED = "not_arrived"
     WAITING = "waiting"
     PRESENT = "present"
-    LABELS = {NOT_ARRIVED: "Non arrivé", WAITING: "Identité confirmée, en attente", PRESENT: "Présent"}
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+    LABELS = {
+        NOT_ARRIVED: "Non arrivé",
+        WAITING: "Identité confirmée, en attente",
+        PRESENT: "Présent",
+        IN_PROGRESS: "Test en cours",
+        FINISHED: "Test terminé",
+    }
+    # The live list's order: attention required first, then those waiting for the invigilator, …
+    RANKS = {WAITING: 1, NOT_ARRIVED: 2, PRESENT: 3, IN_PROGRESS: 4, FINISHED: 5}
+
+
+def _course(candidate):
+    return getattr(candidate, "course", None)  # the reverse one-to-one, read by select_related (None if none)
 
 
 def arrival_of(candidate):
+    course = _course(candidate)
+    if course is not None:
+        return Arrival.FINISHED if course.is_ended else Arrival.IN_PROGRESS
     if candidate.presence_confirmed_at:
         return Arrival.PRESENT
     if candidate.identity_confirmed_at:
@@ -80,20 +98,34 @@ def arrival_of(candidate):
 
 
 def live_list(session):
-    """The session's candidates, those waiting for the invigilator first, then not arrived, then present (one
-    query)."""
-    rank = Case(
-        When(identity_confirmed_at__isnull=False, presence_confirmed_at__isnull=True, then=Value(0)),
-        When(identity_confirmed_at__isnull=True, presence_confirmed_at__isnull=True, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    candidates = list(
-        session.candidates.annotate(arrival_rank=rank).order_by("arrival_rank", "last_name", "first_name", "id")
-    )
+    """The session's candidates with their state, test and pending alerts, those needing the invigilator's
+    attention first (a resume asked, a problem reported), then those waiting for their presence to be confirmed,
+    not arrived, present, testing, finished. Two queries, whatever the number of candidates."""
+    candidates = list(session.candidates.select_related("course").order_by("last_name", "first_name", "id"))
+    alerts = {}
+    for alert in (
+        CertificationAlert.objects.pending()
+        .filter(course__candidate__session=session)
+        .select_related("question")
+        .order_by("created_at", "id")
+    ):
+        alerts.setdefault(alert.course_id, []).append(alert)
+    now = timezone.now()
     for candidate in candidates:
+        course = _course(candidate)
         candidate.arrival = arrival_of(candidate)
         candidate.arrival_label = Arrival.LABELS[candidate.arrival]
+        pending = alerts.get(course.id, []) if course else []
+        in_progress = candidate.arrival == Arrival.IN_PROGRESS
+        candidate.resume_alert = next(
+            (a for a in pending if a.kind == CertificationAlert.Kind.RESUME and in_progress), None
+        )
+        candidate.problem_alerts = [a for a in pending if a.kind == CertificationAlert.Kind.CHALLENGE_PROBLEM]
+        candidate.needs_attention = bool(candidate.resume_alert or candidate.problem_alerts)
+        candidate.test = course
+        candidate.seconds_left = course.seconds_left(now) if course else 0
+        candidate.time_left = time_left_text(candidate.seconds_left)
+    candidates.sort(key=lambda c: 0 if c.needs_attention else Arrival.RANKS[c.arrival])
     return candidates
 
 

@@ -200,7 +200,7 @@ def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
         if skipped:
             result, stored = Answer.Result.SKIPPED, ""
         else:
-            correct = _check(challenge, value)
+            correct = check_answer(challenge, value)
             result = Answer.Result.OK if correct else Answer.Result.KO
             stored = value if isinstance(value, str) else ",".join(str(v) for v in value)
         Answer.objects.create(
@@ -212,7 +212,9 @@ def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
     return True
 
 
-def _check(challenge, value):
+def check_answer(challenge, value):
+    """Whether `value` (an index, a list of indexes or a text, as posted) answers `challenge` right; a malformed
+    value is a wrong answer."""
     try:
         if challenge.type == Challenge.Type.SINGLE:
             return is_correct("qcu", challenge.solution, int(value))

@@ -1,5 +1,6 @@
 """The day of the session in a real browser, on a phone: the pupil enters the code and their identity, waits, and
-their page updates by itself once the invigilator, in another browser, confirms their presence."""
+their page moves on by itself to the test once the invigilator, in another browser, confirms their presence; the
+pupil reports a problem, the invigilator sees it first and accepts it, then ends the test."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from .test_accessibility import violations
 pytestmark = [pytest.mark.browser]
 
 
-def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transactional_db, pupil, password):
+def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, framework, pupil, password):
     from certif.candidates.enrolment import enrol
     from tests.certif.helpers import make_session
 
@@ -42,9 +43,34 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, transac
         desk.get_by_role("button", name="Confirmer la présence").click()
         desk.locator(".fr-badge", has_text="Présent").wait_for()
 
-        # The waiting page polls every 5 s: it shows the confirmation without a reload.
-        phone.get_by_text("Votre présence est confirmée : le test va commencer").wait_for(timeout=15_000)
+        # The waiting page polls every 5 s: it moves on to the test without a reload.
+        phone.get_by_role("heading", name="Question 1 / 32").wait_for(timeout=15_000)
+        phone.get_by_text("Temps restant :").wait_for()  # the countdown runs (the page says it without JavaScript)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert violations(phone) == []
+        phone.get_by_text("Signaler un problème sur cette question").click()
+        phone.get_by_label("Décrivez le problème (facultatif)").fill("L'image ne s'affiche pas")
+        phone.get_by_role("button", name="Prévenir le surveillant").click()
+        phone.get_by_text("Votre surveillant a été prévenu du problème").wait_for()
+
+        desk.get_by_text("Attention requise : 1 candidat a besoin de vous").wait_for(timeout=15_000)
+        assert violations(desk) == []
+        desk.get_by_role("link", name="Traiter le signalement").click()
+        desk.get_by_text("« L'image ne s'affiche pas »").wait_for()
+        assert violations(desk) == []
+        desk.locator("label[for=categorie-E1]").click()  # DSFR draws the radio under its label
+        desk.get_by_role("button", name="Accepter et neutraliser la question").click()
+        desk.get_by_text("est neutralisée").wait_for()
+        desk.locator(".fr-badge", has_text="Test en cours").wait_for()
+        phone.reload()
+        phone.get_by_role("heading", name="Question 1 / 32").wait_for()  # another question, the first to count
+
+        desk.get_by_role("link", name="Terminer le test").click()
+        assert violations(desk) == []
+        desk.get_by_role("button", name="Oui, terminer le test").click()
+        desk.locator(".fr-badge", has_text="Test terminé").wait_for()
+        phone.reload()
+        phone.get_by_role("heading", name="Votre test est terminé").wait_for()
         assert violations(phone) == []
     finally:
         pupil_context.close()

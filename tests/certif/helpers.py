@@ -3,10 +3,12 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from certif.models import Candidate
 from certif.sessions.services import create_session
 from crcn.models import Competence
 from orga.campaigns.services import create_campaign
 from orga.models import CompetenceResult, Participation
+from tests.factories import PupilFactory, UserFactory
 
 
 def url(name, school, **kwargs):
@@ -21,6 +23,25 @@ def make_session(school, *, date=datetime.date(2027, 4, 8), start=datetime.time(
         "invigilators": [("M. Dupont", None)],
     } | fields
     return create_session(school=school, created_by=None, date=date, start_time=start, room=room, **fields)
+
+
+def enrol_pupil(session, last_name, first_name, division, *, extra=0, username=None, user=None, **fields):
+    """A new pupil of `division` enrolled in `session`, their identity copied as enrolment does."""
+    user = user or (UserFactory(username=username) if username else None)
+    pupil = PupilFactory(
+        school=session.school, division=division, last_name=last_name, first_name=first_name, user=user
+    )
+    return Candidate.objects.create(
+        session=session,
+        pupil=pupil,
+        ine=pupil.ine,
+        last_name=last_name,
+        first_name=first_name,
+        birthdate=datetime.date(2012, 5, 3),
+        division_name=division.name,
+        extra_time_percentage=extra,
+        **fields,
+    )
 
 
 def position(pupil, owner, levels, shared=True, on=datetime.date(2026, 10, 5)):

@@ -1,6 +1,5 @@
 """The session's PDFs: attendance sheet, convocations, invigilator's kit, blank incident report."""
 
-import datetime
 import io
 
 import pytest
@@ -9,30 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from certif.documents.sheets import DOCUMENTS
-from certif.models import Candidate
 from certif.sessions.views.sessions import DOCUMENT_LINKS
-from tests.factories import DivisionFactory, PupilFactory, UserFactory
+from tests.factories import DivisionFactory
 
+from .helpers import enrol_pupil as enrol
 from .helpers import make_session, url
 
 HOSTILE = "<script>alert('x')</script> \"O'Neil\"\nLigne"
-
-
-def enrol(session, last_name, first_name, division, *, extra=0, username=None):
-    user = UserFactory(username=username) if username else None
-    pupil = PupilFactory(
-        school=session.school, division=division, last_name=last_name, first_name=first_name, user=user
-    )
-    return Candidate.objects.create(
-        session=session,
-        pupil=pupil,
-        ine=pupil.ine,
-        last_name=last_name,
-        first_name=first_name,
-        birthdate=datetime.date(2012, 5, 3),
-        division_name=division.name,
-        extra_time_percentage=extra,
-    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +19,6 @@ from tests.factories import PupilFactory, UserFactory
 from .helpers import make_session, url
 
 BIRTH = datetime.date(2012, 5, 14)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def session(school):
-    return make_session(school)
 
 
 @pytest.fixture
@@ -191,16 +180,36 @@ def test_password_of_another_session_refused(client, school, session):
     assert SESSION_KEY not in client.session
 
 
-def test_invigilator_sign_in_throttled_per_session_number(client, session):
-    for n in range(10):
+def _wrong_sign_ins(client, session, count, **headers):
+    for _ in range(count):
         client.post(
-            reverse("certif:invigilator_sign_in"),
-            {"number": str(session.number), "password": "WRONG1"},
-            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            reverse("certif:invigilator_sign_in"), {"number": str(session.number), "password": "WRONG1"}, **headers
         )
+
+
+def test_invigilator_sign_in_throttled_per_browser(client, session):
+    for n in range(throttle.MAX_PER_BROWSER):
+        _wrong_sign_ins(client, session, 1, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
     response = sign_in_invigilator(client, session)
     assert response.status_code == 429
     assert SESSION_KEY not in client.session
+
+
+def test_a_pupil_typing_wrong_passwords_does_not_lock_the_invigilator_out(session):
+    # Same address (the school's), another browser: the pupil's tries stop their own browser only.
+    pupil_browser, invigilator_browser = Client(), Client()
+    _wrong_sign_ins(pupil_browser, session, throttle.MAX_PER_BROWSER + 3)
+    assert sign_in_invigilator(pupil_browser, session).status_code == 429
+    response = sign_in_invigilator(invigilator_browser, session)
+    assert response["Location"] == reverse("certif:invigilation")
+    assert invigilator_browser.session[SESSION_KEY] == session.id
+
+
+def test_invigilator_sign_in_throttled_per_session_number_from_many_browsers(session):
+    assert throttle.MAX_PER_SESSION_NUMBER >= 10 * throttle.MAX_PER_BROWSER
+    cache.set(f"certif-invigilator:session:{session.number}", throttle.MAX_PER_SESSION_NUMBER - 1, 600)
+    _wrong_sign_ins(Client(), session, 1)  # the last try allowed for this number, from one more browser
+    assert sign_in_invigilator(Client(), session).status_code == 429
 
 
 def test_invigilator_pages_need_the_invigilator_sign_in(client_for, school_admin, pupil, candidate):
@@ -259,11 +268,13 @@ def test_presence_confirmed_then_the_pupil_sees_it(client_for, client, pupil, se
     candidate.refresh_from_db()
     assert candidate.presence_confirmed_at is not None
     pupil_client = client_for(pupil)
-    page = pupil_client.get(
-        reverse("certif:arrival_waiting", kwargs={"candidate_id": candidate.id}), HTTP_HX_REQUEST="true"
-    ).content.decode()
-    assert "Votre présence est confirmée : le test va commencer" in page
-    assert "hx-trigger" not in page  # no more polling
+    waiting_url = reverse("certif:arrival_waiting", kwargs={"candidate_id": candidate.id})
+    test_url = reverse("certif:test", kwargs={"candidate_id": candidate.id})
+    # The waiting page's polling leaves for the test, a whole page; so does a reload, and the access code typed again.
+    assert pupil_client.get(waiting_url, HTTP_HX_REQUEST="true")["HX-Redirect"] == test_url
+    assert pupil_client.get(waiting_url)["Location"] == test_url
+    response = pupil_client.post(reverse("certif:arrival"), {"code": session.access_code}, follow=True)
+    assert response.redirect_chain[-1][0] == test_url
 
 
 def test_presence_needs_the_identity_first(client, session, candidate):

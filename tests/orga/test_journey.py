@@ -1,6 +1,5 @@
 import html as html_module
 import re
-import threading
 
 import pytest
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from crcn.models import Challenge
 from orga.campaigns import throttle
 from orga.campaigns.services import competence_codes, create_campaign, current_bank
 from orga.models import Answer, CompetenceResult, Participation
+from tests.concurrency import at_once as run_at_once
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
 
 
@@ -377,29 +377,13 @@ def bring_to_the_last_question(client, participation):
 
 
 def at_once(user, request):
-    """`request(client)` from THREADS threads released together, each with its own client and connection."""
+    """`request(client)` from THREADS clients of `user` at once: (status, redirect chain) of each."""
     clients = [Client(raise_request_exception=False) for _ in range(THREADS)]
     for client in clients:
         client.force_login(user)
-    barrier = threading.Barrier(THREADS)
-    outcomes = [None] * THREADS
-
-    def run(n):
-        try:
-            barrier.wait(timeout=30)
-            response = request(clients[n])
-            outcomes[n] = (response.status_code, [url for url, _ in response.redirect_chain])
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes[n] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_at_once(
+        clients, request, lambda response: (response.status_code, [u for u, _ in response.redirect_chain])
+    )
 
 
 @on_postgresql

@@ -2,37 +2,18 @@
 invigilator."""
 
 import datetime
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
-from certif.sessions.models import Candidate
+from certif.course.access import browser_key, own_candidacy, pupil_required
 
 from .. import services, throttle
 
 
-def pupil_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        pupil = getattr(request.user, "pupil", None)
-        if pupil is None:
-            raise PermissionDenied
-        return view(request, pupil, *args, **kwargs)
-
-    return wrapper
-
-
 def throttled(request):
     return render(request, "certif/invigilation/throttled.html", {"page_title": "Trop d'essais"}, status=429)
-
-
-def _own_candidacy(pupil, candidate_id):
-    return get_object_or_404(
-        Candidate.objects.select_related("session"), id=candidate_id, pupil=pupil, session__status="created"
-    )
 
 
 @pupil_required
@@ -66,7 +47,7 @@ def _date(text):
 
 @pupil_required
 def confirm_identity(request, pupil, candidate_id):
-    candidate = _own_candidacy(pupil, candidate_id)
+    candidate = own_candidacy(pupil, candidate_id)
     if candidate.identity_confirmed_at:
         return redirect("certif:arrival_waiting", candidate_id=candidate.id)
     error = ""
@@ -93,9 +74,13 @@ def confirm_identity(request, pupil, candidate_id):
 
 @pupil_required
 def waiting(request, pupil, candidate_id):
-    candidate = _own_candidacy(pupil, candidate_id)
+    candidate = own_candidacy(pupil, candidate_id)
     if candidate.identity_confirmed_at is None:
         return redirect("certif:arrival_identity", candidate_id=candidate.id)
-    template = "certif/invigilation/_waiting.html" if request.headers.get("HX-Request") else None
+    browser_key(request)
+    if candidate.presence_confirmed_at:  # present: on to the test (which starts it, or asks for a resume)
+        test_url = reverse("certif:test", kwargs={"candidate_id": candidate.id})
+        return HttpResponseClientRedirect(test_url) if request.htmx else redirect(test_url)
+    template = "certif/invigilation/_waiting.html" if request.htmx else None
     context = {"candidate": candidate, "page_title": "En attente du surveillant"}
     return render(request, template or "certif/invigilation/waiting.html", context)
