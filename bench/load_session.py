@@ -46,7 +46,7 @@ BENCH_DIGITS = "0999992"
 TARGET_MS = 200
 POLL_SECONDS = 5  # the invigilator's page: hx-trigger="every 5s"
 SKIP_SHARE = 0.1
-RAMP_RATES = (5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150)
+RAMP_RATES = (2, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150)
 INVIGILATION_PATH = "/certification/surveillant/session/"
 
 
