@@ -9,7 +9,7 @@ time between questions. Measures the answer-and-next request (the POST of the an
 which redirects, plus the GET of the next challenge) and, for comparison, the requests
 per second of a trivial Django view (/sante/) on the same stack in the same run.
 Prints one JSON object: rps, p95_ms, median_ms, errors, answers, trivial_rps, …
-Deletes the school at the end. Traffic goes to 127.0.0.1 only; the run is bounded.
+Deletes the school and its sessions at the end. Traffic goes to 127.0.0.1 only; the run is bounded.
 """
 
 import argparse
@@ -32,7 +32,7 @@ django.setup()
 
 import aiohttp  # noqa: E402
 from loadkit import browser, figures, gunicorn, trivial_rps  # noqa: E402
-from throwaway import remove_school, signed_in, throwaway_pupils, throwaway_school  # noqa: E402
+from throwaway import forget_sessions, remove_school, signed_in, throwaway_pupils, throwaway_school  # noqa: E402
 
 from orga.campaigns.services import create_campaign  # noqa: E402
 
@@ -126,6 +126,7 @@ def main():
             timings, errors, counters, elapsed = asyncio.run(play(base, code, cookies, args.seconds, tuple(args.think)))
     finally:
         remove_school(uai)
+        forget_sessions(key for _, key in cookies)
     result = {
         "pupils": args.pupils,
         "database": django.db.connection.vendor,
