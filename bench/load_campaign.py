@@ -9,7 +9,7 @@ time between questions. Measures the answer-and-next request (the POST of the an
 which redirects, plus the GET of the next challenge) and, for comparison, the requests
 per second of a trivial Django view (/sante/) on the same stack in the same run.
 Prints one JSON object: rps, p95_ms, median_ms, errors, answers, trivial_rps, …
-Deletes the school at the end. Traffic goes to 127.0.0.1 only; the run is bounded.
+Deletes the school and its sessions at the end. Traffic goes to 127.0.0.1 only; the run is bounded.
 """
 
 import argparse
@@ -18,9 +18,6 @@ import json
 import os
 import random
 import re
-import signal
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,15 +31,10 @@ import django  # noqa: E402
 django.setup()
 
 import aiohttp  # noqa: E402
-import yarl  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from throwaway import remove_school, throwaway_school  # noqa: E402
+from loadkit import browser, figures, gunicorn, trivial_rps  # noqa: E402
+from throwaway import forget_sessions, remove_school, signed_in, throwaway_pupils, throwaway_school  # noqa: E402
 
 from orga.campaigns.services import create_campaign  # noqa: E402
-from orga.models import Division, Pupil  # noqa: E402
-from orga.pupils.siecle_sample import generated_pupils  # noqa: E402
 
 BENCH_DIGITS = "0999991"
 CHALLENGE_RE = re.compile(r'name="challenge" value="(\d+)"')
@@ -52,27 +44,7 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def prepare(pupil_count):
     school, teacher = throwaway_school(BENCH_DIGITS, "Collège de mesure (charge)")
-    uai = school.uai
-    User = get_user_model()
-    division = Division.objects.create(school=school, name="3e Charge")
-    fakes = generated_pupils(pupil_count, ["3e Charge"], seed=3)
-    users = User.objects.bulk_create(
-        [User(username=f"bench.{uai}.{n}", password="!", first_name=f.first_name) for n, f in enumerate(fakes)]
-    )
-    Pupil.objects.bulk_create(
-        [
-            Pupil(
-                school=school,
-                division=division,
-                user=u,
-                ine=f.ine,
-                last_name=f.last_name,
-                first_name=f.first_name,
-                birthdate=f.birthdate,
-            )
-            for u, f in zip(users, fakes, strict=True)
-        ]
-    )
+    pupils = throwaway_pupils(school, ["3e Charge"], pupil_count, seed=3)
     campaign = create_campaign(
         school=school,
         owner=teacher,
@@ -80,25 +52,12 @@ def prepare(pupil_count):
         type="assessment",
         competence_codes=["1.1", "2.1", "3.1", "4.1", "5.1"],
     )
-    sessions = []
-    for user in User.objects.filter(username__startswith=f"bench.{uai}."):
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        sessions.append(store.session_key)
-    return uai, campaign.code, sessions
+    return school.uai, campaign.code, [signed_in(pupil.user) for pupil in pupils]
 
 
-async def one_pupil(connector, base, session_key, code, deadline, think, rng, timings, errors, counters):
+async def one_pupil(connector, base, cookie, code, deadline, think, rng, timings, errors, counters):
     """A pupil with a cookie jar of their own: start the test, then answer until time is up."""
-    jar = aiohttp.CookieJar(unsafe=True)
-    jar.update_cookies({settings.SESSION_COOKIE_NAME: session_key}, yarl.URL(base))
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(
-        connector=connector, connector_owner=False, cookie_jar=jar, timeout=timeout
-    ) as http:
+    async with browser(base, connector, cookie) as http:
         try:
             async with http.get(base + f"/parcours/{code}/") as response:
                 csrf = CSRF_RE.search(await response.text()).group(1)
@@ -129,23 +88,6 @@ async def one_pupil(connector, base, session_key, code, deadline, think, rng, ti
             errors.append(type(error).__name__)
 
 
-async def trivial_rps(base, seconds, concurrency=50):
-    count, deadline = 0, time.monotonic() + seconds
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as http:
-
-        async def worker():
-            nonlocal count
-            while time.monotonic() < deadline:
-                async with http.get(base + "/sante/") as response:
-                    await response.read()
-                    count += response.status == 200
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return count / (time.monotonic() - started)
-
-
 async def play(base, code, sessions, seconds, think):
     rng = random.Random(1)
     timings, errors, counters = [], [], {"answers": 0, "finished": 0}
@@ -165,19 +107,6 @@ async def play(base, code, sessions, seconds, think):
     return timings, errors, counters, elapsed
 
 
-def wait_for(base, seconds=30):
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/sante/", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pupils", type=int, default=300)
@@ -190,47 +119,14 @@ def main():
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    uai, code, sessions = prepare(args.pupils)
-    base = f"http://127.0.0.1:{args.port}"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "CONN_MAX_AGE": "60",
-        "PYTHONWARNINGS": "ignore::UserWarning",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "pixdeploy.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--keep-alive",
-            "75",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    uai, code, cookies = prepare(args.pupils)
     try:
-        wait_for(base)
-        trivial = asyncio.run(trivial_rps(base, 8))
-        timings, errors, counters, elapsed = asyncio.run(play(base, code, sessions, args.seconds, tuple(args.think)))
+        with gunicorn(args.port, args.workers) as base:
+            trivial = asyncio.run(trivial_rps(base, 8))
+            timings, errors, counters, elapsed = asyncio.run(play(base, code, cookies, args.seconds, tuple(args.think)))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         remove_school(uai)
-    ordered = sorted(timings)
+        forget_sessions(key for _, key in cookies)
     result = {
         "pupils": args.pupils,
         "database": django.db.connection.vendor,
@@ -240,9 +136,7 @@ def main():
         "answers": counters["answers"],
         "finished_tests": counters["finished"],
         "rps": round(2 * counters["answers"] / elapsed, 1),
-        "median_ms": round(statistics.median(ordered), 1) if ordered else None,
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1) if ordered else None,
-        "max_ms": round(ordered[-1], 1) if ordered else None,
+        **figures(timings),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "trivial_rps": round(trivial, 1),

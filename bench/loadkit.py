@@ -1,0 +1,129 @@
+"""What the load benchmarks share: gunicorn on loopback, a signed-in browser (its own cookie jar), the forms of
+a page, the requests a second of a trivial view, and the figures of a list of timings.
+
+Django-free, so that its pure parts (forms, figures) are tested without a database (tests/test_bench_loadkit.py).
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import aiohttp
+import yarl
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIVIAL_PATH = "/sante/"  # a trivial Django view: the stack's ceiling to compare with
+
+
+class _Fields(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("input", "button", "textarea", "select"):
+            self.fields.append({"tag": tag, **{name: value or "" for name, value in attrs}})
+
+
+def form_fields(html):
+    """The page's inputs, buttons, text areas and selects, in order, each as a dict of its attributes (and `tag`)."""
+    parser = _Fields()
+    parser.feed(html)
+    parser.close()
+    return parser.fields
+
+
+def field_value(html, name):
+    """The value of the page's first field named `name`, or None."""
+    return next((f.get("value", "") for f in form_fields(html) if f.get("name") == name), None)
+
+
+def figures(timings_ms, prefix=""):
+    """Median, 95th percentile (nearest rank below) and maximum of timings in milliseconds, rounded; None if empty."""
+    ordered = sorted(timings_ms)
+    if not ordered:
+        return {f"{prefix}median_ms": None, f"{prefix}p95_ms": None, f"{prefix}max_ms": None}
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {
+        f"{prefix}median_ms": round(median, 1),
+        f"{prefix}p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        f"{prefix}max_ms": round(ordered[-1], 1),
+    }
+
+
+def browser(base, connector, session_cookie=None):
+    """An aiohttp session playing one browser: its own cookie jar, signed in with a Django session key if given."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    if session_cookie:
+        jar.update_cookies(dict([session_cookie]), yarl.URL(base))
+    return aiohttp.ClientSession(
+        connector=connector, connector_owner=False, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=30)
+    )
+
+
+def session_key_of(http, base, cookie_name):
+    """The Django session key a browser holds now (the server may have cycled it), or None."""
+    cookie = http.cookie_jar.filter_cookies(yarl.URL(base)).get(cookie_name)
+    return cookie.value if cookie else None
+
+
+async def trivial_rps(base, seconds, concurrency=50):
+    """Requests a second of the trivial view, hammered by `concurrency` connections for `seconds`."""
+    count, deadline = 0, time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def worker():
+            nonlocal count
+            while time.monotonic() < deadline:
+                async with http.get(base + TRIVIAL_PATH) as response:
+                    await response.read()
+                    count += response.status == 200
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return count / (time.monotonic() - started)
+
+
+def wait_for(base, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + TRIVIAL_PATH, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+@contextlib.contextmanager
+def gunicorn(port, workers, threads=4, env=None):
+    """gunicorn serving the project on 127.0.0.1:`port` as in production (DEBUG off, persistent database
+    connections, gthread workers); yields its base URL and stops it on the way out."""
+    env = {
+        **(env or os.environ),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "60",
+        "PYTHONWARNINGS": "ignore::UserWarning",
+    }
+    command = [sys.executable, "-m", "gunicorn", "pixdeploy.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+    command += ["--keep-alive", "75", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
