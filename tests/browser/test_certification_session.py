@@ -107,6 +107,7 @@ def test_a_whole_certification_session(browser, live_server, framework, school_a
         _question(a, 1)
         _question(b, 1)
         assert a.evaluate("document.documentElement.scrollWidth") <= 390
+        assert b.evaluate("document.documentElement.scrollWidth") <= 390
         assert violations(a) == []
         for number in (2, 3, 4):
             if number % 2:
