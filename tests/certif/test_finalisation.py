@@ -207,8 +207,11 @@ def test_an_unfinished_test_needs_an_abort_reason_and_nothing_is_written(client_
     assert session.status == Session.Status.CREATED and session.examiner_global_comment == ""
     assert not cand(session, "CARON").course.is_ended
     assert not cand(session, "BERNARD").end_screen_seen and cand(session, "DUBOIS").abort_reason == ""
-    # What was typed comes back.
+    # What was typed comes back; the empty reason is marked at its field, the chosen one is not.
     assert "Coupure réseau à 9 h 40." in text_of(response)
+    caron, dubois = cand(session, "CARON").id, cand(session, "DUBOIS").id
+    assert f'aria-describedby="abandon-{caron}-erreur"' in response.content.decode()
+    assert f"abandon-{dubois}-erreur" not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -119,6 +119,19 @@ def test_an_admin_creates_a_session_with_invigilators(client_for, school, school
 
 
 @pytest.mark.django_db
+def test_a_finalised_session_no_longer_warns_about_its_date(client_for, school, school_admin):
+    session = make_session(school, date=datetime.date(2027, 1, 12))
+    client = client_for(school_admin)
+    assert "hors de la fenêtre nationale" in unescape(
+        client.get(url("session_detail", school, session_id=session.id)).content.decode()
+    )
+    session.status = Session.Status.FINALISED
+    session.save(update_fields=["status"])
+    html = unescape(client.get(url("session_detail", school, session_id=session.id)).content.decode())
+    assert "hors de la fenêtre nationale" not in html
+
+
+@pytest.mark.django_db
 def test_a_session_outside_the_window_is_created_with_a_warning(client_for, school, school_admin):
     client = client_for(school_admin)
     response = client.post(url("session_create", school), SESSION_DATA | {"date": "2027-01-12"}, follow=True)

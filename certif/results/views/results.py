@@ -100,7 +100,7 @@ def session_results_publish(request, session_id):
             scoring.publish_session(session.id)
         except scoring.ResultsRefused as refusal:
             raise PermissionDenied(str(refusal)) from None
-        messages.success(request, "Résultats publiés : les candidats les voient dans leur espace.")
+        messages.success(request, "Les résultats sont publiés.")  # the page tells when, and who sees them
         return redirect("certif:session_results", uai=request.school.uai, session_id=session.id)
     return render(
         request,

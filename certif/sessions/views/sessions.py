@@ -195,7 +195,8 @@ def session_detail(request, session_id):
             "session": session,
             "candidates": candidates,
             "ends_at": session.ends_at(longest),
-            "window_warning": session.window_warning(),
+            # Once finalised, the date cannot change any more: "vérifiez la date" would only mislead.
+            "window_warning": session.window_warning() if session.is_open else "",
             "deletion_refusal": deletion_refusal(session),
             "documents": DOCUMENT_LINKS,
             # The finalisation room sits above: the page only tells whether the session's date has come.
