@@ -132,6 +132,19 @@ def test_a_finalised_session_no_longer_warns_about_its_date(client_for, school, 
 
 
 @pytest.mark.django_db
+def test_a_finalised_session_no_longer_shows_its_codes(client_for, school, school_admin):
+    session = make_session(school)
+    client = client_for(school_admin)
+    html = client.get(url("session_detail", school, session_id=session.id)).content.decode()
+    assert session.access_code in html and session.invigilator_password in html
+    session.status = Session.Status.FINALISED
+    session.save(update_fields=["status"])
+    html = unescape(client.get(url("session_detail", school, session_id=session.id)).content.decode())
+    assert session.access_code not in html and session.invigilator_password not in html
+    assert "son code d'accès et le mot de passe du surveillant ne servent plus" in " ".join(html.split())
+
+
+@pytest.mark.django_db
 def test_a_session_outside_the_window_is_created_with_a_warning(client_for, school, school_admin):
     client = client_for(school_admin)
     response = client.post(url("session_create", school), SESSION_DATA | {"date": "2027-01-12"}, follow=True)
