@@ -356,7 +356,7 @@ def test_a_validated_certification_field_by_field_with_the_framework(api, lsu, s
 def test_rejected_and_unpublished_have_no_score_nor_competences(api, lsu, school):
     api_client, _secret = lsu
     rejected = PupilFactory(school=school, last_name="ALPHA", first_name="Rose")
-    certify(rejected, status="rejected", score=60)
+    certify(rejected, status="rejected", score=0, levels={})  # as scoring writes a rejected result: no marks
     pending = PupilFactory(school=school, last_name="BETA", first_name="Noé")
     certify(pending, published=False)
     rows = certifications(api.get(certifications_url(school.uai), token_for(api_client)))

@@ -2,7 +2,8 @@
 
 As Pix: a pupil is an active pupil of the school (whatever the case of the UAI asked); their certifications are
 every result of a candidate who is that pupil or has their INE, in this school or a former one; only the latest
-that is not cancelled counts (by the date the test started), and it is left out when it has no competence marks.
+that is not cancelled counts (by the date the test started), and a validated one without competence marks is left
+out (a rejected one never has marks here, and is handed over).
 Three queries whatever the number of pupils and results."""
 
 import datetime
@@ -13,6 +14,12 @@ from django.db.models import Q
 from certif.results.models import CertificationResult
 from orga.pupils.models import Pupil
 from orga.schools.models import School
+
+
+def _has_marks(result):
+    """A validated certification without competence marks is an error Pix leaves out. Ours scores a rejected one
+    without marks (crcn.certification): it is still handed over, as Pix hands over a rejected one, with none."""
+    return bool(result.competence_levels) or result.status != CertificationResult.Status.VALIDATED
 
 
 @dataclass
@@ -89,5 +96,5 @@ def latest_certifications(school):
         key = (_taken_at(result), result.id)
         if pupil.id not in latest or key > latest[pupil.id][0]:
             latest[pupil.id] = (key, result)
-    rows = [_row(by_id[pupil_id], result) for pupil_id, (_key, result) in latest.items() if result.competence_levels]
+    rows = [_row(by_id[pupil_id], result) for pupil_id, (_key, result) in latest.items() if _has_marks(result)]
     return sorted(rows, key=lambda row: (row.last_name, row.first_name, row.id))
