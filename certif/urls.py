@@ -4,6 +4,7 @@ from .candidates.views import enrolment
 from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
+from .handover.views import verify
 from .invigilation.views import arrival, invigilator
 from .results.views import results
 from .sessions.views import sessions, surveillance
@@ -58,6 +59,8 @@ school_patterns = [
 urlpatterns = [
     path("etablissements/<str:uai>/certification/", include(school_patterns)),
     path("certification/", arrival.enter_access_code, name="arrival"),
+    path("verifier/", verify.verify_form, name="verify_form"),
+    path("verifier/<str:code>/", verify.verify, name="verify"),
     path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
     path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
     path("certification/candidat/<int:candidate_id>/test/", test.test, name="test"),
