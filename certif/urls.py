@@ -4,7 +4,7 @@ from .candidates.views import enrolment
 from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
-from .handover.views import verify
+from .handover.views import exports, verify
 from .invigilation.views import arrival, invigilator
 from .results.views import results
 from .sessions.views import sessions, surveillance
@@ -54,6 +54,7 @@ school_patterns = [
     path("<int:session_id>/resultats/classe.csv", results.division_results_csv, name="division_results_csv"),
     path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
     path("resultats/classes/", results.results_by_class, name="results_by_class"),
+    path("resultats/classes/export.<slug:extension>", exports.class_export, name="class_export"),
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ from django.urls import reverse
 from certif.results import codes, scoring, verification
 from certif.results.models import CertificationResult
 
+from .helpers import url
 from .test_results import enrol, session, sit  # noqa: F401  (the fixture `session` too)
 
 pytestmark = pytest.mark.usefixtures("on_4_december_2026")
@@ -152,3 +153,111 @@ def test_lookups_are_throttled_per_address(client, published, settings):
         client.get(reverse("certif:verify", kwargs={"code": "P-CCCCCCCC"}))
     page = client.get(reverse("certif:verify", kwargs={"code": published.verification_code}))
     assert page.status_code == 429 and "Trop de vérifications" in page.content.decode()
+
+
+# --- Exports for the livret scolaire ------------------------------------------------------------------------
+
+
+def _class_published(session, people):  # noqa: F811
+    for last_name, division_name, answers in people:
+        sit(enrol(session, last_name, "Prénom", division_name), answers)
+    scoring.score_session(session.id)
+    scoring.publish_session(session.id)
+
+
+@pytest.fixture
+def exported(session):  # noqa: F811
+    _class_published(
+        session,
+        [("=HYPERLINK(1)", "3e A", ["ok", "ko"] * 16), ("RARE", "3e A", ["ok"] * 5), ("AUTRE", "3e B", ["ok"] * 32)],
+    )
+    return session
+
+
+def _export(client, school, extension, division="3e A"):
+    return client.get(url("class_export", school, extension=extension), {"classe": division})
+
+
+@pytest.mark.django_db
+def test_the_csv_export_has_a_bom_semicolons_the_columns_and_defused_cells(client_for, school, school_admin, exported):
+    response = _export(client_for(school_admin), school, "csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "3e A" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:6] == ["INE", "Nom", "Prénom(s)", "Date de naissance", "Statut", "Score pix"]
+    assert header[6] == "1.1" and header[21] == "5.2" and header[-2:] == ["Code de vérification", "Date de passage"]
+    assert len(lines) == 3 and "AUTRE" not in body.decode("utf-8-sig")
+    rows = {line.split(";")[1]: line.split(";") for line in lines[1:]}
+    hostile = rows["'=HYPERLINK(1)"]
+    validated = CertificationResult.objects.get(candidate__last_name="=HYPERLINK(1)")
+    assert hostile[4] == "Validée" and hostile[5] == str(validated.pix_score)
+    assert hostile[-2] == validated.verification_code and hostile[-1] == validated.candidate.session.date.strftime(
+        "%d/%m/%Y"
+    )
+    assert rows["RARE"][4] == "Non obtenue" and rows["RARE"][5] == "" and rows["RARE"][-2] == ""
+
+
+@pytest.mark.django_db
+def test_the_excel_export_has_the_same_cells(client_for, school, school_admin, exported):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = _export(client_for(school_admin), school, "xlsx")
+    assert response.status_code == 200 and ".xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "INE" and len(rows) == 3
+    assert "'=HYPERLINK(1)" in {row[1] for row in rows[1:]}
+
+
+@pytest.mark.django_db
+def test_export_roles_and_hand_over_records(client_for, school, school_admin, teacher, other_school_admin, exported):
+    from certif.handover.models import HandOver
+    from orga.models import Membership
+    from tests.factories import DivisionFactory
+
+    assert _export(client_for(teacher), school, "csv").status_code == 404  # not their class
+    assert _export(client_for(other_school_admin), school, "csv").status_code == 404
+    assert _export(client_for(None), school, "csv").status_code == 302
+    assert _export(client_for(school_admin), school, "pdf").status_code == 404
+    assert _export(client_for(school_admin), school, "csv", "6e Z").status_code == 404
+    assert not HandOver.objects.exists()
+    Membership.objects.get(user=teacher, school=school).divisions.add(DivisionFactory(school=school, name="3e A"))
+    assert _export(client_for(teacher), school, "xlsx").status_code == 200
+    assert _export(client_for(teacher), school, "csv", "3e B").status_code == 404
+    hand_over = HandOver.objects.get()
+    assert (hand_over.kind, hand_over.school, hand_over.division_name) == ("export_xlsx", school, "3e A")
+    assert hand_over.user == teacher and hand_over.certifications == 2 and hand_over.school_year == "2026-2027"
+
+
+@pytest.mark.django_db
+def test_the_class_page_links_the_exports(client_for, school, school_admin, exported):
+    html = client_for(school_admin).get(url("results_by_class", school), {"classe": "3e A"}).content.decode()
+    assert (
+        url("class_export", school, extension="csv") in html and url("class_export", school, extension="xlsx") in html
+    )
+
+
+# --- The checklist --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_registry_item_is_ticked_from_the_school_years_hand_overs(client_for, school, school_admin, exported):
+    from certif.handover.models import HandOver
+    from pixdeploy import checklist
+
+    def item():
+        items = {i.label: i for step in checklist.checklist_for(school) for i in step.items}
+        return items[f"Importer les résultats dans le {school.results_registry_label}"]
+
+    assert not item().done and item().detail == "" and not item().key
+    HandOver.objects.create(school=school, kind="api_pull", school_year="2025-2026")  # last year's
+    assert not item().done
+    _export(client_for(school_admin), school, "csv")
+    assert item().done and item().detail.startswith("Résultats transmis le ") and "(export CSV)" in item().detail
+    tick = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "certif_registry"})
+    assert client_for(school_admin).post(tick, {"done": "1"}).status_code == 404
