@@ -4,7 +4,7 @@ from .candidates.views import enrolment
 from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
-from .handover.views import exports, verify
+from .handover.views import attestations, exports, verify
 from .invigilation.views import arrival, invigilator
 from .results.views import results
 from .sessions.views import sessions, surveillance
@@ -55,6 +55,8 @@ school_patterns = [
     path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
     path("resultats/classes/", results.results_by_class, name="results_by_class"),
     path("resultats/classes/export.<slug:extension>", exports.class_export, name="class_export"),
+    path("resultats/classes/attestations.pdf", attestations.class_attestations, name="class_attestations"),
+    path("resultats/<int:result_id>/attestation.pdf", attestations.pupil_attestation, name="pupil_attestation"),
 ]
 
 urlpatterns = [
@@ -69,6 +71,11 @@ urlpatterns = [
     path("certification/candidat/<int:candidate_id>/test/signaler/", test.report, name="test_report"),
     path("certification/candidat/<int:candidate_id>/test/fin/", test.end, name="test_end"),
     path("certification/mes-resultats/", results.my_results, name="my_results"),
+    path(
+        "certification/mes-resultats/<int:candidate_id>/attestation.pdf",
+        attestations.my_attestation,
+        name="my_attestation",
+    ),
     path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
     path("certification/surveillant/session/", invigilator.live, name="invigilation"),
     path(

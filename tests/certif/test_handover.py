@@ -261,3 +261,110 @@ def test_the_registry_item_is_ticked_from_the_school_years_hand_overs(client_for
     assert item().done and item().detail.startswith("Résultats transmis le ") and "(export CSV)" in item().detail
     tick = reverse("checklist_tick", kwargs={"uai": school.uai, "key": "certif_registry"})
     assert client_for(school_admin).post(tick, {"done": "1"}).status_code == 404
+
+
+# --- Attestations ---------------------------------------------------------------------------------------------
+
+LONG_NAME = "DE LA FONTAINE-SAINT-EXUPÉRY" + "X" * 47  # 75 characters
+
+
+def _pdf_text(content, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext absent")
+    path = tmp_path / "attestation.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+@pytest.fixture
+def attested(session, pupil):  # noqa: F811
+    mine = enrol(session, "MARTIN", "Léa", "3e A")
+    mine.pupil = pupil.pupil
+    mine.save()
+    sit(mine, ["ok", "ko"] * 16)
+    sit(enrol(session, LONG_NAME, "Prénom", "3e A"), ["ok"] * 32)
+    sit(enrol(session, "RARE", "Prénom", "3e A"), ["ok"] * 5)
+    sit(enrol(session, "AUTRE", "Prénom", "3e B"), ["ok"] * 32)
+    scoring.score_session(session.id)
+    scoring.publish_session(session.id)
+    return CertificationResult.objects.get(candidate=mine)
+
+
+def test_the_qr_code_encodes_the_verification_url(settings, tmp_path):
+    from certif.handover import attestations
+
+    settings.SITE_URL = "https://pix.example.fr/"
+    url_ = attestations.verification_url("P-BC4D7KQX")
+    assert url_ == "https://pix.example.fr/verifier/P-BC4D7KQX/"
+    assert attestations.qr_data_uri(url_).startswith("data:image/svg+xml")
+    import shutil
+    import subprocess
+
+    if shutil.which("zbarimg"):  # decode the QR code when a decoder is installed
+        png = attestations.qr_code(url_)
+        path = str(tmp_path / "qr.png")
+        png.save(path, scale=6)
+        decoded = subprocess.run(["zbarimg", "-q", "--raw", path], capture_output=True, text=True).stdout.strip()
+        assert decoded == url_
+
+
+@pytest.mark.django_db
+def test_the_pupil_downloads_their_own_attestation(client_for, pupil, attested, school, tmp_path, settings):
+    from certif.handover.models import HandOver
+
+    settings.SITE_URL = "https://pix.example.fr"
+    client = client_for(pupil)
+    assert attested.verification_code in client.get(reverse("certif:my_results")).content.decode()
+    response = client.get(reverse("certif:my_attestation", kwargs={"candidate_id": attested.candidate_id}))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content, tmp_path)
+    assert "Attestation de certification Pix" in text and "Léa MARTIN" in text
+    assert attested.candidate.birthdate.strftime("%d/%m/%Y") in text and school.name in text
+    assert f"{attested.pix_score} pix" in text and attested.level_label in text
+    assert (
+        attested.verification_code in text and f"https://pix.example.fr/verifier/{attested.verification_code}/" in text
+    )
+    assert "1.1" in text and "5.2" in text and text.count("niveau ") >= 16
+    other = CertificationResult.objects.get(candidate__last_name="AUTRE")
+    assert client.get(reverse("certif:my_attestation", kwargs={"candidate_id": other.candidate_id})).status_code == 404
+    hand_over = HandOver.objects.get()
+    assert hand_over.kind == "attestations" and hand_over.certifications == 1 and hand_over.user == pupil
+
+
+@pytest.mark.django_db
+def test_attestation_roles_for_the_staff(
+    client_for, school, school_admin, teacher, other_school_admin, attested, tmp_path
+):
+    from orga.models import Membership
+    from tests.factories import DivisionFactory
+
+    page = url("pupil_attestation", school, result_id=attested.id)
+    assert client_for(school_admin).get(page).status_code == 200
+    assert client_for(teacher).get(page).status_code == 404
+    assert client_for(other_school_admin).get(page).status_code == 404
+    assert client_for(None).get(page).status_code == 302
+    rejected = CertificationResult.objects.get(candidate__last_name="RARE")
+    assert client_for(school_admin).get(url("pupil_attestation", school, result_id=rejected.id)).status_code == 404
+    Membership.objects.get(user=teacher, school=school).divisions.add(DivisionFactory(school=school, name="3e A"))
+    assert client_for(teacher).get(page).status_code == 200
+    other_class = CertificationResult.objects.get(candidate__last_name="AUTRE")
+    assert client_for(teacher).get(url("pupil_attestation", school, result_id=other_class.id)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_class_file_has_one_page_per_validated_pupil(client_for, school, school_admin, pupil, attested, tmp_path):
+    from certif.handover.models import HandOver
+
+    response = client_for(school_admin).get(url("class_attestations", school), {"classe": "3e A"})
+    assert response.status_code == 200
+    text = _pdf_text(response.content, tmp_path)
+    assert text.count("Attestation de certification Pix\n") == 2 and "\f" in text
+    assert "MARTIN" in text and "RARE" not in text and "AUTRE" not in text
+    assert "DE LA FONTAINE-SAINT-" in text and "X" * 40 in text.replace("\n", "")
+    assert client_for(pupil).get(url("class_attestations", school), {"classe": "3e A"}).status_code in (403, 404)
+    assert HandOver.objects.get().certifications == 2
+    html = client_for(school_admin).get(url("results_by_class", school), {"classe": "3e A"}).content.decode()
+    assert url("class_attestations", school) in html and url("pupil_attestation", school, result_id=attested.id) in html
