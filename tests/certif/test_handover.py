@@ -368,3 +368,19 @@ def test_the_class_file_has_one_page_per_validated_pupil(client_for, school, sch
     assert HandOver.objects.get().certifications == 2
     html = client_for(school_admin).get(url("results_by_class", school), {"classe": "3e A"}).content.decode()
     assert url("class_attestations", school) in html and url("pupil_attestation", school, result_id=attested.id) in html
+
+
+@pytest.mark.django_db
+def test_the_data_migration_gives_codes_to_results_published_before_codes(session):  # noqa: F811
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("certif.migrations.0007_verification_codes_for_published")
+    validated, rejected = _publish(session, [("ZOLA", ["ok", "ko"] * 16), ("RARE", ["ok"] * 5)])
+    CertificationResult.objects.update(verification_code=None)
+    migration.give_codes(apps, None)
+    migration.give_codes(apps, None)  # idempotent
+    validated.refresh_from_db()
+    rejected.refresh_from_db()
+    assert verification.is_verification_code(validated.verification_code) and rejected.verification_code is None
