@@ -384,3 +384,11 @@ def test_the_data_migration_gives_codes_to_results_published_before_codes(sessio
     validated.refresh_from_db()
     rejected.refresh_from_db()
     assert verification.is_verification_code(validated.verification_code) and rejected.verification_code is None
+
+
+@pytest.mark.django_db
+def test_my_attestation_is_for_the_pupil_only(client_for, teacher, school_admin, attested):
+    page = reverse("certif:my_attestation", kwargs={"candidate_id": attested.candidate_id})
+    assert client_for(None).get(page).status_code == 302
+    assert client_for(teacher).get(page).status_code == 403
+    assert client_for(school_admin).get(page).status_code == 403
