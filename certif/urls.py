@@ -4,6 +4,7 @@ from .candidates.views import enrolment
 from .course.views import test
 from .documents.views import documents
 from .finalisation.views import finalisation
+from .handover.views import attestations, exports, verify
 from .invigilation.views import arrival, invigilator
 from .results.views import results
 from .sessions.views import sessions, surveillance
@@ -53,11 +54,16 @@ school_patterns = [
     path("<int:session_id>/resultats/classe.csv", results.division_results_csv, name="division_results_csv"),
     path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
     path("resultats/classes/", results.results_by_class, name="results_by_class"),
+    path("resultats/classes/export.<slug:extension>", exports.class_export, name="class_export"),
+    path("resultats/classes/attestations.pdf", attestations.class_attestations, name="class_attestations"),
+    path("resultats/<int:result_id>/attestation.pdf", attestations.pupil_attestation, name="pupil_attestation"),
 ]
 
 urlpatterns = [
     path("etablissements/<str:uai>/certification/", include(school_patterns)),
     path("certification/", arrival.enter_access_code, name="arrival"),
+    path("verifier/", verify.verify_form, name="verify_form"),
+    path("verifier/<str:code>/", verify.verify, name="verify"),
     path("certification/candidat/<int:candidate_id>/identite/", arrival.confirm_identity, name="arrival_identity"),
     path("certification/candidat/<int:candidate_id>/attente/", arrival.waiting, name="arrival_waiting"),
     path("certification/candidat/<int:candidate_id>/test/", test.test, name="test"),
@@ -65,6 +71,11 @@ urlpatterns = [
     path("certification/candidat/<int:candidate_id>/test/signaler/", test.report, name="test_report"),
     path("certification/candidat/<int:candidate_id>/test/fin/", test.end, name="test_end"),
     path("certification/mes-resultats/", results.my_results, name="my_results"),
+    path(
+        "certification/mes-resultats/<int:candidate_id>/attestation.pdf",
+        attestations.my_attestation,
+        name="my_attestation",
+    ),
     path("certification/surveillant/", invigilator.sign_in, name="invigilator_sign_in"),
     path("certification/surveillant/session/", invigilator.live, name="invigilation"),
     path(

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from certif.models import Session
+from certif.models import HandOver, Session
 from orga.models import Division, Membership, Participation, School
 from orga.schools.models import current_school_year
 
@@ -41,7 +41,6 @@ MANUAL_ITEMS = {
     "certif_kit": "Consulter le kit de certification",
     "certif_invite": "Convoquer les élèves",
     "certif_supervise": "Superviser les sessions de certification",
-    "certif_registry": "Importer les résultats dans le {registry}",
 }
 
 
@@ -152,8 +151,8 @@ def _certification_facts(school: School):
 
 
 def _certification_items(school: School, ticks):
-    """Steps 5 and 6: planning, invigilation, enrolment and finalisation are ticked from the sessions; the kit,
-    the convocations handed out, supervising and the results import are ticked by hand."""
+    """Steps 5 and 6: planning, invigilation, enrolment and finalisation are ticked from the sessions, the results
+    import from the hand-overs; the kit, the convocations handed out and supervising are ticked by hand."""
     facts = _certification_facts(school)
     uai = {"uai": school.uai}
     sessions, invigilated, candidates = facts["sessions"], facts["invigilated"], facts["candidates"]
@@ -209,8 +208,31 @@ def _certification_items(school: School, ticks):
         invite,
         _manual("certif_supervise", ticks),
         finalise,
-        _manual("certif_registry", ticks, registry=school.results_registry_label),
+        _registry_item(school, facts, list_url),
     ]
+
+
+def _registry_item(school: School, facts, list_url):
+    """Ticked once the school year's results were handed over in any way: pulled by the livret scolaire through
+    the API, exported for it (CSV, Excel), or printed as attestations."""
+    last = (
+        HandOver.objects.filter(school=school, school_year=facts["school_year"]).order_by("-created_at", "-id").first()
+    )
+    detail = ""
+    if last is not None:
+        how = {
+            HandOver.Kind.API_PULL: "récupérés par le livret scolaire",
+            HandOver.Kind.EXPORT_CSV: "export CSV",
+            HandOver.Kind.EXPORT_XLSX: "export Excel",
+            HandOver.Kind.ATTESTATIONS: "attestations",
+        }[last.kind]
+        detail = f"Résultats transmis le {timezone.localtime(last.created_at):%d/%m/%Y} ({how})"
+    return Item(
+        f"Importer les résultats dans le {school.results_registry_label}",
+        last is not None,
+        detail,
+        url=reverse("certif:results_by_class", kwargs={"uai": school.uai}) if facts["published"] else list_url,
+    )
 
 
 def _ticks(school: School):

@@ -176,9 +176,10 @@ def test_checklist_links_lead_to_pages_that_exist(client_for, school, school_adm
     assert links
     for url in links:
         assert client.get(url).status_code == 200, url
-    # Planning, surveillance, enrolment, the convocations and finalisation lead to the certification pages.
+    # Planning, surveillance, enrolment, the convocations, finalisation and the results import lead to the
+    # certification pages.
     certification = [item for step in steps if "certification" in step.title for item in step.items]
-    assert sum(bool(item.url) for item in certification) == 5
+    assert sum(bool(item.url) for item in certification) == 6
 
 
 @pytest.mark.django_db

@@ -136,5 +136,8 @@ def test_seed_demo_has_a_planned_session_and_a_published_one_the_demo_pupil_sees
     page = client.get(reverse("certif:my_results")).content.decode()
     mine = results[pupil["username"]]
     assert mine.status == "validated" and mine.level_label in page and str(mine.pix_score) in page
+    codes = [r.verification_code for r in results.values() if r and r.status == "validated"]
+    assert len(codes) == 6 and all(code and code.startswith("P-") for code in codes)  # each validated one has a code
+    assert mine.verification_code in page
     run_seed()
     assert Session.objects.filter(status=Session.Status.PROCESSED).count() == 1  # idempotent

@@ -31,6 +31,7 @@ from crcn.bank import load_bank
 from crcn.engine import AnswerInfo
 from crcn.levels import max_reachable_level
 
+from . import codes
 from .models import CertificationResult
 
 NEUTRALISED_WITHOUT_CHECKING = {
@@ -144,11 +145,13 @@ def score_session(session_id):
 
 @transaction.atomic
 def publish_session(session_id):
-    """Publish a scored session's results: the pupils see them from now on, and they no longer change."""
+    """Publish a scored session's results: the pupils see them from now on, and they no longer change; each
+    validated result gets its verification code in the same transaction."""
     session = Session.objects.select_for_update().get(id=session_id)
     if session.status != Session.Status.IN_PROCESS:
         raise ResultsRefused(NOT_PUBLISHABLE)
     session.status = Session.Status.PROCESSED
     session.published_at = timezone.now()
     session.save(update_fields=["status", "published_at", "updated_at"])
+    codes.give_missing_codes(CertificationResult.objects.filter(candidate__session=session))
     return session
