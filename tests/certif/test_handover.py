@@ -330,8 +330,8 @@ def test_the_pupil_downloads_their_own_attestation(client_for, pupil, attested, 
     assert "1.1" in text and "5.2" in text and text.count("niveau ") >= 16
     other = CertificationResult.objects.get(candidate__last_name="AUTRE")
     assert client.get(reverse("certif:my_attestation", kwargs={"candidate_id": other.candidate_id})).status_code == 404
-    hand_over = HandOver.objects.get()
-    assert hand_over.kind == "attestations" and hand_over.certifications == 1 and hand_over.user == pupil
+    # A pupil keeping their own attestation hands nothing over to the livret scolaire: the checklist stays unticked.
+    assert not HandOver.objects.exists()
 
 
 @pytest.mark.django_db

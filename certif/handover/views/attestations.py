@@ -1,5 +1,6 @@
 """Attestations: the pupil downloads their own from « Ma certification »; the staff one pupil's or a whole class's
-(one page each) from the results by class, within the results' visibility. Each download is a HandOver."""
+(one page each) from the results by class, within the results' visibility. Each staff download is a HandOver; a
+pupil keeping their own attestation hands nothing over to the livret scolaire."""
 
 from django.http import Http404, HttpResponse
 
@@ -40,11 +41,7 @@ def my_attestation(request, pupil, candidate_id):
     )
     if result is None:
         raise Http404("Aucune attestation pour cette certification.")
-    response = _pdf([result], attestations.pupil_filename(result))
-    _record(
-        request, result.candidate.session.school, attestations.school_year_of(result), result.candidate.division_name, 1
-    )
-    return response
+    return _pdf([result], attestations.pupil_filename(result))
 
 
 @school_member_required
