@@ -320,6 +320,8 @@ def test_the_pupil_downloads_their_own_attestation(client_for, pupil, attested, 
     text = _pdf_text(response.content, tmp_path)
     assert "Attestation de certification Pix" in text and "Léa MARTIN" in text
     assert attested.candidate.birthdate.strftime("%d/%m/%Y") in text and school.name in text
+    born = {"F": "Née le", "M": "Né le"}.get(attested.candidate.sex, "Né·e le")  # agreed with the sex of the enrolment
+    assert f"{born} {attested.candidate.birthdate:%d/%m/%Y}" in text
     assert f"{attested.pix_score} pix" in text and attested.level_label in text
     assert (
         attested.verification_code in text and f"https://pix.example.fr/verifier/{attested.verification_code}/" in text
