@@ -141,9 +141,9 @@ def test_home_and_footer_describe_the_certification_as_it_works_now(client):
     # The footer names what exists, and what is still to come.
     assert (
         "certification (sessions, inscriptions, surveillance, documents imprimés, passage du test, espace du "
-        "surveillant, finalisation et résultats)" in text
+        "surveillant, finalisation et résultats, attestations, transmission au livret scolaire LSU ou LSL)" in text
     )
-    assert "La transmission des résultats au livret scolaire (LSU, LSL) est à venir" in text
+    assert "à venir" not in text
 
 
 @pytest.mark.django_db
@@ -159,9 +159,8 @@ def test_staff_home_explains_the_certification_and_what_is_to_come(client_for, s
     assert "passe un test adaptatif de 32 questions (1 h 45, plus son temps majoré)" in section
     assert "autorise les reprises et traite les problèmes signalés" in section
     assert "calcule et publie les résultats" in section
-    assert (
-        "Pas encore dans pixdeploy : la transmission des résultats au livret scolaire (LSU, LSL) est à venir" in section
-    )
+    assert "le LSU (collège) ou le LSL (lycée) les récupère par l'API de pixdeploy" in section
+    assert "attestation avec un code de vérification" in section and "Pas encore" not in section
     sessions_link = f'href="{reverse("certif:sessions", kwargs={"uai": school.uai})}"'
     surveillance_link = f'href="{reverse("certif:surveillance", kwargs={"uai": school.uai})}"'
     assert sessions_link in html

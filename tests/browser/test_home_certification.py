@@ -20,7 +20,7 @@ def test_home_certification_reads_well_and_has_no_serious_violation(page, live_s
     page.wait_for_url(live_server.url + "/")
     section = page.locator(".home-certification")
     assert section.get_by_role("heading", name="Certification").is_visible()
-    assert "est à venir" in section.inner_text()
+    assert "livret scolaire" in section.inner_text()
     assert section.get_by_role("link", name="Sessions de certification").is_visible()
     if who == "principal":
         done = page.locator(".checklist-item--done").all_inner_texts()
