@@ -17,6 +17,7 @@ from certif.models import HandOver, Session
 from orga.models import Division, Membership, Participation, School
 from orga.schools.models import current_school_year
 
+from .windows import StepState, state_of, step_windows
 from .wording import count_of
 
 
@@ -62,6 +63,16 @@ class Step:
     title: str
     period: str
     items: list[Item] = field(default_factory=list)
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    state: StepState | None = None
+
+    @property
+    def period_label(self):
+        """ "du 31/08/2026 au 16/10/2026", or the step's usual period when the calendar is not known."""
+        if self.starts_on and self.ends_on:
+            return f"du {self.starts_on:%d/%m/%Y} au {self.ends_on:%d/%m/%Y}"
+        return self.period
 
     @property
     def done(self):
@@ -240,6 +251,18 @@ def _ticks(school: School):
 
 
 def checklist_for(school: School):
+    """The school's six steps, each with its window in the current school year and its state today."""
+    steps = _steps(school)
+    windows = step_windows(school, current_school_year())
+    today = timezone.localdate()
+    for step in steps:
+        window = windows[step.number]
+        step.starts_on, step.ends_on = window.starts_on, window.ends_on
+        step.state = state_of(step.done, step.starts_on, step.ends_on, today)
+    return steps
+
+
+def _steps(school: School):
     facts = _facts(school)
     ticks = _ticks(school)
     preparing, organising = _certification_items(school, ticks)

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from certif.sessions.models import validate_school_year
 from orga.models import School
 
 
@@ -20,3 +22,45 @@ class ChecklistTick(models.Model):
 
     def __str__(self):
         return f"{self.school} — {self.item_key}"
+
+
+class SchoolCalendar(models.Model):
+    """The official school calendar of a school year in a holidays zone, corrected by a superuser in the
+    administration. A holiday starts on its first day off (a Saturday) and ends on the day classes resume."""
+
+    class Zone(models.TextChoices):
+        A = "A", "Zone A"
+        B = "B", "Zone B"
+        C = "C", "Zone C"
+
+    school_year = models.CharField("année scolaire", max_length=9, validators=[validate_school_year])
+    zone = models.CharField("zone", max_length=1, choices=Zone.choices)
+    pre_rentree = models.DateField("pré-rentrée des enseignants")
+    toussaint_starts = models.DateField("début des vacances de la Toussaint")
+    toussaint_ends = models.DateField("reprise après la Toussaint")
+    christmas_starts = models.DateField("début des vacances de Noël")
+    christmas_ends = models.DateField("reprise après Noël")
+    winter_starts = models.DateField("début des vacances d'hiver")
+    winter_ends = models.DateField("reprise après les vacances d'hiver")
+
+    class Meta:
+        ordering = ["school_year", "zone"]
+        verbose_name = "calendrier scolaire"
+        verbose_name_plural = "calendriers scolaires"
+        constraints = [models.UniqueConstraint(fields=["school_year", "zone"], name="one_calendar_per_year_and_zone")]
+
+    def __str__(self):
+        return f"{self.school_year}, {self.get_zone_display()}"
+
+    def clean(self):
+        dates = [
+            self.pre_rentree,
+            self.toussaint_starts,
+            self.toussaint_ends,
+            self.christmas_starts,
+            self.christmas_ends,
+            self.winter_starts,
+            self.winter_ends,
+        ]
+        if all(dates) and dates != sorted(dates):
+            raise ValidationError("Les dates doivent se suivre : pré-rentrée, Toussaint, Noël, vacances d'hiver.")
