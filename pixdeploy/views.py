@@ -15,6 +15,7 @@ from . import checklist
 from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
+from .zones import zone_of
 
 
 def home(request):
@@ -24,6 +25,7 @@ def home(request):
         school = role.school
         context["school"] = school
         context["steps"] = checklist.checklist_for(school)
+        context["zone"] = zone_of(school.academie)
         pupils, divisions = school.pupils.filter(is_active=True).count(), school.divisions.count()
         size = f"{count_of(pupils, 'élève actif', 'élèves actifs')} dans {count_of(divisions, 'classe')}"
         context["school_size"] = size

@@ -193,6 +193,7 @@ def test_the_home_page_shows_the_states_in_words(monkeypatch, client_for, school
     assert "Étape du moment : à faire d'ici le 18 décembre 2026." in html
     assert '<span class="fr-badge fr-badge--info fr-badge--sm">À venir</span>' in html
     assert "du 04/01/2027 au 12/02/2027" in html  # step 5, zone A (Lyon)
+    assert "Académie de Lyon (zone A)" in html
 
 
 # --- Administration ---------------------------------------------------------------------------------
