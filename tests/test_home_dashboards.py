@@ -62,7 +62,7 @@ def test_pupil_sees_the_convocation_of_an_upcoming_session(client_for, school, t
     candidate = enrol_pupil(session, "MARTIN", "Léa", third_a, username="lea", extra=33)
     html = _home(client_for, candidate.pupil.user)
     assert "Convocation : session du jeudi 8 avril 2027" in html
-    assert "début à 09:00, présente-toi à 08:45" in html
+    assert "début à 09:00, présentez-vous à 08:45" in html
     assert "Salle &lt;b&gt;104&lt;/b&gt;" in html and "12 rue des Écoles" in html
     assert "33 % de temps supplémentaire" in html
     assert "À apporter" in html
@@ -76,7 +76,7 @@ def test_on_the_day_the_pupil_is_sent_to_the_arrival_page(client_for, school, th
     session = make_session(school, date=TODAY)
     candidate = enrol_pupil(session, "MARTIN", "Léa", third_a, username="lea")
     html = _home(client_for, candidate.pupil.user)
-    assert "Ta session de certification, c'est aujourd'hui" in html
+    assert "Votre session de certification, c'est aujourd'hui" in html
     assert f'href="{reverse("certif:arrival")}">Commencer ma certification' in html
     # the convocation comes before the campaign code on the day
     assert html.index("Commencer ma certification") < html.index("Code du parcours")
@@ -110,7 +110,7 @@ def test_pupil_sees_their_profile_year_by_year(client_for, school, school_admin,
     assert rows.index("2026-2027") < rows.index("2025-2026")
     assert "<td>2026-2027</td><td>3 sur 16</td><td>64</td><td>4</td>" in html
     assert "<td>2025-2026</td><td>2 sur 16</td><td>24</td><td>2</td>" in html
-    assert "Tu n'es inscrit·e à aucune session" in html
+    assert "Vous n'êtes inscrit·e à aucune session" in html
 
 
 def _candidacy(session, pupil):
