@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orga.classes.follow_up import classes_overview, followed_divisions
@@ -11,7 +12,7 @@ from orga.models import Campaign, School
 from orga.schools.guards import school_admin_required, superuser_required
 from orga.schools.roles import role_of
 
-from . import checklist
+from . import checklist, dashboards
 from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
@@ -29,12 +30,16 @@ def home(request):
         pupils, divisions = school.pupils.filter(is_active=True).count(), school.divisions.count()
         size = f"{count_of(pupils, 'élève actif', 'élèves actifs')} dans {count_of(divisions, 'classe')}"
         context["school_size"] = size
+        context["sessions_today"] = dashboards.sessions_today(school, request.user, timezone.localdate())
     elif role.code == "member":
         context.update(_teacher_home(request.user, role.membership))
     elif role.code == "superuser":
         context["schools"] = School.objects.visible_to(request.user).order_by("name")
     elif role.code == "pupil":
-        context["pupil"] = request.user.pupil
+        pupil = request.user.pupil
+        context["pupil"] = pupil
+        context["years"] = dashboards.profile_by_year(pupil)
+        context["certification"] = dashboards.pupil_certification(pupil, timezone.localdate())
     return render(request, "pixdeploy/home.html", context)
 
 
@@ -57,7 +62,14 @@ def _teacher_home(user, membership):
     )
     for campaign in campaigns:
         campaign.pupils_label = count_of(campaign.pupil_count, "élève")
-    return {"school": school, "summaries": summaries, "campaigns": campaigns}
+    today = timezone.localdate()
+    return {
+        "school": school,
+        "summaries": summaries,
+        "campaigns": campaigns,
+        "classes_certification": dashboards.classes_certification(school, user, membership, today),
+        "sessions_today": dashboards.sessions_today(school, user, today),
+    }
 
 
 @require_POST

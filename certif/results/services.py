@@ -117,14 +117,14 @@ def _school_year_span(school_year):
     return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
 
 
-def visible_division_names(school, user, membership):
+def visible_division_names(school, user, membership, field="candidate__division_name"):
     """Q on candidates of the classes this user follows (whoever sees the whole school: every candidate),
-    matched by the class name copied at enrolment."""
+    matched by the class name copied at enrolment (`field`: "division_name" to filter candidates themselves)."""
     followed = classes_followed_by(user, membership)
     if not followed:
         return Q()
     names = Division.objects.filter(school=school).filter(followed).values("name")
-    return Q(candidate__division_name__in=names)
+    return Q(**{f"{field}__in": names})
 
 
 @dataclass
