@@ -237,3 +237,47 @@ def test_a_forged_unsubscribe_link_changes_nothing(client):
     assert "pas valide" in response.content.decode()
     admin.user.refresh_from_db()
     assert admin.user.weekly_digest is True
+
+
+def test_one_mail_for_a_user_admin_here_and_teacher_there():
+    teacher, _, _ = lagging_teacher(class_name="5e C")
+    MembershipFactory(user=teacher.user, role=Membership.Role.ADMIN, school=SchoolFactory(name="Lycée Ampère"))
+    assert send() == 1
+    [message] = mail.outbox
+    assert "Lycée Ampère" in message.body and "Étape 1" in message.body
+    assert teacher.school.name in message.body and "5e C" in message.body
+
+
+def test_inactive_pupils_do_not_count():
+    teacher, division, _ = lagging_teacher(shared=1, pupils=2)  # 50 %: not late
+    assert digest.lagging_classes(teacher) == []
+    PupilFactory(school=teacher.school, division=division, is_active=False)
+    assert digest.lagging_classes(teacher) == []
+    PupilFactory(school=teacher.school, division=division)
+    assert [lag.percent for lag in digest.lagging_classes(teacher)] == [33]
+
+
+def test_a_failed_sending_records_nothing_and_the_others_still_go(monkeypatch):
+    first, second = admin_of(), admin_of()
+    real_send = digest.EmailMultiAlternatives.send
+
+    def flaky(message, *args, **kwargs):
+        if message.to == [first.user.email]:
+            raise OSError("serveur de courriel injoignable")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(digest.EmailMultiAlternatives, "send", flaky)
+    assert send() == 1
+    assert [message.to for message in mail.outbox] == [[second.user.email]]
+    assert list(DigestSent.objects.values_list("user_id", flat=True)) == [second.user_id]
+    monkeypatch.undo()
+    assert send() == 1  # the next run retries the one that failed
+    assert mail.outbox[-1].to == [first.user.email]
+
+
+def test_the_plain_text_mail_reads_well():
+    lagging_teacher(class_name="4e B")
+    send()
+    body = mail.outbox[0].body
+    assert "\n\n\n" not in body
+    assert "- 4e B, campagne « Parcours de rentrée » : 1 / 4 élèves (25 %)" in body
