@@ -281,3 +281,15 @@ def test_the_plain_text_mail_reads_well():
     body = mail.outbox[0].body
     assert "\n\n\n" not in body
     assert "- 4e B, campagne « Parcours de rentrée » : 1 / 4 élèves (25 %)" in body
+
+
+def test_lagging_classes_take_a_fixed_number_of_queries(django_assert_max_num_queries):
+    teacher, _, campaign = lagging_teacher()
+    for name in ("5e A", "5e B", "5e C"):
+        division = DivisionFactory(school=teacher.school, name=name)
+        teacher.divisions.add(division)
+        campaign.divisions.add(division)
+        PupilFactory(school=teacher.school, division=division)
+    teacher = Membership.objects.select_related("school", "user").get(pk=teacher.pk)
+    with django_assert_max_num_queries(5):
+        assert len(digest.lagging_classes(teacher)) == 4
