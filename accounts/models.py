@@ -15,6 +15,11 @@ class User(AbstractUser):
         default=False,
         help_text="Vrai tant qu'un mot de passe provisoire n'a pas été remplacé.",
     )
+    weekly_digest = models.BooleanField(
+        "reçoit le récapitulatif hebdomadaire",
+        default=True,
+        help_text="Le courriel du lundi : étapes en retard (administrateurs), classes en retard (enseignants).",
+    )
 
     objects = UserManager()
 

@@ -64,3 +64,18 @@ class SchoolCalendar(models.Model):
         ]
         if all(dates) and dates != sorted(dates):
             raise ValidationError("Les dates doivent se suivre : pré-rentrée, Toussaint, Noël, vacances d'hiver.")
+
+
+class DigestSent(models.Model):
+    """One weekly digest sent to a user for an ISO week (« 2026-W49 »): a rerun of the same week sends nothing more."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField("semaine ISO", max_length=8)
+    sent_at = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "récapitulatif hebdomadaire envoyé"
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="one_digest_per_user_and_week")]
+
+    def __str__(self):
+        return f"{self.user} — {self.week}"

@@ -8,6 +8,7 @@ CELERY_BROKER_URL) switch to PostgreSQL and a real broker.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "jobs.fail_stale_jobs", "schedule": 60.0},
     "delete-abandoned-uploads": {"task": "jobs.delete_abandoned_uploads", "schedule": 3600.0},
     "expire-invitations": {"task": "orga.expire_invitations", "schedule": 3600.0},
+    # Monday 7:00 in CELERY_TIMEZONE (Europe/Paris).
+    "weekly-digests": {
+        "task": "pixdeploy.send_weekly_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 if CELERY_BROKER_URL:

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from crcn.models import Competence
 
+from . import digest
+
 
 def worker_report():
     """What a worker says when asked: who it is, when it answered and what database it reads."""
@@ -21,3 +23,9 @@ def worker_report():
 def ping():
     """Proves that a worker consumes the queue (the service-status page and the tests use it)."""
     return worker_report()
+
+
+@shared_task(name="pixdeploy.send_weekly_digests")
+def send_weekly_digests():
+    """The Monday digest (beat): safe to run twice in a week, the second run sends nothing more."""
+    return digest.send_weekly_digests()

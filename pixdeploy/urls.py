@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import digest_views, views
 
 admin.site.site_header = "pixdeploy — administration"
 admin.site.site_title = "pixdeploy"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("certif.handover.api.urls")),
     path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
+    path("compte/courriels/", digest_views.email_preferences, name="email_preferences"),
+    path("courriels/desabonnement/<str:token>/", digest_views.digest_unsubscribe, name="digest_unsubscribe"),
     path("etat/", views.service_status, name="service_status"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
