@@ -225,10 +225,15 @@ def _certification_items(school: School, ticks):
 
 def _registry_item(school: School, facts, list_url):
     """Ticked once the school year's results were handed over in any way: pulled by the livret scolaire through
-    the API, exported for it (CSV, Excel), or printed as attestations."""
-    last = (
-        HandOver.objects.filter(school=school, school_year=facts["school_year"]).order_by("-created_at", "-id").first()
-    )
+    the API, exported for it (CSV, Excel), or printed as attestations. The livret scolaire pulls all year long: a
+    pull counts only once a session of the year has its results published."""
+    last = None
+    if facts["published"]:
+        last = (
+            HandOver.objects.filter(school=school, school_year=facts["school_year"])
+            .order_by("-created_at", "-id")
+            .first()
+        )
     detail = ""
     if last is not None:
         how = {

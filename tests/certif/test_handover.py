@@ -263,6 +263,17 @@ def test_the_registry_item_is_ticked_from_the_school_years_hand_overs(client_for
     assert client_for(school_admin).post(tick, {"done": "1"}).status_code == 404
 
 
+@pytest.mark.django_db
+def test_a_pull_before_any_result_of_the_year_is_published_ticks_nothing(school):
+    from certif.handover.models import HandOver
+    from pixdeploy import checklist
+
+    # The livret scolaire pulls all year long, last year's results too: that is no hand-over of this year's.
+    HandOver.objects.create(school=school, kind="api_pull", school_year=school.school_year, certifications=7)
+    items = {i.label: i for step in checklist.checklist_for(school) for i in step.items}
+    assert not items[f"Importer les résultats dans le {school.results_registry_label}"].done
+
+
 # --- Attestations ---------------------------------------------------------------------------------------------
 
 LONG_NAME = "DE LA FONTAINE-SAINT-EXUPÉRY" + "X" * 47  # 75 characters
