@@ -43,7 +43,7 @@ def test_teacher_home_shows_their_classes_and_every_link_opens(page, live_server
     sign_in(page, live_server, teacher["username"], teacher["password"])
     page.wait_for_url(live_server.url + "/")
     main = page.locator("main")
-    assert page.get_by_role("heading", name="Mes classes").is_visible()
+    assert page.get_by_role("heading", name="Mes classes", exact=True).is_visible()
     assert page.get_by_role("heading", name="Campagnes à suivre").is_visible()
     assert main.get_by_role("link", name="3e A", exact=True).is_visible()
     assert page.locator(".checklist-step").count() == 0

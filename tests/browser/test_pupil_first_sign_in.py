@@ -48,10 +48,9 @@ def test_first_sign_in_through_to_the_first_question(page, live_server, first_si
     page.locator('input[name="password2"]').fill(NEW_PASSWORD)
     page.locator('main form button[type="submit"]').first.click()
     page.wait_for_load_state()
-    code_link = page.get_by_role("link", name="J'ai un code").first
-    assert code_link.is_visible() and "/password/change/" not in page.url  # their home, not an empty form
+    # Their home, not an empty form: « J'ai un code », as the printed sheet says, with the code's field.
+    assert page.get_by_role("heading", name="J'ai un code").is_visible() and "/password/change/" not in page.url
     check("accueil")
-    code_link.click()
     page.get_by_label("Code du parcours").fill(campaign.code)
     page.get_by_role("button", name="Accéder au parcours").click()
     assert page.locator("h1").inner_text() == "Parcours Sécurité"

@@ -52,7 +52,7 @@ def answer_current(page, right=True):
 def test_from_code_to_results_sent(phone, live_server, setup):
     pupil, campaign = setup
     sign_in(phone, live_server, "ines.benali0304", PASSWORD)
-    phone.get_by_role("link", name="J'ai un code").first.click()
+    phone.get_by_role("heading", name="J'ai un code").wait_for()  # their home holds the code's field
     phone.get_by_label("Code du parcours").fill("zzzzzz999")
     phone.get_by_role("button", name="Accéder au parcours").click()
     assert "ne correspond à aucun parcours" in phone.locator(".fr-error-text").inner_text()
