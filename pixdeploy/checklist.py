@@ -251,6 +251,30 @@ def _registry_item(school: School, facts, list_url):
     )
 
 
+@dataclass
+class YearProgress:
+    """The year at a glance: the required items done, and the steps done."""
+
+    items_done: int
+    items: int
+    steps_done: int
+    steps: int
+
+    @property
+    def percent(self):
+        return round(100 * self.items_done / self.items) if self.items else 0
+
+
+def year_progress(steps):
+    counts = [step.progress for step in steps]
+    return YearProgress(
+        items_done=sum(done for done, _total in counts),
+        items=sum(total for _done, total in counts),
+        steps_done=sum(step.done for step in steps),
+        steps=len(steps),
+    )
+
+
 def _ticks(school: School):
     return {tick.item_key: tick for tick in school.checklist_ticks.select_related("ticked_by")}
 

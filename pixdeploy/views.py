@@ -26,6 +26,7 @@ def home(request):
         school = role.school
         context["school"] = school
         context["steps"] = checklist.checklist_for(school)
+        context["year_progress"] = checklist.year_progress(context["steps"])
         context["zone"] = zone_of(school.academie)
         pupils, divisions = school.pupils.filter(is_active=True).count(), school.divisions.count()
         size = f"{count_of(pupils, 'élève actif', 'élèves actifs')} dans {count_of(divisions, 'classe')}"

@@ -321,3 +321,21 @@ def test_teacher_home_query_count_does_not_grow_with_classes_and_campaigns(clien
         html = client.get(reverse("home")).content.decode()
     assert html.count("Rentrée 4e") == 2
     assert len(after) == len(before)
+
+
+@pytest.mark.django_db
+def test_the_year_progress_counts_the_required_items_and_moves_with_a_tick(client_for, school, school_admin):
+    from pixdeploy import checklist
+
+    client = client_for(school_admin)
+    steps = checklist.checklist_for(school)
+    required = [item for step in steps for item in step.items if not item.optional]
+    before = checklist.year_progress(steps)
+    assert (before.items, before.steps) == (len(required), 6)
+    assert before.items_done == sum(item.done for item in required)
+    html = " ".join(client.get(reverse("home")).content.decode().split())
+    assert f"sur 6, {before.items_done} action" in html and f"sur {before.items} ({before.percent} %)" in html
+    assert f'max="{before.items}" value="{before.items_done}"' in html
+    client.post(reverse("checklist_tick", kwargs={"uai": school.uai, "key": "present_team"}), {"done": "1"})
+    after = checklist.year_progress(checklist.checklist_for(school))
+    assert after.items_done == before.items_done + 1 and after.items == before.items
