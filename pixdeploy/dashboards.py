@@ -10,6 +10,7 @@ from django.db.models import Count
 from certif.results.services import published_results_by_class, pupil_candidacies, visible_division_names
 from certif.sessions.models import Candidate, Session
 from orga.classes.follow_up import shared_results
+from orga.schools.models import current_school_year
 
 # --- The pupil --------------------------------------------------------------------------------------
 
@@ -33,18 +34,14 @@ class YearProfile:
         return max(self.levels.values(), default=0)
 
 
-def school_year_of(day):
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{start + 1}"
-
-
 def profile_by_year(pupil):
     """The pupil's shared results folded by school year (latest of each competence wins), latest year first:
     one query."""
     years = {}
     rows = shared_results([pupil.id]).values_list("sent", "competence__code", "level", "pix")
     for sent, code, level, pix in rows:  # oldest first
-        year = years.setdefault(school_year_of(sent.date()), YearProfile(school_year_of(sent.date())))
+        school_year = current_school_year(sent.date())
+        year = years.setdefault(school_year, YearProfile(school_year))
         year.levels[code] = level
         year.pix[code] = pix
     return sorted(years.values(), key=lambda year: year.school_year, reverse=True)
