@@ -11,9 +11,8 @@ from certif.models import AbortReason, CertificationCourse, CertificationQuestio
 from certif.results.scoring import publish_session, score_session
 from certif.sessions.services import create_session
 from crcn import certification
-from crcn.engine import AnswerInfo
 from crcn.levels import max_reachable_level
-from crcn.management.commands.simulate_positioning import p_right
+from crcn.management.commands.simulate_certification import take_test
 from orga.campaigns.services import current_bank
 from pixdeploy.demo_campaigns import true_levels
 
@@ -64,21 +63,18 @@ def _take_test(candidate, bank, rng, started_at, stop_after=None):
         deadline=CertificationCourse.deadline_for(started_at, candidate.extra_time_percentage),
         seed=f"demo-{candidate.ine}",
     )
-    answers, moment = [], started_at
-    while len(answers) != stop_after and (
-        challenge := certification.next_challenge(bank, answers, course.seed, max_level=max_reachable_level())
-    ):
-        skill = bank.skills[challenge.skill_id]
-        correct = rng.random() < p_right(levels[skill.competence], skill.level)
-        answers.append(AnswerInfo(challenge.id, skill.id, correct))
+    # The simulation's candidate; one who left early answered the first questions of the same test.
+    answers = take_test(bank, levels, rng, course.seed, max_reachable_level(), certification.QUESTIONS)[:stop_after]
+    moment = started_at
+    for number, answer in enumerate(answers, start=1):
         moment += datetime.timedelta(seconds=rng.randint(60, 200))
         CertificationQuestion.objects.create(
             course=course,
-            number=len(answers),
-            challenge_id=challenge.id,
+            number=number,
+            challenge_id=answer.challenge_id,
             served_at=moment - datetime.timedelta(seconds=50),
             answer_value="",
-            result="ok" if correct else "ko",
+            result="ok" if answer.correct else "ko",
             answered_at=moment,
         )
     reason = CertificationCourse.EndReason.COMPLETED if stop_after is None else course.EndReason.ENDED_BY_INVIGILATOR
