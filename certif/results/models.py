@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from certif.sessions.models import Candidate
+from crcn import certification
 
 
 class CertificationResultQuerySet(models.QuerySet):
@@ -13,10 +14,10 @@ class CertificationResultQuerySet(models.QuerySet):
 
 
 class CertificationResult(models.Model):
-    class Status(models.TextChoices):
-        VALIDATED = "validated", "Validée"
-        REJECTED = "rejected", "Non obtenue"
-        CANCELLED = "cancelled", "Annulée"
+    class Status(models.TextChoices):  # the engine's statuses and labels (crcn.certification)
+        VALIDATED = certification.VALIDATED, certification.STATUS_LABELS[certification.VALIDATED]
+        REJECTED = certification.REJECTED, certification.STATUS_LABELS[certification.REJECTED]
+        CANCELLED = certification.CANCELLED, certification.STATUS_LABELS[certification.CANCELLED]
 
     candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="result")
     status = models.CharField("statut", max_length=10, choices=Status.choices)
