@@ -35,7 +35,9 @@ class Command(BaseCommand):
             size = file.stat().st_size
             if size > MAX_FILE_BYTES:  # refused before anything is read, as the web upload is
                 raise SiecleFileError(too_big_message(size))
-            parsed = parse_pupils_file(file.read_bytes(), file.name, expected_uai=school.uai)
+            parsed = parse_pupils_file(
+                file.read_bytes(), file.name, expected_uai=school.uai, agricultural=school.is_agricultural
+            )
         except SiecleFileError as error:
             self._refuse(error.messages, as_json)
         if dry_run:
