@@ -632,7 +632,7 @@ def _csv_row_problems(values):
     elif country == FRANCE and values["birth_city_code"] and not _CSV_FRENCH_CITY.match(values["birth_city_code"]):
         invalid("code commune de naissance", "birth_city_code", "code INSEE à 5 caractères attendu")
     elif country != FRANCE and not values["birth_city"]:
-        missing("commune de naissance manquante pour un élève né à l'étranger", "birth_city")
+        missing("commune de naissance manquante alors que l'élève est né à l'étranger", "birth_city")
     status = values["status"].upper()
     if not status:
         missing("statut manquant", "status")
@@ -788,9 +788,8 @@ class _Builder:
                 f"date de naissance invalide « {_shorten(raw_date)} » ({sources['birthdate']} : jj/mm/aaaa attendu)"
             )
         if values["birth_country_code"] == FRANCE and not values["birth_city_code"]:
-            found.append(
-                f"code commune de naissance manquant pour un élève né en France ({sources['birth_city_code']} vide)"
-            )
+            where = sources["birth_city_code"]
+            found.append(f"code commune de naissance manquant alors que l'élève est né en France ({where} vide)")
         return found
 
     def _tick(self):

@@ -717,10 +717,10 @@ def test_siecle_rules_refuse_the_file_naming_every_pupil_and_field():
     assert refusal(read("xml_rules.xml"), "ElevesSansAdresses.xml") == [
         "INE manquant (ID_NATIONAL vide) pour VIDE Ine (ELEVE_ID 2461004).",
         "Sexe manquant (CODE_SEXE vide) pour SANS Sexe (ELEVE_ID 2461010, INE 2345678901E).",
-        "Code commune de naissance manquant pour un élève né en France (CODE_COMMUNE_INSEE_NAISS vide) pour NÉE "
-        "Enfrance (ELEVE_ID 2461013, INE 3456789012F).",
-        "Code commune de naissance manquant pour un élève né en France (CODE_COMMUNE_INSEE_NAISS vide) pour DEUX "
-        "Fautes (ELEVE_ID 2461019, INE 5678901234H).",
+        "Code commune de naissance manquant alors que l'élève est né en France (CODE_COMMUNE_INSEE_NAISS vide) "
+        "pour NÉE Enfrance (ELEVE_ID 2461013, INE 3456789012F).",
+        "Code commune de naissance manquant alors que l'élève est né en France (CODE_COMMUNE_INSEE_NAISS vide) "
+        "pour DEUX Fautes (ELEVE_ID 2461019, INE 5678901234H).",
         "Sexe manquant (CODE_SEXE vide) pour DEUX Fautes (ELEVE_ID 2461019, INE 5678901234H).",
         "Sexe manquant (CODE_SEXE vide) pour SANS Classe (ELEVE_ID 2461022, INE 6789012345J).",
     ]
@@ -789,9 +789,9 @@ def test_agricultural_csv_rules_refuse_the_file_naming_every_line():
     messages = refusal(read("agri_rules.csv"), "eleves.csv")
     assert messages == [
         "Ligne 3 : INE manquant (colonne « Identifiant unique* » vide) pour SANS Identifiant.",
-        "Ligne 4 : code commune de naissance manquant pour un élève né en France (colonne « Code commune "
+        "Ligne 4 : code commune de naissance manquant alors que l'élève est né en France (colonne « Code commune "
         "naissance** » vide) pour SANS Commune (INE 2345678901E).",
-        "Ligne 5 : commune de naissance manquante pour un élève né à l'étranger (colonne « Libellé commune "
+        "Ligne 5 : commune de naissance manquante alors que l'élève est né à l'étranger (colonne « Libellé commune "
         "naissance** » vide) pour SANS Ville (INE 3456789012F).",
         "Ligne 6 : code pays de naissance « 100 » invalide (colonne « Code pays naissance* » : code INSEE à 5 "
         "chiffres attendu, 99100 pour la France) pour PAYS Siecle (INE 4567890123G).",
