@@ -580,6 +580,19 @@ def test_a_siecle_school_is_told_it_expects_siecle_export(
 
 
 @pytest.mark.django_db
+def test_the_command_counts_every_error_of_a_refused_file(tmp_path, school):
+    pupils = generated_pupils(130, DIVISIONS, seed=22)
+    for pupil in pupils:
+        pupil.birth_country_code, pupil.birth_department_code, pupil.birth_city = "100", "069", "LYON"  # no commune
+    code, out, err = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["error_count"] == 130 and len(report["errors"]) == 101
+    assert report["errors"][-1] == "… et 30 autres erreurs."
+    assert err.count("CODE_COMMUNE_INSEE_NAISS vide") == 100
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_birth_department_is_stored_and_updated(tmp_path, school):
     pupils = generated_pupils(3, DIVISIONS, seed=21)
     run_command(tmp_path, xml_for(school, pupils), school.uai)
