@@ -6,9 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# Runtime libraries WeasyPrint 70 needs (Pango, HarfBuzz with subsetting), a font and MIME data.
+# Runtime libraries WeasyPrint 70 needs (Pango, HarfBuzz with subsetting), a font and MIME data; pg_dump and
+# pg_restore (PostgreSQL 15's, as the postgres:15 service) for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        postgresql-client \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \

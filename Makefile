@@ -10,7 +10,7 @@ export DEBUG ?= 1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test check-system install install-dev migrate seed serve worker beat need-broker quality format \
-	check-deploy clean
+	check-deploy audit clean
 
 ## make check-system: the Debian packages pixdeploy needs besides Python (prints the apt-get line if any is missing)
 check-system:
@@ -72,6 +72,10 @@ quality: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## make audit: the installed packages checked for known vulnerabilities (pip-audit); an unreachable database warns
+audit: install-dev
+	$(PY) scripts/audit_dependencies.py
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=pix.example.fr \
