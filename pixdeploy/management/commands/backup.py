@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.wording import count_of
 from pixdeploy.backup import BackupError, take_backup
 
 
@@ -27,6 +28,6 @@ class Command(BaseCommand):
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(f"Sauvegarde écrite dans {folder}")
-            + f"\n  base : {dump / 1e6:.1f} Mo ({rows} lignes dans les tables principales), "
-            f"fichiers : {len(manifest['media'])}, en {manifest['seconds']['total']} s"
+            + f"\n  base : {dump / 1e6:.1f} Mo ({count_of(rows, 'ligne')} dans les tables principales), "
+            f"{count_of(len(manifest['media']), 'fichier')}, en {manifest['seconds']['total']} s"
         )

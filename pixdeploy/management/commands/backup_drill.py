@@ -2,8 +2,18 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.wording import count_of
 from pixdeploy.backup import BackupError, database_settings
 from pixdeploy.backup_drill import check_pages, run_drill
+
+CHECKS = {
+    "tables_identical": "tables principales identiques (lignes et empreinte)",
+    "media_identical": "fichiers identiques octet pour octet",
+    "pupil_page": "la page d'un élève montre le même élève",
+    "session_results_page": "les résultats d'une session montrent le même candidat et le même score",
+    "verification_page": "la vérification publique d'une attestation donne le même nom et le même score",
+    "report_download": "un export téléchargé depuis la copie est identique",
+}
 
 
 class Command(BaseCommand):
@@ -39,14 +49,18 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
+            saved = report["backup"]
+            self.stdout.write(
+                f"Base {report['source']} sauvegardée ({saved['dump_bytes'] / 1e6:.1f} Mo en "
+                f"{saved['seconds']['dump']} s, {count_of(saved['media_files'], 'fichier')}), "
+                f"restaurée dans {report['restored_into']} en "
+                f"{report['restore_seconds']['database']} s" + (", puis supprimée" if report["dropped"] else "")
+            )
             for name, held in report["checks"].items():
-                self.stdout.write(f"  {'ok ' if held else 'ÉCHEC'} {name}")
+                self.stdout.write(f"  {'ok   ' if held else 'ÉCHEC'} {CHECKS.get(name, name)}")
         if not report["ok"]:
+            failed = [CHECKS.get(name, name) for name, held in report["checks"].items() if not held]
+            problems = report["problems"]["tables"] + report["problems"]["media"] + failed
             raise CommandError(
-                "L'exercice de restauration a échoué : "
-                + "; ".join(
-                    report["problems"]["tables"]
-                    + report["problems"]["media"]
-                    + [name for name, held in report["checks"].items() if not held]
-                )
+                "L'exercice de restauration a échoué : " + " ; ".join(problems or ["aucune page vérifiée"])
             )

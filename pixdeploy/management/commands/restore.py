@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.wording import count_of
 from pixdeploy.backup import BackupError, restore_backup
 
 
@@ -31,8 +32,9 @@ class Command(BaseCommand):
         elif report["ok"]:
             self.stdout.write(
                 self.style.SUCCESS(f"Base {report['database']} restaurée et vérifiée")
-                + f" ({len(report['tables'])} tables principales identiques, {report['media_files']} fichiers "
-                f"identiques dans {report['media_root']}), en {report['seconds']['total']} s"
+                + f" ({count_of(len(report['tables']), 'table principale', 'tables principales')} et "
+                f"{count_of(report['media_files'], 'fichier')} comme dans la sauvegarde, fichiers dans "
+                f"{report['media_root']}), en {report['seconds']['total']} s"
             )
         if not report["ok"]:
             problems = report["problems"]["tables"] + report["problems"]["media"]
