@@ -271,11 +271,24 @@ def restore_backup(folder, target, media_target):
     started = time.monotonic()
     if state == "absent":
         create_database(db)
-    _run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", db["NAME"], str(folder / DUMP_NAME)],
-        db,
-        "pg_restore",
-    )
+    try:
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "-d",
+                db["NAME"],
+                str(folder / DUMP_NAME),
+            ],
+            db,
+            "pg_restore",
+        )
+    except BackupError:
+        if state == "absent":
+            drop_database(db)  # half restored: it would only block the next try
+        raise
     database_seconds = time.monotonic() - started
     media_target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(folder / MEDIA_NAME, "r:gz") as archive:

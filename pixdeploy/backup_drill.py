@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -72,14 +73,12 @@ def expected_facts():
             "pix_score": certification.pix_score,
             "code": certification.verification_code,
         }
-    report = Report.objects.filter(status=Report.Status.DONE).exclude(file="").select_related("school")
-    report = report.order_by("id").first()
-    if report:
-        facts["report"] = {
-            "uai": report.school.uai,
-            "id": report.id,
-            "sha256": backup.sha256_of(Path(settings.MEDIA_ROOT) / report.file.name),
-        }
+    reports = Report.objects.filter(status=Report.Status.DONE).exclude(file="").select_related("school")
+    for report in reports.order_by("-id")[:20]:
+        path = Path(settings.MEDIA_ROOT) / report.file.name
+        if path.is_file():  # an export whose file was cleaned up proves nothing
+            facts["report"] = {"uai": report.school.uai, "id": report.id, "sha256": backup.sha256_of(path)}
+            break
     return facts
 
 
@@ -95,28 +94,38 @@ def _shows(response, *texts):
     return response.status_code == 200 and all(str(text) in page or escape(str(text)) in page for text in texts)
 
 
+def _staff_client(uai):
+    """A client signed in as the school's admin (or, without one, a superuser): no password needed."""
+    User = get_user_model()
+    viewers = User.objects.filter(is_active=True, must_change_password=False)
+    admin = viewers.filter(
+        memberships__school__uai=uai, memberships__role=Membership.Role.ADMIN, memberships__is_active=True
+    ).order_by("id")
+    viewer = admin.first() or viewers.filter(is_superuser=True).order_by("id").first()
+    client = _client()
+    if viewer:
+        client.force_login(viewer)
+    return client
+
+
 def check_pages(facts):
     """Run by the child process on the restored database: does the app show what `facts` expects?"""
     checks = {}
-    uai = next((fact["uai"] for fact in facts.values()), None)
-    admin = Membership.objects.filter(school__uai=uai, role=Membership.Role.ADMIN, is_active=True).order_by("id")
-    admin = admin.select_related("user").first()
-    staff = _client()
-    if admin:
-        staff.force_login(admin.user)
     if "pupil" in facts:
         pupil = facts["pupil"]
         url = reverse("orga:pupil_detail", kwargs={"uai": pupil["uai"], "pupil_id": pupil["id"]})
-        checks["pupil_page"] = _shows(staff.get(url), pupil["last_name"])
+        checks["pupil_page"] = _shows(_staff_client(pupil["uai"]).get(url), pupil["last_name"])
     if "certification" in facts:
         fact = facts["certification"]
         url = reverse("certif:session_results", kwargs={"uai": fact["uai"], "session_id": fact["session_id"]})
-        checks["session_results_page"] = _shows(staff.get(url), fact["last_name"], fact["pix_score"])
+        page = _staff_client(fact["uai"]).get(url)
+        checks["session_results_page"] = _shows(page, fact["last_name"], fact["pix_score"])
         verified = _client().get(reverse("certif:verify", kwargs={"code": fact["code"]}))
         checks["verification_page"] = _shows(verified, fact["last_name"], fact["pix_score"])
     if "report" in facts:
         fact = facts["report"]
-        response = staff.get(reverse("orga:report_download", kwargs={"uai": fact["uai"], "report_id": fact["id"]}))
+        url = reverse("orga:report_download", kwargs={"uai": fact["uai"], "report_id": fact["id"]})
+        response = _staff_client(fact["uai"]).get(url)
         body = b"".join(response.streaming_content) if response.status_code == 200 else b""
         checks["report_download"] = hashlib.sha256(body).hexdigest() == fact["sha256"]
     return checks

@@ -96,9 +96,17 @@ def test_a_restore_refuses_a_media_folder_with_files_and_a_damaged_backup(db, me
     with pytest.raises(backup.BackupError, match="n'est pas vide"):
         backup.restore_backup(folder, restored_name, tmp_path / "plein")
 
-    with open(folder / backup.DUMP_NAME, "ab") as dump:
-        dump.write(b"\0")
+    dump = folder / backup.DUMP_NAME
+    dump.write_bytes(dump.read_bytes()[:-200])
     with pytest.raises(backup.BackupError, match="ne correspond pas au manifeste"):
+        backup.restore_backup(folder, restored_name, tmp_path / "neuf")
+    assert backup.database_state(backup.database_settings(restored_name)) == "absent"
+
+    # The same damage with a manifest that agrees: pg_restore fails, and the database it began is dropped.
+    manifest = json.loads((folder / backup.MANIFEST_NAME).read_text())
+    manifest["files"][backup.DUMP_NAME]["sha256"] = backup.sha256_of(dump)
+    (folder / backup.MANIFEST_NAME).write_text(json.dumps(manifest))
+    with pytest.raises(backup.BackupError, match="pg_restore a échoué"):
         backup.restore_backup(folder, restored_name, tmp_path / "neuf")
     assert backup.database_state(backup.database_settings(restored_name)) == "absent"
 
