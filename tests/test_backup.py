@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from pixdeploy import backup
@@ -135,3 +136,10 @@ def test_differences_are_told_in_french():
 def test_backups_ask_for_postgresql():
     with pytest.raises(backup.BackupError, match="demandent PostgreSQL"):
         backup.database_settings()
+
+
+def test_the_drill_will_not_seed_the_demo_school_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="pas en production"):
+        call_command("backup_drill", "--seed")

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from documents.wording import count_of
@@ -41,6 +42,11 @@ class Command(BaseCommand):
             with open(options["check_pages"], encoding="utf-8") as handle:
                 self.stdout.write(json.dumps(check_pages(json.load(handle))))
             return
+        if options["seed"] and settings.PRODUCTION:
+            raise CommandError(
+                "--seed créerait l'établissement de démonstration et ses mots de passe connus : pas en production. "
+                "Lancez l'exercice sans --seed, il part des données de l'application."
+            )
         try:
             into = options["into"] or f"{database_settings()['NAME']}_restored"
             report = run_drill(into, seed=options["seed"], keep=options["keep"])
