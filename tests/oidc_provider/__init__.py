@@ -53,7 +53,7 @@ def running_provider(folder):
         "client_id": CLIENT_ID,
         "secret": SECRET,
         # Loopback: any port of the live server (RFC 8252); testserver: Django's test client.
-        "redirect_uris": [f"http://127.0.0.1{CALLBACK}", f"http://testserver{CALLBACK}"],
+        "redirect_uris": [f"http://localhost{CALLBACK}", f"http://127.0.0.1{CALLBACK}", f"http://testserver{CALLBACK}"],
     }
     with open(folder / "provider.log", "w") as log:
         process = subprocess.Popen(

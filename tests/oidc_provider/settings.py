@@ -45,6 +45,7 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": os.environ["OIDC_PROVIDER_KEY"],
     "PKCE_REQUIRED": True,
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # pytest-django's live server: http://localhost:<any port>
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profil", "email": "Adresse électronique"},
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.Validator",
 }
