@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from .campaigns.views import campaigns, journey
 from .classes.views import classes, pupil_page, resources
-from .pupils.views import imports, pupils
+from .pupils.views import ent, imports, pupils
 from .results.views import campaign_results, exports
 from .schools.views import invitations, members
 
@@ -60,6 +60,8 @@ school_patterns = [
     # Classes and pupils
     path("eleves/", pupil_page.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupil_page.pupil_detail, name="pupil_detail"),
+    path("eleves/<int:pupil_id>/ent/", ent.pupil_ent_link, name="pupil_ent_link"),
+    path("eleves/<int:pupil_id>/ent/<int:link_id>/delier/", ent.pupil_ent_unlink, name="pupil_ent_unlink"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),
     path("classes/<int:division_id>/comptes/reinitialiser/", pupils.reset_confirm, name="reset_confirm"),

@@ -11,6 +11,7 @@ import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from accounts.oidc.config import parse_providers
@@ -40,9 +41,9 @@ def ent_pupil(school):
     return pupil
 
 
-def through_ent(client, username):
+def through_ent(client, username, process="login"):
     """Click « Se connecter avec ENT de test », sign in on the ENT as `username`, come back: pixdeploy's answer."""
-    start = client.post(reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}))
+    start = client.post(reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}), {"process": process})
     assert start.status_code == 302, start
     browser = requests.Session()
     form = browser.get(start["Location"], timeout=10)  # the ENT asks who we are first
@@ -162,3 +163,30 @@ def test_local_accounts_keep_signing_in(client, ent, teacher, password):
 
 def test_no_ent_button_without_a_provider(client, db):
     assert "Se connecter avec" not in client.get(reverse("account_login")).content.decode()
+
+
+def test_an_identity_linked_by_the_school_admin_signs_in(client, ent, school, school_admin):
+    pupil = PupilFactory(school=school, user=UserFactory(username="sans.ine", email=""))
+    assert through_ent(client, "inconnu").status_code == 403  # the page shows the pupil « ent-inconnu »
+    admin = Client()
+    admin.force_login(school_admin)
+    url = reverse("orga:pupil_ent_link", kwargs={"uai": school.uai, "pupil_id": pupil.id})
+    admin.post(url, {"provider": PROVIDER_ID, "identifier": "ent-inconnu"})
+    assert through_ent(client, "inconnu").status_code == 302
+    assert signed_in_user(client) == pupil.user
+
+
+def test_a_signed_in_user_links_their_own_ent_identity(client, ent, school):
+    pupil = PupilFactory(school=school, user=UserFactory(username="sans.ine", email=""))
+    client.force_login(pupil.user)
+    response = through_ent(client, "inconnu", process="connect")
+    assert response["Location"] == reverse("socialaccount_connections")
+    assert "ENT de test « ent-inconnu »" in client.get(response["Location"]).content.decode()
+    client.logout()
+    through_ent(client, "inconnu")
+    assert signed_in_user(client) == pupil.user
+    # « Délier » on the same page: the next sign-in through the ENT is refused again.
+    client.post(reverse("socialaccount_connections"), {"account": SocialAccount.objects.get(user=pupil.user).pk})
+    assert not SocialAccount.objects.exists()
+    client.logout()
+    assert through_ent(client, "inconnu").status_code == 403
