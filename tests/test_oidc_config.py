@@ -28,6 +28,7 @@ def test_a_provider_becomes_an_allauth_app_with_its_matching_claims():
     assert app["settings"] == {
         "server_url": "https://educonnect.example/idp",
         "ine_claim": "FrEduCtEleveINE",
+        "uai_claim": "",
         "email_claim": "email",
         "email_always_verified": False,
         "scope": ["openid", "profile", "email"],

@@ -15,6 +15,7 @@ REQUIRED = ("id", "name", "server_url", "client_id", "secret")
 # Settings a provider may carry besides the required ones, and their defaults.
 OPTIONAL = {
     "ine_claim": "",  # the claim holding a pupil's INE (ÉduConnect: FrEduCtEleveINE); empty: no match by INE
+    "uai_claim": "",  # the claim holding the pupil's school UAI (ÉduConnect: FrEduCtEleveUAI); set: INE looked up there
     "email_claim": "email",  # the claim holding a staff member's address; empty: no match by e-mail
     "email_always_verified": False,  # an ENT whose addresses are the académie's, sending no email_verified
     "scope": ["openid", "profile", "email"],
@@ -35,6 +36,7 @@ def app_settings(entry):
     settings = {
         "server_url": entry["server_url"],
         "ine_claim": options["ine_claim"],
+        "uai_claim": options["uai_claim"],
         "email_claim": options["email_claim"],
         "email_always_verified": bool(options["email_always_verified"]),
         "scope": list(options["scope"]),

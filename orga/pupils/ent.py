@@ -2,7 +2,8 @@
 
 An identity already linked (allauth's SocialAccount: the provider's id and the identity's `sub`) signs in to its
 account. At an identity's first sign-in, the claims the provider is configured to read find the account: the
-pupil's INE (`ine_claim`, ÉduConnect's FrEduCtEleveINE) → the active pupil with that INE and an account; the
+pupil's INE (`ine_claim`, ÉduConnect's FrEduCtEleveINE) → the active pupil with that INE and an account, in the
+school of the UAI claim if one is configured (`uai_claim`, ÉduConnect's FrEduCtEleveUAI); the
 address (`email_claim`) → the active staff member with that address, if the provider says it is verified. The
 identity is then linked for good. Nothing found, or two accounts: refused, never created. A school admin links or
 unlinks a pupil's account by hand from the pupil's page, with the identifier the refusal page shows.
@@ -41,11 +42,10 @@ def _claim(claims, name):
 def account_for(claims, settings):
     """The one active account the identity's claims designate, or None (unknown, or ambiguous)."""
     if ine := _claim(claims, settings.get("ine_claim")).upper():
-        pupil = _single(
-            Pupil.objects.filter(ine=ine, is_active=True, user__isnull=False, user__is_active=True).select_related(
-                "user"
-            )
-        )
+        pupils = Pupil.objects.filter(ine=ine, is_active=True, user__isnull=False, user__is_active=True)
+        if settings.get("uai_claim"):  # the school the ENT says the pupil is in, and no other
+            pupils = pupils.filter(school__uai=_claim(claims, settings["uai_claim"]).upper())
+        pupil = _single(pupils.select_related("user"))
         if pupil:
             return pupil.user
     email = _claim(claims, settings.get("email_claim"))

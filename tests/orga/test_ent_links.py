@@ -1,4 +1,4 @@
-"""A school admin links a pupil's account to an ENT identity from the pupil's page, or unlinks it."""
+"""Which account an ENT identity designates; a school admin links a pupil's account to one, or unlinks it."""
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from orga.pupils.ent import account_for
 from tests.factories import DivisionFactory, PupilFactory, UserFactory
 
 PROVIDERS = [
@@ -140,3 +141,26 @@ def test_the_admin_s_pupil_page_query_count_does_not_grow_with_links(
     with CaptureQueriesContext(connection) as after:
         client.get(page_url(school, ent_pupil))
     assert len(after) == len(before)
+
+
+@pytest.mark.parametrize(
+    "claims, found",
+    [
+        ({"ine": "0601234567k"}, True),  # INE in lower case: found
+        ({"ine": "0601234567K", "uai": "0693834T"}, True),
+        ({"ine": "0601234567K", "uai": "0750001A"}, False),  # another school's UAI
+        ({"ine": "0601234567K", "uai": ""}, False),  # a UAI claim configured but missing
+        ({"ine": ""}, False),
+        ({"ine": ["0601234567K"]}, False),  # not a string: ignored
+    ],
+)
+def test_the_ine_is_looked_up_in_the_school_of_the_uai_claim(school, claims, found):
+    pupil = PupilFactory(school=school, ine="0601234567K", user=UserFactory(username="ine", email=""))
+    settings = {"ine_claim": "ine", "uai_claim": "uai" if "uai" in claims else ""}
+    assert (account_for(claims, settings) == pupil.user) is found
+
+
+def test_two_active_pupils_with_the_same_ine_match_nobody(school, other_school):
+    PupilFactory(school=school, ine="0601234567K", user=UserFactory(username="a", email=""))
+    PupilFactory(school=other_school, ine="0601234567K", user=UserFactory(username="b", email=""))
+    assert account_for({"ine": "0601234567K"}, {"ine_claim": "ine"}) is None
