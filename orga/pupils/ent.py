@@ -10,6 +10,8 @@ unlinks a pupil's account by hand from the pupil's page, with the identifier the
 """
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -87,6 +89,19 @@ def ent_providers():
     """The configured providers (environment and admin site), as (provider_id, name) pairs."""
     adapter = DefaultSocialAccountAdapter()
     return [(app.provider_id or app.provider, app.name) for app in adapter.list_apps(None, provider="openid_connect")]
+
+
+HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def ent_origins():
+    """The configured providers' origins (scheme://host[:port]), for the sign-in pages' form-action."""
+    origins = set()
+    for app in DefaultSocialAccountAdapter().list_apps(None, provider="openid_connect"):
+        parts = urlsplit(str(app.settings.get("server_url", "")))
+        if parts.scheme in ("http", "https") and HOST.match(parts.netloc):
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def ent_links(user):
