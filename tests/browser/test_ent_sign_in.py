@@ -50,3 +50,17 @@ def test_a_pupil_signs_in_through_the_ent(page, live_server, ent_app, settings):
     assert page.url == live_server.url + reverse("home")
     assert page.get_by_role("heading", name="J'ai un code").is_visible()
     assert SocialAccount.objects.get(user=pupil.user).uid == "ent-eleve-1"
+
+
+def test_an_unknown_identity_is_refused_with_a_page_saying_what_to_do(page, live_server, ent_app):
+    page.goto(live_server.url + reverse("account_login"))
+    page.get_by_role("button", name="Se connecter avec ENT Lycée connecté").click()
+    page.get_by_label("Identifiant ENT").fill("inconnu")
+    page.get_by_label("Mot de passe ENT").fill(PASSWORD)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", name="Compte ENT non reconnu").is_visible()
+    assert "ent-inconnu" in page.locator("main").inner_text()  # the identifier to hand to the school admin
+    assert violations(page) == []
+    assert not SocialAccount.objects.exists()
