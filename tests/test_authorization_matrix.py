@@ -198,6 +198,8 @@ def kwargs_of(world):
         "orga:members": uai,
         "orga:my_classes": uai,
         "orga:pupil_detail": {**uai, "pupil_id": world.pupil.id},
+        "orga:pupil_ent_link": {**uai, "pupil_id": world.pupil.id},
+        "orga:pupil_ent_unlink": {**uai, "pupil_id": world.pupil.id, "link_id": 1},
         "orga:pupils": uai,
         "orga:report_create": uai,
         "orga:report_detail": {**uai, "report_id": world.report.id},
@@ -229,6 +231,8 @@ QUERIES = {
 ACCOUNT_KWARGS = {
     "account_confirm_email": {"key": "inconnue"},
     "account_reset_password_from_key": {"uidb36": "0", "key": "inconnue"},
+    "openid_connect_login": {"provider_id": "inconnu"},  # no such ENT configured: 404
+    "openid_connect_callback": {"provider_id": "inconnu"},
 }
 
 # name: statuses for (anonymous, pupil, teacher, admin, other, invigilator, superuser).
@@ -309,6 +313,8 @@ MATRIX = {
     "email_preferences": (302, 200, 200, 200, 200, 302, 200),
     "home": (200, 200, 200, 200, 200, 200, 200),
     "mentions_legales": (200, 200, 200, 200, 200, 200, 200),
+    "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404),
+    "openid_connect_login": (404, 404, 404, 404, 404, 404, 404),
     "orga:answer": (405, 405, 405, 405, 405, 405, 405),
     "orga:campaign_activity": (302, 403, 200, 200, 404, 302, 200),
     "orga:campaign_analysis": (302, 403, 200, 200, 404, 302, 200),
@@ -346,6 +352,8 @@ MATRIX = {
     "orga:my_classes": (302, 403, 200, 200, 404, 302, 200),
     "orga:my_profile": (302, 200, 403, 403, 403, 302, 403),
     "orga:pupil_detail": (302, 403, 200, 200, 404, 302, 200),
+    "orga:pupil_ent_link": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pupil_ent_unlink": (405, 405, 405, 405, 405, 405, 405),
     "orga:pupils": (302, 403, 200, 200, 404, 302, 200),
     "orga:report_create": (405, 405, 405, 405, 405, 405, 405),
     "orga:report_detail": (302, 403, 404, 200, 404, 302, 200),
@@ -364,6 +372,10 @@ MATRIX = {
     "orga:take": (302, 302, 404, 404, 404, 302, 404),
     "school_years": (302, 403, 403, 200, 404, 302, 200),
     "service_status": (302, 403, 403, 403, 403, 302, 200),
+    "socialaccount_connections": (302, 200, 200, 200, 200, 302, 200),
+    "socialaccount_login_cancelled": (200, 200, 200, 200, 200, 200, 200),
+    "socialaccount_login_error": (401, 401, 401, 401, 401, 401, 401),
+    "socialaccount_signup": (302, 302, 302, 302, 302, 302, 302),
 }
 
 
