@@ -2,7 +2,8 @@
 
 allauth's own provider skips the token's signature when the token came straight from the token endpoint, and sends
 no nonce. Here every ID token is checked against the provider's published keys (JWKS), its issuer, its audience
-(our client id), its expiry, and the nonce of the sign-in that asked for it. The nonce is derived from the sign-in's
+(our client id), its expiry, and the nonce of the sign-in that asked for it; the userinfo endpoint's answer must
+be about the same `sub`. The nonce is derived from the sign-in's
 state, which allauth keeps in the browser's session: a token obtained for another sign-in carries another nonce.
 The provider keeps allauth's id (`openid_connect`) and URL names, so SocialApp rows and settings are allauth's.
 """
@@ -53,7 +54,11 @@ class StrictOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
     def complete_login(self, request, app, token, **kwargs):
         if not kwargs["response"].get("id_token"):
             raise OAuth2Error("No id_token")  # userinfo alone proves nothing about this sign-in
-        return super().complete_login(request, app, token, **kwargs)
+        login = super().complete_login(request, app, token, **kwargs)
+        data = login.account.extra_data
+        if "userinfo" in data and str(data["userinfo"].get("sub")) != str(data["id_token"].get("sub")):
+            raise OAuth2Error("userinfo's sub differs from the id_token's")  # OpenID Connect Core 5.3.2
+        return login
 
 
 class StrictOpenIDConnectProvider(OpenIDConnectProvider):

@@ -1,7 +1,8 @@
 """The claims of the test ENT's users, and the faults some of them are set up to commit on their ID token.
 
 A user's `fault` makes the provider itself hand pixdeploy a bad ID token through the real flow: "audience" (issued
-for another client), "nonce" (another sign-in's nonce), "signature" (signed by a key the JWKS does not publish).
+for another client), "nonce" (another sign-in's nonce), "signature" (signed by a key the JWKS does not publish);
+or, with "userinfo", a userinfo endpoint's answer about another `sub`.
 """
 
 import json
@@ -21,6 +22,12 @@ class Validator(OAuth2Validator):
     def get_claim_dict(self, request):
         entry = _user(request.user.username)
         return {"sub": entry["sub"], **entry.get("claims", {})}
+
+    def get_userinfo_claims(self, request):
+        claims = super().get_userinfo_claims(request)
+        if _user(request.user.username).get("fault") == "userinfo":
+            claims["sub"] = "quelqu-un-d-autre"
+        return claims
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         signed = super().finalize_id_token(id_token, token, token_handler, request)
