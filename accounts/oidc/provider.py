@@ -10,6 +10,7 @@ The provider keeps allauth's id (`openid_connect`) and URL names, so SocialApp r
 
 import hmac
 
+import jwt
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
@@ -21,6 +22,8 @@ from django.http import Http404
 from django.utils.crypto import salted_hmac
 
 NONCE_SALT = "accounts.oidc.nonce"
+# Signed with the provider's private key only: never "none", nor HS256 keyed with a public key or a shared secret.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 
 
 def nonce_for(state_id):
@@ -37,7 +40,13 @@ class StrictOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
     client_class = NonceClient
 
     def _decode_id_token(self, app, id_token):
-        """Signature, issuer, audience, expiry (jwtkit), then the nonce of this sign-in."""
+        """Algorithm, signature, issuer, audience, expiry (jwtkit), then the nonce of this sign-in."""
+        try:
+            algorithm = jwt.get_unverified_header(id_token).get("alg")
+        except jwt.PyJWTError as error:
+            raise OAuth2Error("Invalid id_token") from error
+        if algorithm not in ALGORITHMS:
+            raise OAuth2Error(f"Invalid id_token: algorithm {algorithm!r}")
         claims = jwtkit.verify_and_decode(
             credential=id_token,
             keys_url=self.openid_config["jwks_uri"],

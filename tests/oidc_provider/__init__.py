@@ -25,6 +25,7 @@ USERS = [
     {"username": "jeton-audience", "sub": "ent-f1", "claims": {"FrEduCtEleveINE": PUPIL_INE}, "fault": "audience"},
     {"username": "jeton-nonce", "sub": "ent-f2", "claims": {"FrEduCtEleveINE": PUPIL_INE}, "fault": "nonce"},
     {"username": "jeton-signature", "sub": "ent-f3", "claims": {"FrEduCtEleveINE": PUPIL_INE}, "fault": "signature"},
+    {"username": "jeton-hs256", "sub": "ent-f5", "claims": {"FrEduCtEleveINE": PUPIL_INE}, "fault": "algorithm"},
     {"username": "userinfo-autre", "sub": "ent-f4", "claims": {"FrEduCtEleveINE": PUPIL_INE}, "fault": "userinfo"},
 ]
 

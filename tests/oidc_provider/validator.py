@@ -1,7 +1,8 @@
 """The claims of the test ENT's users, and the faults some of them are set up to commit on their ID token.
 
 A user's `fault` makes the provider itself hand pixdeploy a bad ID token through the real flow: "audience" (issued
-for another client), "nonce" (another sign-in's nonce), "signature" (signed by a key the JWKS does not publish);
+for another client), "nonce" (another sign-in's nonce), "signature" (signed by a key the JWKS does not publish),
+"algorithm" (HS256, keyed with a shared secret);
 or, with "userinfo", a userinfo endpoint's answer about another `sub`.
 """
 
@@ -43,6 +44,10 @@ class Validator(OAuth2Validator):
             claims["nonce"] = "le-nonce-d-une-autre-connexion"
         elif fault == "signature":
             key = jwk.JWK.generate(kty="RSA", size=2048)  # the header keeps the published key's kid
-        forged = jwt.JWT(header=original.header, claims=json.dumps(claims))
+        header = json.loads(original.header)
+        if fault == "algorithm":
+            header["alg"] = "HS256"
+            key = jwk.JWK.generate(kty="oct", size=256)  # a shared secret: whatever it is, the algorithm is refused
+        forged = jwt.JWT(header=json.dumps(header), claims=json.dumps(claims))
         forged.make_signed_token(key)
         return forged.serialize()

@@ -127,10 +127,13 @@ def test_an_address_does_not_match_a_pupil_or_a_user_of_no_school(client, ent, s
         ("jeton-audience", "InvalidAudienceError"),
         ("jeton-nonce", "nonce"),
         ("jeton-signature", "InvalidSignatureError"),
+        ("jeton-hs256", "algorithm 'HS256'"),
         ("userinfo-autre", "userinfo's sub differs"),
     ],
 )
-def test_a_wrong_audience_nonce_signature_or_userinfo_is_refused(client, ent, ent_pupil, user, reason, caplog):
+def test_a_wrong_audience_nonce_signature_algorithm_or_userinfo_is_refused(
+    client, ent, ent_pupil, user, reason, caplog
+):
     response = through_ent(client, user)
     assert reason in caplog.text  # refused for that reason, not another
     assert response.status_code == 401
