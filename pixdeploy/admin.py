@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from certif.admin import SuperuserOnly
 
-from .models import SchoolCalendar
+from .models import AcademieReferent, SchoolCalendar
 
 
 @admin.register(SchoolCalendar)
@@ -12,3 +12,13 @@ class SchoolCalendarAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ("school_year", "zone", "pre_rentree", "toussaint_starts", "christmas_starts", "winter_starts")
     list_filter = ("school_year", "zone")
     ordering = ("-school_year", "zone")
+
+
+@admin.register(AcademieReferent)
+class AcademieReferentAdmin(SuperuserOnly, admin.ModelAdmin):
+    """Who follows the schools of an académie in the académie view: the académie as the schools write it."""
+
+    list_display = ("user", "academie", "created_at")
+    list_filter = ("academie",)
+    search_fields = ("user__username", "user__last_name", "academie")
+    autocomplete_fields = ("user",)
