@@ -129,7 +129,9 @@ def _job_or_404(request, job_id):
 def academie_job_status(request, job_id):
     """The progress bar, polled by htmx while the job runs; once it ended, the whole page again."""
     job = _job_or_404(request, job_id)
-    if not job.is_running and request.htmx:
+    if not request.htmx:
+        return redirect(_back(job.academie))
+    if not job.is_running:
         return HttpResponseClientRefresh()
     return render(request, "pixdeploy/_academie_job.html", {"job": job, "scope": job.academie})
 
