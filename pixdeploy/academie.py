@@ -44,16 +44,20 @@ def referent_academies(user):
     """The académies the user is referent of: no query for a superuser or an anonymous visitor."""
     if not user.is_authenticated or user.is_superuser:
         return []
-    return list(AcademieReferent.objects.filter(user=user).values_list("academie", flat=True))
+    return list(AcademieReferent.objects.filter(user=user).order_by("academie").values_list("academie", flat=True))
 
 
-def is_referent(user):
+def is_referent(user, request=None):
+    """Whether the user is an académie referent; no query when the académie view's guard already asked."""
+    known = getattr(request, "referent_academies", None)
+    if known is not None:
+        return bool(known)
     return user.is_authenticated and AcademieReferent.objects.filter(user=user).exists()
 
 
 def scopes_for(user, academies):
     """The académies the user may choose ("" for every school: a superuser's)."""
-    known = School.objects.values_list("academie", flat=True).distinct() if user.is_superuser else ()
+    known = School.objects.order_by().values_list("academie", flat=True).distinct() if user.is_superuser else ()
     return academie_scopes(user, academies, known)
 
 

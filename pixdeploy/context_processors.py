@@ -41,7 +41,7 @@ def navigation(request):
         items.append(("Mon profil", reverse("orga:my_profile")))
         items.append(("Ma certification", reverse("certif:my_results")))
     # A referent with no school of their own (a school's staff reach the view by its address: no query on their pages).
-    if role.code == "superuser" or (role.code == "none" and is_referent(user)):
+    if role.code == "superuser" or (role.code == "none" and is_referent(user, request)):
         items.append(("Académie", reverse("academie")))
     if role.code == "superuser":
         items.append(("Administration", reverse("admin:index")))
