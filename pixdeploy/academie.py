@@ -7,11 +7,8 @@ Who sees which schools is written in orga.schools.permissions (`sees_academie_vi
 `academie_rows`); the référents are `AcademieReferent` rows, edited in the administration.
 """
 
-import datetime
-
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from certif.models import HandOver, Session
 from jobs.queue import queue_on_commit
@@ -108,15 +105,13 @@ def start_report(academie, user):
 # --- The worker's side -------------------------------------------------------------------------------
 
 
-def _since(school_year):
-    start, _end = school_year_span(school_year)
-    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-
-
 def participation_figures(schools, school_year):
-    """{school id: {pupils, started, shared}}: active pupils, and those with a participation this school year
-    (started, and sent): one query whatever the number of schools. A pupil in two campaigns counts once."""
-    participations = Participation.objects.current().filter(created_at__gte=_since(school_year), pupil__is_active=True)
+    """{school id: {pupils, started, shared}}: active pupils, and pupils with a participation in a campaign of this
+    school year (started, and sent), counted as the checklist counts them: one query for the pupils and one for the
+    participations, whatever the number of schools. A pupil in two campaigns counts once."""
+    participations = Participation.objects.current().filter(
+        campaign__created_at__date__range=school_year_span(school_year)
+    )
     started = participations.values("campaign__school_id").annotate(
         started=Count("pupil_id", distinct=True),
         shared=Count("pupil_id", distinct=True, filter=Q(status=Participation.Status.SHARED)),

@@ -147,7 +147,8 @@ class AcademieReport(BackgroundJob):
 
 
 def _percent(part, whole):
-    return round(100 * part / whole) if whole else 0
+    """A share in whole percents, never above 100 (a pupil who left may still have taken part)."""
+    return min(100, round(100 * part / whole)) if whole else 0
 
 
 class AcademieReportRow(models.Model):

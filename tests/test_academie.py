@@ -15,7 +15,7 @@ from certif.candidates.enrolment import enrol
 from certif.models import HandOver, Session
 from jobs.maintenance import fail_stale_jobs
 from orga.campaigns.services import create_campaign
-from orga.models import Participation, School
+from orga.models import Campaign, Participation, School
 from pixdeploy import academie, academie_exports, checklist
 from pixdeploy.models import AcademieReferent, AcademieReport, AcademieReportRow
 from pixdeploy.tasks import build_academie_report
@@ -70,7 +70,7 @@ def lived_in(school, owner):
     fourth = DivisionFactory(school=school, name="4e A")
     thirds = PupilFactory.create_batch(4, school=school, division=third)  # MEF 103…: 3e
     fourths = PupilFactory.create_batch(2, school=school, division=fourth, mef_code="10210001110")
-    PupilFactory(school=school, division=third, is_active=False)  # left: counted nowhere
+    PupilFactory(school=school, division=third, is_active=False)  # left, without taking part: counted nowhere
     first, second = (
         create_campaign(school=school, owner=owner, name=name, type="assessment", competence_codes=["1.1"])
         for name in ("Rentrée 3e", "Rentrée 4e")
@@ -83,6 +83,9 @@ def lived_in(school, owner):
     published = make_session(school, date=datetime.date(2027, 3, 2), room="Salle 110")
     Session.objects.filter(id=published.id).update(status=Session.Status.PROCESSED)
     make_session(school, date=datetime.date(2026, 3, 2), room="Salle 111")  # last school year: not counted
+    last_year = create_campaign(school=school, owner=owner, name="2025", type="assessment", competence_codes=["1.1"])
+    Campaign.objects.filter(id=last_year.id).update(created_at=timezone.make_aware(datetime.datetime(2026, 3, 2)))
+    Participation.objects.create(campaign=last_year, pupil=fourths[1], status="shared")  # last year's: not counted
     HandOver.objects.create(school=school, kind="export_csv", school_year="2026-2027")
 
 
