@@ -14,10 +14,10 @@ from certif.models import HandOver, Session
 from jobs.queue import queue_on_commit
 from jobs.runner import run_job
 from orga.models import Participation, School
-from orga.schools.models import current_school_year, school_year_span
+from orga.schools.models import current_school_year
 from orga.schools.permissions import academie_rows, academie_scopes
 
-from .checklist import certifiable_grade_pupils, checklist_for, year_progress
+from .checklist import certifiable_grade_pupils, checklist_for, school_year_span, year_progress
 from .models import AcademieReferent, AcademieReport, AcademieReportRow
 from .windows import State
 from .wording import count_of
