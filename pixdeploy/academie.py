@@ -4,7 +4,9 @@ A checklist per school costs a few dozen queries, so the table is an `AcademieRe
 (task `pixdeploy.build_academie_report`, queued on commit, safe to run twice: its rows are replaced whole in one
 transaction) and the page reads the latest one in a fixed number of queries whatever the number of schools.
 Who sees which schools is written in orga.schools.permissions (`sees_academie_view`, `academie_scopes`,
-`academie_rows`); the référents are `AcademieReferent` rows, edited in the administration.
+`academie_rows`); the référents are `AcademieReferent` rows, edited in the administration. An académie is free text
+on a school: it is matched by its key (`zones.academie_key`: « Académie de Lyon » and « Lyon » are one académie), and
+a report of one académie (`AcademieReport.academie`) names it by that key.
 """
 
 from django.db import IntegrityError, transaction
@@ -21,6 +23,7 @@ from .checklist import certifiable_grade_pupils, checklist_for, school_year_span
 from .models import AcademieReferent, AcademieReport, AcademieReportRow
 from .windows import State
 from .wording import count_of
+from .zones import academie_key
 
 # ?tri= → the rows' order: (columns, the first one descending).
 SORTS = {
@@ -38,10 +41,21 @@ DEFAULT_SORT = "nom"
 
 
 def referent_academies(user):
-    """The académies the user is referent of: no query for a superuser or an anonymous visitor."""
+    """{key: name} of the académies the user is referent of (see `zones.academie_key`): no query for a superuser or
+    an anonymous visitor."""
     if not user.is_authenticated or user.is_superuser:
-        return []
-    return list(AcademieReferent.objects.filter(user=user).order_by("academie").values_list("academie", flat=True))
+        return {}
+    names = AcademieReferent.objects.filter(user=user).order_by("academie").values_list("academie", flat=True)
+    return _by_key(names)
+
+
+def _by_key(names):
+    """{key: name}, the shortest spelling of each académie (« Lyon » rather than « Académie de Lyon »), by name."""
+    found = {}
+    for name in sorted(names, key=lambda name: (len(name), name)):
+        found.setdefault(academie_key(name), name)
+    found.pop("", None)
+    return dict(sorted(found.items(), key=lambda item: item[1]))
 
 
 def is_referent(user, request=None):
@@ -53,9 +67,13 @@ def is_referent(user, request=None):
 
 
 def scopes_for(user, academies):
-    """The académies the user may choose ("" for every school: a superuser's)."""
-    known = School.objects.order_by().values_list("academie", flat=True).distinct() if user.is_superuser else ()
-    return academie_scopes(user, academies, known)
+    """{key: name} of the académies the user may choose: "" (every school) then each académie of the schools for a
+    superuser; for a referent, theirs (`academies`, as `referent_academies` gives them)."""
+    known = (
+        _by_key(School.objects.order_by().values_list("academie", flat=True).distinct()) if user.is_superuser else {}
+    )
+    names = {"": "toutes les académies", **known, **academies}
+    return {key: names[key] for key in academie_scopes(user, academies, known)}
 
 
 def _covering(academie):
@@ -77,11 +95,11 @@ def latest_done(academie):
 
 
 def report_rows(report, user, academies, *, academie="", school_type="", sort=DEFAULT_SORT):
-    """The report's rows the user sees, of `academie` ("" every one they see) and `school_type`, sorted: a
+    """The report's rows the user sees, of `academie` (a key; "" every one they see) and `school_type`, sorted: a
     QuerySet (one query)."""
-    rows = report.rows.filter(academie_rows(user, academies))
+    rows = report.rows.filter(academie_rows(user, academies, field="academie_key"))
     if academie:
-        rows = rows.filter(academie=academie)
+        rows = rows.filter(academie_key=academie)
     if school_type:
         rows = rows.filter(type=school_type)
     return rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
@@ -175,6 +193,7 @@ def school_row(school, figures, school_year):
         uai=school.uai,
         type=school.type,
         academie=school.academie,
+        academie_key=academie_key(school.academie),
         items_done=progress.items_done,
         items=progress.items,
         steps_done=progress.steps_done,
@@ -188,8 +207,10 @@ def school_row(school, figures, school_year):
 def build_rows(report):
     """The rows of the report's schools, the job's progress moving school by school."""
     school_year = current_school_year()
-    schools = School.objects.all() if not report.academie else School.objects.filter(academie=report.academie)
-    schools = list(schools.order_by("name", "uai"))
+    schools = School.objects.order_by("name", "uai")
+    if report.academie:  # however each school spells it
+        schools = [school for school in schools if academie_key(school.academie) == report.academie]
+    schools = list(schools)
     participation = participation_figures(schools, school_year)
     certification = certification_figures(schools, school_year)
     rows = []

@@ -24,8 +24,8 @@ from .models import AcademieReport
 
 
 def academie_view_required(view):
-    """The request gets `referent_academies` (the user's, [] for a superuser) and `academie_scopes` (those they may
-    choose, "" for every school)."""
+    """The request gets `referent_academies` (the user's, {key: name}; none for a superuser) and `academie_scopes`
+    (those they may choose, {key: name}, "" for every school)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -42,9 +42,9 @@ def academie_view_required(view):
 
 
 def _scope(request, value):
-    """The académie asked (?academie=), checked against the user's; by default their first."""
+    """The académie asked (?academie=, its key), checked against the user's; by default their first."""
     if value is None:
-        return request.academie_scopes[0] if request.academie_scopes else ""
+        return next(iter(request.academie_scopes), "")
     if value not in request.academie_scopes:
         raise Http404("Académie introuvable.")
     return value
@@ -77,6 +77,7 @@ def academie_view(request):
     context = {
         "page_title": "Établissements de l'académie",
         "scope": scope,
+        "scope_label": request.academie_scopes[scope],
         "scopes": request.academie_scopes,
         "school_type": school_type,
         "types": School.Type.choices,

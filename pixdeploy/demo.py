@@ -17,6 +17,7 @@ from pixdeploy.academie import process_report
 from pixdeploy.demo_campaigns import seed_campaigns
 from pixdeploy.demo_certification import seed_certification, seed_published_session
 from pixdeploy.models import AcademieReferent, AcademieReport
+from pixdeploy.zones import academie_key
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
@@ -73,10 +74,10 @@ def _import_pupils(school):
     )
 
 
-def _seed_academie_report(name):
+def _seed_academie_report(key):
     """The académie view's table, computed once here so that the referent finds it filled (« Recalculer » then)."""
-    if not AcademieReport.objects.filter(academie=name, status=AcademieReport.Status.DONE).exists():
-        report = AcademieReport.objects.create(academie=name)
+    if not AcademieReport.objects.filter(academie=key, status=AcademieReport.Status.DONE).exists():
+        report = AcademieReport.objects.create(academie=key)
         process_report(report.id)
 
 
@@ -120,7 +121,7 @@ def seed_demo():
     seed_campaigns(school, staff, first)
     planned = seed_certification(school, staff)
     seed_published_session(school, staff, first)
-    _seed_academie_report(school.academie)
+    _seed_academie_report(academie_key(school.academie))
     logins = {role: {"username": name, "password": DEMO_PASSWORD} for role, name in logins.items()}
     # The invigilator needs no account: the planned session's number and password open its space.
     logins["invigilator"] = {"session_number": planned.number, "password": planned.invigilator_password}

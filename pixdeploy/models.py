@@ -145,7 +145,7 @@ class AcademieReport(BackgroundJob):
         "persiste, signalez-la à l'administrateur de pixdeploy."
     )
 
-    academie = models.CharField("académie", max_length=100, blank=True)
+    academie = models.CharField("académie", max_length=100, blank=True)  # its key (zones.academie_key), "" every one
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -168,10 +168,6 @@ class AcademieReport(BackgroundJob):
     def __str__(self):
         return f"{self.academie or 'Toutes les académies'} ({self.status_label})"
 
-    @property
-    def scope_label(self):
-        return f"académie de {self.academie}" if self.academie else "toutes les académies"
-
 
 def _percent(part, whole):
     """A share in whole percents, never above 100 (a pupil who left may still have taken part)."""
@@ -187,6 +183,7 @@ class AcademieReportRow(models.Model):
     uai = models.CharField("UAI", max_length=8)
     type = models.CharField("type", max_length=20, choices=School.Type.choices)
     academie = models.CharField("académie", max_length=100, blank=True)
+    academie_key = models.CharField(max_length=100, blank=True)  # zones.academie_key: how the view matches it
     # The checklist: required items done of all, steps done of all, steps overdue.
     items_done = models.PositiveIntegerField(default=0)
     items = models.PositiveIntegerField(default=0)

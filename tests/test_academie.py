@@ -55,9 +55,9 @@ def paris_school(db):
     return SchoolFactory(name="Collège Colette", academie="Paris")
 
 
-def computed(academie_name=""):
-    """A report of `academie_name` ("" every school), computed in-process as the worker would."""
-    job = AcademieReport.objects.create(academie=academie_name)
+def computed(key=""):
+    """A report of the académie `key` ("" every school), computed in-process as the worker would."""
+    job = AcademieReport.objects.create(academie=key)
     academie.process_report(job.id)
     job.refresh_from_db()
     assert job.status == AcademieReport.Status.DONE, job.error
@@ -105,7 +105,7 @@ def test_school_staff_and_pupils_get_a_403(client_for, school_admin, teacher, pu
     for user in (school_admin, teacher, pupil):
         client = client_for(user)
         assert client.get(reverse("academie")).status_code == 403
-        assert client.post(reverse("academie_recompute"), {"academie": "Lyon"}).status_code == 403
+        assert client.post(reverse("academie_recompute"), {"academie": "lyon"}).status_code == 403
         assert client.get(reverse("academie_export", kwargs={"file_format": "csv"})).status_code == 403
     assert not AcademieReport.objects.exists()
 
@@ -116,7 +116,7 @@ def test_a_superuser_sees_every_school_and_filters_by_academie(client_for, super
     page = client_for(superuser).get(reverse("academie")).content.decode()
     assert school.name in page and paris_school.name in page
     assert "toutes les académies" in page
-    page = client_for(superuser).get(reverse("academie"), {"academie": "Paris"}).content.decode()
+    page = client_for(superuser).get(reverse("academie"), {"academie": "paris"}).content.decode()
     assert paris_school.name in page and school.name not in page
 
 
@@ -133,17 +133,29 @@ def test_a_referent_sees_only_the_schools_of_their_academie(
 
 
 @pytest.mark.django_db
+def test_an_academie_is_one_however_the_schools_spell_it(client_for, lyon_referent, superuser, school):
+    spelled = SchoolFactory(name="Lycée du Parc", academie="Académie de LYON")
+    SchoolFactory(name="Lycée Ampère", academie="")  # no académie: in the table of every school only
+    report = computed("lyon")
+    assert sorted(report.rows.values_list("name", flat=True)) == [school.name, spelled.name]
+    page = client_for(lyon_referent).get(reverse("academie")).content.decode()
+    assert school.name in page and spelled.name in page and "Lycée Ampère" not in page
+    page = client_for(superuser).get(reverse("academie")).content.decode()
+    assert '<option value="lyon">Lyon</option>' in page and page.count('<option value="lyon"') == 1
+
+
+@pytest.mark.django_db
 def test_another_academie_is_a_404_to_a_referent(client_for, paris_referent, school):
-    job = computed("Lyon")
+    job = computed("lyon")
     client = client_for(paris_referent)
-    assert client.get(reverse("academie"), {"academie": "Lyon"}).status_code == 404
+    assert client.get(reverse("academie"), {"academie": "lyon"}).status_code == 404
     assert client.get(reverse("academie"), {"academie": ""}).status_code == 404  # every school: a superuser's
-    assert client.post(reverse("academie_recompute"), {"academie": "Lyon"}).status_code == 404
+    assert client.post(reverse("academie_recompute"), {"academie": "lyon"}).status_code == 404
     assert client.get(reverse("academie_job", kwargs={"job_id": job.id})).status_code == 404
     url = reverse("academie_job_rescue", kwargs={"job_id": job.id, "action": "discard"})
     assert client.post(url).status_code == 404
     export = reverse("academie_export", kwargs={"file_format": "csv"})
-    assert client.get(export, {"academie": "Lyon"}).status_code == 404
+    assert client.get(export, {"academie": "lyon"}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -173,7 +185,7 @@ def test_a_schools_row_tells_its_checklist_participation_and_certification(schoo
     steps = checklist.checklist_for(school)
     progress = checklist.year_progress(steps)
 
-    report = computed("Lyon")
+    report = computed("lyon")
     row = report.rows.get(uai=school.uai)
     assert (row.name, row.type, row.academie) == (school.name, "college", "Lyon")
     assert (row.items_done, row.items, row.steps_done, row.steps) == (
@@ -238,12 +250,12 @@ def test_recompute_queues_one_job_and_a_second_click_reuses_it(
     queued = []
     monkeypatch.setattr(academie, "queue_on_commit", lambda name, job_id: queued.append((name, job_id)))
     client = client_for(lyon_referent)
-    response = client.post(reverse("academie_recompute"), {"academie": "Lyon"})
+    response = client.post(reverse("academie_recompute"), {"academie": "lyon"})
     assert response.status_code == 302
     job = AcademieReport.objects.get()
-    assert (job.academie, job.requested_by, job.status) == ("Lyon", lyon_referent, "queued")
+    assert (job.academie, job.requested_by, job.status) == ("lyon", lyon_referent, "queued")
     assert queued == [("pixdeploy.build_academie_report", job.id)]
-    client.post(reverse("academie_recompute"), {"academie": "Lyon"})
+    client.post(reverse("academie_recompute"), {"academie": "lyon"})
     assert AcademieReport.objects.count() == 1 and len(queued) == 1
     page = client.get(reverse("academie")).content.decode()
     assert "Calcul du tableau en cours" in page and 'hx-trigger="every 2s"' in page
@@ -267,14 +279,14 @@ def test_a_recompute_is_computed_once_committed(
 
 @pytest.mark.django_db
 def test_a_crashed_worker_does_not_leave_the_report_running(client_for, superuser, school):
-    job = AcademieReport.objects.create(academie="Lyon")
+    job = AcademieReport.objects.create(academie="lyon")
     long_ago = timezone.now() - datetime.timedelta(days=1)
     AcademieReport.objects.filter(id=job.id).update(status="running", started_at=long_ago, heartbeat_at=long_ago)
     assert fail_stale_jobs() == 1
     job.refresh_from_db()
     assert job.status == "failed" and job.interrupted
     client = client_for(superuser)
-    page = client.get(reverse("academie"), {"academie": "Lyon"}).content.decode()
+    page = client.get(reverse("academie"), {"academie": "lyon"}).content.decode()
     assert "Le dernier calcul a été interrompu" in page and "Relancer le calcul" in page
     client.post(reverse("academie_job_rescue", kwargs={"job_id": job.id, "action": "discard"}))
     job.refresh_from_db()
@@ -305,10 +317,10 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_schools(client_fo
 def test_the_csv_export_has_the_header_a_row_and_defused_names(client_for, lyon_referent, school, school_admin):
     lived_in(school, school_admin)
     SchoolFactory(name=HOSTILE)
-    computed("Lyon")
+    computed("lyon")
     response = client_for(lyon_referent).get(reverse("academie_export", kwargs={"file_format": "csv"}))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert 'filename="academie-Lyon-' in response["Content-Disposition"]
+    assert 'filename="academie-lyon-' in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert lines[0] == academie_exports.HEADER

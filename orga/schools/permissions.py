@@ -39,8 +39,8 @@ def sees_academie_view(user, referent_academies):
 
 
 def academie_scopes(user, referent_academies, known_academies=()):
-    """The académies the user may look at in the académie view: "" (every school) then each of `known_academies`
-    for a superuser; a referent's own académies; nothing for anyone else."""
+    """The académies (as the view names them) the user may look at in the académie view: "" (every school) then
+    each of `known_academies` for a superuser; a referent's own académies; nothing for anyone else."""
     if not user.is_authenticated:
         return []
     if user.is_superuser:

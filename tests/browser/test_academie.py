@@ -55,7 +55,7 @@ def test_a_referent_computes_and_reads_the_table(page, live_server, academie_of_
 
 
 def test_the_progress_bar_is_polled_until_the_table_is_ready(page, live_server, academie_of_lyon, tmp_path):
-    job = AcademieReport.objects.create(academie="Lyon")  # queued: no worker has taken it yet
+    job = AcademieReport.objects.create(academie="lyon")  # queued: no worker has taken it yet
     sign_in(page, live_server, "referent.lyon", PASSWORD)
     page.wait_for_url(live_server.url + "/academie/")
     assert page.get_by_text("Calcul du tableau en cours").is_visible()
