@@ -66,3 +66,19 @@ def test_the_progress_bar_is_polled_until_the_table_is_ready(page, live_server, 
     academie.process_report(job.id)
     page.get_by_text("État au ").wait_for(timeout=10_000)  # the poll saw it done and reloaded the page
     assert page.locator(".stack-table tbody tr").count() == 3
+
+
+def test_a_superuser_chooses_the_academie(page, live_server, academie_of_lyon, tmp_path):
+    UserFactory(username="superadmin", is_superuser=True, is_staff=True)
+    academie.process_report(AcademieReport.objects.create(academie="").id)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, "superadmin", PASSWORD)
+    page.goto(live_server.url + "/academie/")
+    assert page.locator(".stack-table tbody tr").count() == 4  # every school
+    page.get_by_label("Académie", exact=True).select_option("paris")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url("**academie=paris**")
+    assert page.locator("h1").inner_text() == "Établissements de l'académie de Paris"
+    assert page.locator(".stack-table tbody tr").all_inner_texts()[0].startswith("Collège Colette")
+    page.screenshot(path=str(tmp_path / "academie-superuser.png"), full_page=True)
+    assert violations(page) == []
