@@ -143,17 +143,24 @@ def pix_campaign(results, school_name=None):
     )
 
 
+def _name_order(series):
+    return series.map(pix_csv.name_key) if series.name != "created_at" else series
+
+
 def pix_participants(results):
-    """One `pix_csv.Participant` per row of the frame, in its order (class, name)."""
+    """One `pix_csv.Participant` per row of the frame, in Pix's order: family name, first name, latest first."""
     frame = results.frame
     if frame.empty:
         return
+    frame = frame.sort_values(
+        ["family_name", "first_name", "created_at"], ascending=[True, True, False], key=_name_order, kind="stable"
+    )
     codes = results.codes
     expected = expected_answers(len(codes))
     for row in frame.to_dict("records"):
         shared = row["status"] == STATUS.SHARED and pd.notna(row["shared_at"])
         yield pix_csv.Participant(
-            last_name=row["last_name"],
+            last_name=row["family_name"],
             first_name=row["first_name"],
             division=row["division"],
             started_at=row["created_at"],

@@ -104,6 +104,7 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame["last_name"] = frame["pupil__preferred_last_name"].where(
             frame["pupil__preferred_last_name"] != "", frame["pupil__last_name"]
         )
+        frame["family_name"] = frame["pupil__last_name"]  # the official name, as Pix's export writes it
         frame = frame.drop(columns=["pupil__last_name", "pupil__preferred_last_name"])
         frame["division"] = frame["division"].fillna("")
 

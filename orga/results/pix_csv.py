@@ -4,7 +4,8 @@ for a school that manages its pupils (no Django import).
 Teachers keep spreadsheets and scripts built on Pix's file, so ours has Pix's columns, names and formats; the
 importer of Pix's files (issue 13) reads the same header through `header`.
 
-The file: a BOM, then one line per participant, `;` between cells and `\\n` after every line, the last one too.
+The file: a BOM, the header, then one line per participant sorted by family name (the official one, not the
+name of use), first name and latest start, `;` between cells and `\\n` after every line, the last one too.
 Text is written in double quotes (an inner quote doubled) and defused like every export of ours
 (documents/cells.py); text made only of digits and hyphens, and numbers, are written bare, a number with a
 decimal comma. The columns:
@@ -23,6 +24,7 @@ Ratios are rounded half up on the exact fraction, as Pix rounds them.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -136,6 +138,12 @@ def cell(value):
     if _BARE.fullmatch(value):
         return value
     return '"' + defuse(value).replace('"', '""') + '"'
+
+
+def name_key(name):
+    """A name as a sort key: case and accents ignored, so that "Élodie" sorts with the E's, as Pix's list does."""
+    letters = unicodedata.normalize("NFKD", name or "")
+    return "".join(c for c in letters if not unicodedata.combining(c)).casefold()
 
 
 def line(values):

@@ -157,7 +157,13 @@ def test_csv_has_the_figures_of_campaign_results(campaign, school, school_admin)
     assert data.startswith(b'\xef\xbb\xbf"Nom de l\'organisation";') and b"\r" not in data
     table = read_csv(data)
     results = campaign_results(campaign)
-    frame = results.frame
+    frame = results.frame.sort_values(  # Pix's order: family name, first name, latest first
+        ["family_name", "first_name", "created_at"],
+        ascending=[True, True, False],
+        key=lambda s: s if s.name == "created_at" else s.map(pix_csv.name_key),
+        kind="stable",
+    )
+    assert list(frame["division"]) != sorted(frame["division"])  # the classes are mixed, unlike the pages
     names = titles()
     targets = results.target_counts()
     assert list(table.columns[:13]) == list(pix_csv.BASE_HEADER)
@@ -173,7 +179,7 @@ def test_csv_has_the_figures_of_campaign_results(campaign, school, school_admin)
     assert table["Date et heure de début (Europe/Paris)"].str.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}").all()
     for (_, row), (_, expected) in zip(table.iterrows(), frame.iterrows(), strict=True):
         assert (row["Nom du Participant"], row["Prénom du Participant"], row["Classe"]) == (
-            expected["last_name"],
+            expected["family_name"],
             expected["first_name"],
             expected["division"],
         )
@@ -208,7 +214,7 @@ def test_teacher_export_holds_only_the_pupils_they_may_see(campaign, school, tea
     membership = Membership.objects.get(user=teacher_of_a)
     visible = campaign_results(campaign, participations_visible_to(campaign, teacher_of_a, membership)).frame
     assert set(table["Classe"]) == {"3e A"} and len(table) == len(visible) == 8
-    assert list(table["Nom du Participant"]) == list(visible["last_name"])
+    assert sorted(table["Nom du Participant"]) == sorted(visible["family_name"])
 
 
 @pytest.mark.django_db

@@ -83,6 +83,11 @@ def test_progress_is_one_when_finished_else_below_one():
     assert pix_csv.progress(False, 40, 24) == Decimal("0.99")  # more answers than expected: still unfinished
 
 
+def test_names_sort_without_case_or_accents():
+    names = ["Zoé", "émile", "Eric", "ÉLODIE", "durand"]
+    assert sorted(names, key=pix_csv.name_key) == ["durand", "ÉLODIE", "émile", "Eric", "Zoé"]
+
+
 def test_date_times_are_in_paris_summer_and_winter():
     assert pix_csv.paris_time(datetime.datetime(2026, 3, 29, 0, 59, tzinfo=UTC)) == "29/03/2026 01:59"
     assert pix_csv.paris_time(datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC)) == "29/03/2026 03:00"
@@ -194,7 +199,7 @@ def pix_like_campaign(school, school_admin):
     )
     Campaign.objects.filter(id=campaign.id).update(code="QRTWHB274")
     campaign.refresh_from_db()
-    division = DivisionFactory(school=school, name="3e A")
+    divisions = {name: DivisionFactory(school=school, name=name) for name in ("3e A", "3e B")}
     skills = target_skills(["1.1", "1.2", "4.1"])
     by_code = {code: sorted(s for s, (c, _, level) in skills.items() if c == code) for code in ("1.1", "1.2", "4.1")}
     assert {code: len(ids) for code, ids in by_code.items()} == {"1.1": 15, "1.2": 15, "4.1": 15}, (
@@ -202,13 +207,17 @@ def pix_like_campaign(school, school_admin):
     )
     competences = {c.code: c for c in campaign.competences.all()}
 
-    def participation(last_name, first_name, status, started):
-        pupil = PupilFactory(school=school, division=division, last_name=last_name, first_name=first_name)
+    def participation(last_name, first_name, division, status, started, **names):
+        pupil = PupilFactory(
+            school=school, division=divisions[division], last_name=last_name, first_name=first_name, **names
+        )
         created = Participation.objects.create(campaign=campaign, pupil=pupil, status=status)
         Participation.objects.filter(id=created.id).update(created_at=started)
         return created
 
-    shared = participation("DURAND", "Léa", STATUS.SHARED, paris_utc(2025, 9, 15, 8, 30))
+    shared = participation(
+        "DURAND", "Léa", "3e A", STATUS.SHARED, paris_utc(2025, 9, 15, 8, 30), preferred_last_name="DURAND-LEROY"
+    )
     results = {"1.1": (10, 3, 26), "1.2": (3, 1, 9), "4.1": (15, 5, 40)}
     CompetenceResult.objects.bulk_create(
         CompetenceResult(
@@ -224,12 +233,12 @@ def pix_like_campaign(school, school_admin):
     Participation.objects.filter(id=shared.id).update(
         pix=75, finished_at=paris_utc(2025, 11, 3, 13, 0), shared_at=paris_utc(2025, 11, 3, 13, 5)
     )
-    started = participation("MARTIN", "Hugo", STATUS.STARTED, paris_utc(2025, 9, 16, 7, 0))
+    started = participation("MARTIN", "Hugo", "3e B", STATUS.STARTED, paris_utc(2025, 9, 16, 7, 0))
     challenges = Challenge.objects.filter(skill_id__in=by_code["1.1"]).values_list("id", "skill_id")[:3]
     Answer.objects.bulk_create(
         Answer(participation=started, challenge_id=c, skill_id=s, result="ok") for c, s in challenges
     )
-    participation("PETIT", "Chloé", STATUS.TO_SHARE, paris_utc(2025, 9, 15, 9, 0))
+    participation("PETIT", "Chloé", "3e A", STATUS.TO_SHARE, paris_utc(2025, 9, 15, 9, 0))
     return campaign
 
 
