@@ -21,6 +21,10 @@ decimal comma. The columns:
 Pix has no optional column to add here: pixdeploy has no external id, stages ("Palier obtenu (/N)") or badges
 ("… obtenu (O/N)"). Until a participant sends their results, everything after the sending column is "NA".
 Ratios are rounded half up on the exact fraction, as Pix rounds them.
+
+Two differences remain, on purpose: an unfinished test's progress is pixdeploy's (answers given over about 8
+a competence, as the Résultats tab shows it), not Pix's skills assessed over target skills; and only each
+pupil's current participation is listed, where Pix also lists those a re-participation replaced.
 """
 
 import re
