@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from orga.models import Division, Membership, Pupil, School, SiecleImport
+from orga.pupils.importing import empty_report
 from orga.schools.uai import uai_key
 
 PASSWORD = "Mot-de-passe-de-test-1"
@@ -85,4 +86,4 @@ class SiecleImportFactory(factory.django.DjangoModelFactory):
     status = SiecleImport.Status.DONE
     progress = 100
     finished_at = factory.LazyFunction(timezone.now)
-    report = factory.LazyAttribute(lambda job: {"created": job.pupils, "updated": 0, "unchanged": 0})
+    report = factory.LazyAttribute(lambda job: {**empty_report(), "created": job.pupils})
