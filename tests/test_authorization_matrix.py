@@ -28,6 +28,7 @@ from certif.sessions.models import Candidate
 from orga.campaigns.services import create_campaign
 from orga.models import Invitation, Participation, Report, Resource
 from pixdeploy.digest import unsubscribe_token
+from pixdeploy.models import AcademieReport
 
 from .certif.helpers import make_session
 from .factories import DivisionFactory, MembershipFactory, PupilFactory, SchoolFactory, SiecleImportFactory, UserFactory
@@ -107,6 +108,8 @@ class World:
         published.status, published.finalised_at, published.published_at = "processed", now, now
         published.save()
         self.published = published
+        # The académie view's table of every school, computed (empty: enough for its pages to answer).
+        self.academie_report = AcademieReport.objects.create(academie="", status="done", progress=100, finished_at=now)
 
 
 # Each URL's arguments in the world.
@@ -158,6 +161,9 @@ def kwargs_of(world):
         "certif:test_answer": candidate,
         "certif:test_end": candidate,
         "certif:test_report": candidate,
+        "academie_export": {"file_format": "csv"},
+        "academie_job": {"job_id": world.academie_report.id},
+        "academie_job_rescue": {"job_id": world.academie_report.id, "action": "retry"},
         "certif:verify": {"code": "P-BCDFGHJK"},
         "certif:window_warning": uai,
         "checklist_tick": {**uai, "key": "present_team"},
@@ -237,6 +243,12 @@ ACCOUNT_KWARGS = {
 
 # name: statuses for (anonymous, pupil, teacher, admin, other, invigilator, superuser).
 MATRIX = {
+    # The académie view: a superuser's or an académie referent's (see tests/test_academie.py for the referents).
+    "academie": (302, 403, 403, 403, 403, 302, 200),
+    "academie_export": (302, 403, 403, 403, 403, 302, 200),
+    "academie_job": (302, 403, 403, 403, 403, 302, 302),  # the progress polled by htmx; else back to the page
+    "academie_job_rescue": (405, 405, 405, 405, 405, 405, 405),
+    "academie_recompute": (405, 405, 405, 405, 405, 405, 405),
     "accessibilite": (200, 200, 200, 200, 200, 200, 200),
     "account_change_password": (302, 200, 200, 200, 200, 302, 200),
     "account_confirm_email": (200, 200, 200, 200, 200, 200, 200),
