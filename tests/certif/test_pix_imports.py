@@ -239,3 +239,20 @@ def test_the_admin_sees_the_page_and_another_school_import_is_404(client_for, sc
     other = PixSessionImport.objects.create(school=other_school, original_name="a.csv", status="done")
     assert client.get(detail_url(school, other)).status_code == 404
     assert reverse("certif:pix_imports", kwargs={"uai": school.uai}).endswith("/certification/imports-pix/")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_imported_session_pages_and_its_csv_read_pix_numbers(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    admin = client_for(school_admin)
+    analyse_and_confirm(admin, school, certif_csv(candidates(), centre=CENTRE), django_capture_on_commit_callbacks)
+    session = Session.objects.get()
+    assert admin.get(url("session_detail", school, session_id=session.id)).status_code == 200
+    assert admin.get(url("session_results", school, session_id=session.id)).status_code == 200
+    body = admin.get(url("session_results_csv", school, session_id=session.id)).content.decode("utf-8-sig")
+    assert body.splitlines()[1].startswith("901;") or "\n901;" in body
+    # read-only: nothing to compute, enrol or edit in a published session
+    assert admin.post(url("session_results_compute", school, session_id=session.id)).status_code in (302, 400, 403)
+    assert CertificationResult.objects.get(pix_certification_number=901).pix_score == 412

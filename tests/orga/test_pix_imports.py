@@ -384,3 +384,45 @@ def test_the_history_query_count_is_fixed(client_for, school, school_admin):
         html = client.get(url).content.decode()
     assert len(many) == len(few)
     assert html.count("Fichier refusé") == 8
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_imported_results_appear_in_the_analysis_follow_up_and_pupil_pages(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    client = client_for(school_admin)
+    analyse_and_confirm(
+        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
+    )
+    campaign = Campaign.objects.get()
+    lea = pupils["lea"]
+    analysis = client.get(reverse("orga:campaign_analysis", kwargs={"uai": school.uai, "campaign_id": campaign.id}))
+    assert analysis.status_code == 200
+    follow_up = client.get(
+        reverse("orga:class_progress", kwargs={"uai": school.uai, "division_id": lea.division_id}),
+        {"campagne": campaign.id},
+    ).content.decode()
+    assert "Rentrée 3e" in follow_up and "Résultats reçus" in follow_up
+    page = client.get(reverse("orga:pupil_detail", kwargs={"uai": school.uai, "pupil_id": lea.id})).content.decode()
+    assert "Rentrée 3e" in page and "importée de Pix" in page
+    lea.user = UserFactory(username="lea.profil")
+    lea.save()
+    profile = client_for(lea.user).get(reverse("orga:my_profile")).content.decode()
+    assert "Rentrée 3e" in profile and "60" in profile
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_imported_campaign_page_says_so_and_gives_no_code(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    client = client_for(school_admin)
+    analyse_and_confirm(
+        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
+    )
+    campaign = Campaign.objects.get()
+    html = client.get(reverse("orga:campaign_detail", kwargs={"uai": school.uai, "campaign_id": campaign.id}))
+    text = html.content.decode()
+    assert "Campagne importée de Pix" in text and "n° 4521" in text
+    assert "Code à donner aux élèves" not in text and campaign.code not in text
