@@ -58,6 +58,18 @@ school_patterns = [
     path("imports-pix/", pix_imports.session_import_list, name="pix_imports"),
     path("imports-pix/<int:import_id>/", pix_imports.session_import_detail, name="pix_import_detail"),
     path("imports-pix/<int:import_id>/confirmer/", pix_imports.session_import_confirm, name="pix_import_confirm"),
+    path(
+        "imports-pix/<int:import_id>/relancer/",
+        pix_imports.session_import_rescue,
+        {"action": "retry"},
+        name="pix_import_retry",
+    ),
+    path(
+        "imports-pix/<int:import_id>/abandonner/",
+        pix_imports.session_import_rescue,
+        {"action": "discard"},
+        name="pix_import_discard",
+    ),
     path("resultats/classes/export.<slug:extension>", exports.class_export, name="class_export"),
     path("resultats/classes/attestations.pdf", attestations.class_attestations, name="class_attestations"),
     path("resultats/<int:result_id>/attestation.pdf", attestations.pupil_attestation, name="pupil_attestation"),

@@ -41,6 +41,18 @@ school_patterns = [
     path("imports-pix/", pix_imports.campaign_import_list, name="pix_imports"),
     path("imports-pix/<int:import_id>/", pix_imports.campaign_import_detail, name="pix_import_detail"),
     path("imports-pix/<int:import_id>/confirmer/", pix_imports.campaign_import_confirm, name="pix_import_confirm"),
+    path(
+        "imports-pix/<int:import_id>/relancer/",
+        pix_imports.campaign_import_rescue,
+        {"action": "retry"},
+        name="pix_import_retry",
+    ),
+    path(
+        "imports-pix/<int:import_id>/abandonner/",
+        pix_imports.campaign_import_rescue,
+        {"action": "discard"},
+        name="pix_import_discard",
+    ),
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),

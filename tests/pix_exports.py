@@ -47,7 +47,7 @@ CERTIF_HEADER = [
     "Niveau",
     "Score en Pix",
     *TITLES,
-    "Commentaire jury pour l'organisation",
+    "Commentaire jury pour l’organisation",  # Pix writes a typographic apostrophe here
     "Session",
     "Centre de certification",
     "Date de passage de la certification",

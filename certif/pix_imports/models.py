@@ -9,6 +9,7 @@ class PixSessionImport(PixImport):
     """Pix Certif's results of a session, brought into the school's certification results."""
 
     task_name = "certif.run_pix_session_import"
+    upload_root = "imports-pix/sessions"
 
     class Meta(PixImport.Meta):
         verbose_name = "import de résultats de certification Pix"

@@ -4,8 +4,8 @@ The layout is Pix Certif's (pix-facts.md, "Certification (Pix Certif)"): "Numér
 date and place, "Identifiant Externe", "Type de certification", "Statut" (Validée, Non obtenue, Annulée, En
 erreur), "Niveau" (the certificate's band), "Score en Pix", one column per competence code (1.1 … 5.2, "-" for no
 mark), the jury's comment, "Session", "Centre de certification" (absent from the per-class file) and the date.
-Columns are found by title. A file without "Niveau" (an older layout) is read, the band computed from the score;
-a Pix Orga campaign export is refused, naming it.
+Columns are found by title. Pix Certif's former layout ("Résultat" for the score, no "Niveau") is read, the band
+computed from the score; a Pix Orga campaign export is refused, naming it.
 """
 
 import datetime
@@ -40,6 +40,7 @@ COMMENT = "Commentaire jury pour l'organisation"
 SESSION = "Session"
 CENTRE = "Centre de certification"
 TAKEN_ON = "Date de passage de la certification"
+FORMER_SCORE = "Résultat"
 COMPETENCE_CODES = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2",
                     "4.3", "5.1", "5.2")  # fmt: skip
 REQUIRED = (NUMBER, FIRST_NAME, LAST_NAME, BIRTHDATE, STATUS, SCORE, SESSION, TAKEN_ON)
@@ -106,6 +107,8 @@ def read_session_results(data, max_level):
             "résultats d'une campagne Pix », dans l'espace de l'établissement."
         )
     index = {name: columns.get(folded(name)) for name in KNOWN}
+    if index[SCORE] is None:  # Pix Certif's former layout: "Résultat" (the score), no "Niveau"
+        index[SCORE] = columns.get(folded(FORMER_SCORE))
     missing = [name for name in REQUIRED if index[name] is None]
     if missing:
         refuse_missing(header, missing, "un export des résultats d'une session de Pix Certif")
@@ -121,8 +124,8 @@ def read_session_results(data, max_level):
         notes.append(f"Compétences absentes du fichier, sans niveau importé : {', '.join(absent)}.")
     if index[LEVEL] is None:
         notes.append(
-            "Présentation ancienne de Pix Certif reconnue (sans colonne « Niveau ») : le niveau global est calculé "
-            "à partir du score."
+            "Présentation ancienne de Pix Certif reconnue (sans colonne « Niveau », le score dans « Résultat » ou "
+            "« Score en Pix ») : le niveau global est calculé à partir du score."
         )
     if index[CENTRE] is None:
         notes.append("Fichier d'une classe (sans « Centre de certification ») : il est lu comme celui d'une session.")

@@ -2,7 +2,7 @@
 
 from django.views.decorators.http import require_POST
 
-from orga.pix_imports.views import ImportPages, confirm_page, detail_page, upload_page
+from orga.pix_imports.views import ImportPages, confirm_page, detail_page, rescue_page, upload_page
 from orga.schools.guards import school_admin_required
 
 from .models import PixSessionImport
@@ -12,6 +12,8 @@ SESSION_PAGES = ImportPages(
     list_url="certif:pix_imports",
     detail_url="certif:pix_import_detail",
     confirm_url="certif:pix_import_confirm",
+    retry_url="certif:pix_import_retry",
+    discard_url="certif:pix_import_discard",
     title="Importer les résultats d'une session Pix Certif",
     source="Pix Certif",
     what="le fichier des résultats d'une session (Pix Certif, session « Résultats transmis », « Exporter les "
@@ -34,3 +36,9 @@ def session_import_detail(request, import_id):
 @school_admin_required
 def session_import_confirm(request, import_id):
     return confirm_page(request, SESSION_PAGES, import_id)
+
+
+@require_POST
+@school_admin_required
+def session_import_rescue(request, import_id, action):
+    return rescue_page(request, SESSION_PAGES, import_id, action)

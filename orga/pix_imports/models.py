@@ -18,7 +18,7 @@ from orga.schools.models import School
 
 
 def pix_upload_path(instance, filename):
-    return f"imports-pix/{instance.school.uai}/{timezone.now():%Y%m%d-%H%M%S}-{filename[-100:]}"
+    return f"{instance.upload_root}/{instance.school.uai}/{timezone.now():%Y%m%d-%H%M%S}-{filename[-100:]}"
 
 
 class PixImport(BackgroundJob):
@@ -108,6 +108,7 @@ class PixCampaignImport(PixImport):
     """The results export of a Pix Orga assessment campaign, brought into the school's campaigns."""
 
     task_name = "orga.run_pix_campaign_import"
+    upload_root = "imports-pix/campagnes"
 
     class Meta(PixImport.Meta):
         verbose_name = "import de résultats de campagne Pix"

@@ -23,6 +23,8 @@ class ImportPages:
     list_url: str
     detail_url: str
     confirm_url: str
+    retry_url: str
+    discard_url: str
     title: str
     source: str  # "Pix Orga" or "Pix Certif"
     what: str  # what the file is, for the page's text
@@ -68,11 +70,21 @@ def confirm_page(request, pages, import_id):
     return redirect(pages.detail_url, uai=request.school.uai, import_id=job.id)
 
 
+def rescue_page(request, pages, import_id, action):
+    """An admin's "retry" or "discard" of a job nobody works on any more."""
+    job = get_object_or_404(pages.model, id=import_id, school=request.school)
+    message, done = job.rescue(action)
+    (messages.success if done else messages.error)(request, message)
+    return redirect(pages.detail_url, uai=request.school.uai, import_id=job.id)
+
+
 CAMPAIGN_PAGES = ImportPages(
     model=PixCampaignImport,
     list_url="orga:pix_imports",
     detail_url="orga:pix_import_detail",
     confirm_url="orga:pix_import_confirm",
+    retry_url="orga:pix_import_retry",
+    discard_url="orga:pix_import_discard",
     title="Importer les résultats d'une campagne Pix",
     source="Pix Orga",
     what="l'export des résultats d'une campagne d'évaluation (Pix Orga, onglet « Résultats », « Exporter les "
@@ -95,3 +107,9 @@ def campaign_import_detail(request, import_id):
 @school_admin_required
 def campaign_import_confirm(request, import_id):
     return confirm_page(request, CAMPAIGN_PAGES, import_id)
+
+
+@require_POST
+@school_admin_required
+def campaign_import_rescue(request, import_id, action):
+    return rescue_page(request, CAMPAIGN_PAGES, import_id, action)

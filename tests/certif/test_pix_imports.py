@@ -57,9 +57,9 @@ def test_a_campaign_export_is_refused_naming_it():
         read_session_results(campaign_csv([], organisation="x"), max_level=5)
 
 
-def test_an_older_layout_without_the_band_computes_it_from_the_score():
-    data = certif_csv(candidates()[:1], centre=CENTRE).decode("utf-8-sig")
-    lines = [";".join(cell for i, cell in enumerate(line.split(";")) if i not in (6, 8)) for line in data.split("\n")]
+def test_pix_certif_former_layout_with_resultat_and_no_band_computes_the_band_from_the_score():
+    data = certif_csv(candidates()[:1], centre=CENTRE).decode("utf-8-sig").replace('"Score en Pix"', '"Résultat"')
+    lines = [";".join(cell for i, cell in enumerate(line.split(";")) if i != 8) for line in data.split("\n")]
     results = read_session_results("\n".join(lines).encode(), max_level=5)
     assert results.rows[0].level_label == "Indépendant 2" and not results.rows[0].error
     assert any("Présentation ancienne" in note for note in results.notes)

@@ -426,3 +426,18 @@ def test_the_imported_campaign_page_says_so_and_gives_no_code(
     text = html.content.decode()
     assert "Campagne importée de Pix" in text and "n° 4521" in text
     assert "Code à donner aux élèves" not in text and campaign.code not in text
+
+
+@pytest.mark.django_db
+def test_an_interrupted_analysis_may_be_retried_or_discarded_by_the_admin(client_for, school, school_admin):
+    client = client_for(school_admin)
+    job = PixCampaignImport.objects.create(school=school, uploaded_by=school_admin, original_name="r.csv")
+    job.file.save("r.csv", SimpleUploadedFile("r.csv", b"x"))
+    job.fail_stale()
+    html = client.get(detail_url(school, job)).content.decode()
+    assert "Relancer l&#x27;import" in html or "Relancer l'import" in html
+    assert job.file.name.startswith("imports-pix/campagnes/")
+    discard = reverse("orga:pix_import_discard", kwargs={"uai": school.uai, "import_id": job.id})
+    assert client.post(discard).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "failed" and not job.file
