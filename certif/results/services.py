@@ -69,7 +69,7 @@ def _row(result):
         pix_score=result.pix_score,
         competence_levels=result.competence_levels,
         comment_for_organisation=result.comment_for_organisation or None,
-        session_number=session.number,
+        session_number=session.pix_session_id or session.number,
         taken_on=session.date,
     )
 
