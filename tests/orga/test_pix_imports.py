@@ -2,6 +2,7 @@
 the refusals, the pages' permissions."""
 
 import datetime
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -441,3 +442,76 @@ def test_an_interrupted_analysis_may_be_retried_or_discarded_by_the_admin(client
     assert client.post(discard).status_code == 302
     job.refresh_from_db()
     assert job.status == "failed" and not job.file
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_task_run_twice_does_the_work_once(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    from orga.pix_imports.services import process_campaign_import
+
+    client = client_for(school_admin)
+    job, _html = analyse_and_confirm(
+        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
+    )
+    before = counts()
+    assert process_campaign_import(job.id) == "done"
+    job.refresh_from_db()
+    assert job.is_imported and job.attempts == 2 and counts() == before  # one run per phase
+
+
+def _analysed_job(school, admin, people, name):
+    job = PixCampaignImport.objects.create(school=school, uploaded_by=admin, original_name=name, status="done")
+    job.file.save(name, SimpleUploadedFile(name, campaign_csv(people, organisation=ORGANISATION)))
+    from orga.pix_imports.services import analyse_campaign
+
+    job.preview = analyse_campaign(job)["preview"]
+    job.phase = "import"
+    return job
+
+
+@pytest.mark.django_db
+def test_the_import_query_count_does_not_grow_with_rows(school, school_admin):
+    division = DivisionFactory(school=school, name="3e A")
+
+    def people(prefix, n):
+        for i in range(n):
+            PupilFactory(school=school, division=division, last_name=f"{prefix}{i}", first_name="Élève")
+        return [
+            {"last": f"{prefix}{i}", "first": "Élève", "division": "3e A", "mastery": 0.5, "competences": {"1.1": 0.5}}
+            for i in range(n)
+        ]
+
+    few, many = _analysed_job(school, school_admin, people("A", 2), "a.csv"), None
+    with CaptureQueriesContext(connection) as few_queries:
+        apply_campaign(few)
+    many = _analysed_job(school, school_admin, people("B", 9), "b.csv")
+    many.preview["campaign"]["pix_id"] = 999  # another campaign: created again, as the first one was
+    with CaptureQueriesContext(connection) as many_queries:
+        report = apply_campaign(many)["report"]
+    assert report["new"] == 9
+    assert len(many_queries) == len(few_queries)
+
+
+def _wait(job):
+    deadline = time.monotonic() + 60
+    job.refresh_from_db()
+    while job.is_running and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    return job
+
+
+@pytest.mark.worker
+def test_both_phases_run_on_the_worker(framework, celery_worker, client, school, school_admin):
+    """Through the pages, with a real worker and broker when they are configured (CI)."""
+    a = DivisionFactory(school=school, name="3e A")
+    PupilFactory(school=school, division=a, last_name="MARTIN", first_name="Léa")
+    client.force_login(school_admin)
+    assert upload(client, school, campaign_csv(participants()[:1], organisation=ORGANISATION)).status_code == 302
+    job = _wait(PixCampaignImport.objects.get())
+    assert job.is_preview_ready, job.errors
+    client.post(reverse("orga:pix_import_confirm", kwargs={"uai": school.uai, "import_id": job.id}))
+    job = _wait(job)
+    assert job.is_imported and Participation.objects.filter(imported_from_pix=True).count() == 1
