@@ -22,6 +22,16 @@ from ..factories import DivisionFactory, PupilFactory, UserFactory
 from ..pix_exports import TITLES, campaign_csv
 
 TITLE_CODES = {title: code for code, title in TITLES.items()}
+
+
+@pytest.fixture(autouse=True)
+def _in_school_year_2026_2027(monkeypatch):
+    """Today is 4 December 2026, whenever the suite runs: the files' dates (October 2026) are this school year's."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))
+
+
 ORGANISATION = "COLLEGE JEAN MOULIN"  # the school's name as Pix writes it: the same once folded
 
 
@@ -405,6 +415,10 @@ def test_imported_results_appear_in_the_analysis_follow_up_and_pupil_pages(
         {"campagne": campaign.id},
     ).content.decode()
     assert "Rentrée 3e" in follow_up and "Résultats reçus" in follow_up
+    from orga.classes.follow_up import division_progress
+
+    progress = division_progress(lea.division, school)
+    assert [c.id for c in progress.campaigns] == [campaign.id] and progress.reminders() == []
     page = client.get(reverse("orga:pupil_detail", kwargs={"uai": school.uai, "pupil_id": lea.id})).content.decode()
     assert "Rentrée 3e" in page and "importée de Pix" in page
     lea.user = UserFactory(username="lea.profil")
