@@ -9,14 +9,15 @@ the date (`ChecklistTick`).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from certif.models import HandOver, Session
-from orga.models import Division, Membership, Participation, School
+from orga.models import Division, Membership, Participation, School, SiecleImport
 from orga.schools.models import current_school_year
 
+from .guides import Guide, guide_for
 from .windows import StepState, state_of, step_windows
 from .wording import count_of
 
@@ -66,6 +67,7 @@ class Step:
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     state: StepState | None = None
+    guide: Guide | None = None
 
     @property
     def period_label(self):
@@ -85,38 +87,53 @@ class Step:
         return sum(item.done for item in required), len(required)
 
 
-def _facts(school: School):
+def school_year_span(school_year):
+    start = int(school_year[:4])
+    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
+
+
+def _last_import(school: School, span):
+    """The year's last pupils' list imported: when, and how many pupils it held."""
+    last = (
+        SiecleImport.objects.filter(school=school, status=SiecleImport.Status.DONE, created_at__date__range=span)
+        .order_by("-created_at")
+        .only("created_at", "finished_at", "report")
+        .first()
+    )
+    if last is None:
+        return None, 0
+    report = last.report or {}
+    held = sum(report.get(key, 0) for key in ("created", "updated", "unchanged"))
+    return timezone.localtime(last.finished_at or last.created_at), held
+
+
+def _facts(school: School, school_year):
+    """What the school did this school year: its pupils' list, campaigns, their participants and reports."""
+    span = school_year_span(school_year)
     admins = school.memberships.filter(is_active=True, role=Membership.Role.ADMIN)
     members = school.memberships.filter(is_active=True, role=Membership.Role.MEMBER)
+    year_participations = Participation.objects.current().filter(
+        campaign__school=school, campaign__created_at__date__range=span
+    )
+    imported_at, imported = _last_import(school, span)
     return {
         "admin_signed_in": admins.filter(user__last_login__isnull=False).exists(),
         "pupils": school.pupils.filter(is_active=True).count(),
+        "imported_at": imported_at,
+        "imported": imported,
         "admins": admins.count(),
         "teachers": members.count(),
-        "campaigns": school.campaigns.count(),
+        "campaigns": school.campaigns.filter(created_at__date__range=span).count(),
         # Pupils, not participations: a pupil in two campaigns has started once.
-        "participants": Participation.objects.current()
-        .filter(campaign__school=school)
-        .values("pupil_id")
-        .distinct()
-        .count(),
-        "shared": Participation.objects.current()
-        .filter(campaign__school=school, status="shared")
-        .values("pupil_id")
-        .distinct()
-        .count(),
-        "reports": school.reports.count(),
+        "participants": year_participations.values("pupil_id").distinct().count(),
+        "shared": year_participations.filter(status="shared").values("pupil_id").distinct().count(),
+        "reports": school.reports.filter(created_at__date__range=span).count(),
         # A class is followed once a teacher chose it or someone set its objective in « Mes classes ».
         "followed_classes": Division.objects.filter(school=school)
         .filter(Q(teachers__is_active=True) | Q(objective__isnull=False))
         .distinct()
         .count(),
     }
-
-
-def _school_year_span(school_year):
-    start = int(school_year[:4])
-    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
 
 
 def certifiable_grade_pupils(school: School):
@@ -132,10 +149,9 @@ def certifiable_grade_pupils(school: School):
     )
 
 
-def _certification_facts(school: School):
+def _certification_facts(school: School, school_year):
     """The school's certification this school year, in three queries whatever the number of sessions."""
-    school_year = current_school_year()
-    sessions = Session.objects.filter(school=school, date__range=_school_year_span(school_year))
+    sessions = Session.objects.filter(school=school, date__range=school_year_span(school_year))
     facts = sessions.aggregate(
         sessions=Count("id", distinct=True),
         invigilated=Count("id", distinct=True, filter=Q(invigilators__isnull=False)),
@@ -148,6 +164,8 @@ def _certification_facts(school: School):
         published=Count("id", distinct=True, filter=Q(status=Session.Status.PROCESSED)),
     )
     facts["school_year"] = school_year
+    # Apart: summed over the joins above, a session's places would count once per candidate.
+    facts["places"] = sessions.aggregate(places=Sum("capacity"))["places"] or 0
     # The next open session: enrolment and its documents are reached from there.
     facts["next_open"] = sessions.planned().in_calendar_order().values_list("id", flat=True).first()
     grade_pupils = certifiable_grade_pupils(school)
@@ -161,18 +179,27 @@ def _certification_facts(school: School):
     return facts
 
 
-def _certification_items(school: School, ticks):
+def _certification_items(school: School, school_year, ticks):
     """Steps 5 and 6: planning, invigilation, enrolment and finalisation are ticked from the sessions, the results
     import from the hand-overs; the kit, the convocations handed out and supervising are ticked by hand."""
-    facts = _certification_facts(school)
+    facts = _certification_facts(school, school_year)
     uai = {"uai": school.uai}
     sessions, invigilated, candidates = facts["sessions"], facts["invigilated"], facts["candidates"]
     list_url = reverse("certif:sessions", kwargs=uai)
     next_open = facts["next_open"]
+    grade_pupils, grade = facts["grade_pupils"], school.certification_grade_label
+    planned_detail = ""
+    if sessions:
+        places = count_of(facts["places"], "place")
+        planned_detail = f"{count_of(sessions, 'session')} en {facts['school_year']}, {places}"
+        if grade_pupils:
+            planned_detail += f" pour {count_of(grade_pupils, f'élève de {grade}', f'élèves de {grade}')}"
+            if facts["places"] < grade_pupils:
+                planned_detail += f" : il manque {count_of(grade_pupils - facts['places'], 'place')}"
     planned = Item(
         "Planifier les sessions de certification",
         sessions > 0,
-        f"{count_of(sessions, 'session')} en {facts['school_year']}" if sessions else "",
+        planned_detail,
         url=list_url if sessions else reverse("certif:session_create", kwargs=uai),
     )
     missing = sessions - invigilated
@@ -184,11 +211,10 @@ def _certification_items(school: School, ticks):
         else "",
         url=reverse("certif:surveillance", kwargs=uai),
     )
-    if facts["grade_pupils"]:
+    if grade_pupils:
+        enrolled = facts["grade_enrolled"]
         enrolled_detail = (
-            f"{facts['grade_enrolled']} élève{'s' if facts['grade_enrolled'] > 1 else ''} de "
-            f"{school.certification_grade_label} sur {facts['grade_pupils']} inscrit"
-            f"{'s' if facts['grade_enrolled'] > 1 else ''}"
+            f"{enrolled} / {grade_pupils} élèves de {grade} inscrit{'s' if enrolled > 1 else ''} à une session"
         )
     else:
         enrolled_detail = f"{count_of(candidates, 'candidat')} inscrit{'s' if candidates > 1 else ''}"
@@ -275,26 +301,66 @@ def year_progress(steps):
     )
 
 
-def _ticks(school: School):
-    return {tick.item_key: tick for tick in school.checklist_ticks.select_related("ticked_by")}
+def _share_of(count, pupils):
+    """ " (74 % des élèves)", or nothing when the school has no pupils to compare with."""
+    return f" ({round(100 * count / pupils)} % des élèves)" if pupils else ""
 
 
-def checklist_for(school: School):
-    """The school's six steps, each with its window in the current school year and its state today."""
-    steps = _steps(school)
-    windows = step_windows(school, current_school_year())
+def _import_item(facts, imports_url):
+    """Ticked by a pupils' list imported this school year: last year's list does not tell this year's classes."""
+    imported_at, pupils = facts["imported_at"], facts["pupils"]
+    if imported_at is not None:
+        detail = f"Liste importée le {imported_at:%d/%m/%Y} : {count_of(facts['imported'], 'élève')}"
+    elif pupils:
+        detail = f"{count_of(pupils, 'élève')} d'une liste d'une année précédente : importez celle de cette année"
+    else:
+        detail = ""
+    return Item("Importer la liste des élèves", imported_at is not None, detail, url=imports_url)
+
+
+def _progress_detail(facts, followed):
+    """ "3 campagnes, 74 % des élèves ont envoyé leurs résultats, 4 classes suivies"."""
+    parts = []
+    if facts["campaigns"]:
+        shared, pupils = facts["shared"], facts["pupils"]
+        sent = f"{round(100 * shared / pupils)} % des élèves" if pupils else count_of(shared, "élève")
+        verb = "a" if not pupils and shared <= 1 else "ont"
+        parts.append(f"{count_of(facts['campaigns'], 'campagne')}, {sent} {verb} envoyé leurs résultats")
+    if followed:
+        parts.append(count_of(followed, "classe suivie", "classes suivies"))
+    return ", ".join(parts)
+
+
+def _ticks(school: School, school_year):
+    ticks = school.checklist_ticks.filter(school_year=school_year).select_related("ticked_by")
+    return {tick.item_key: tick for tick in ticks}
+
+
+def checklist_for(school: School, school_year=None):
+    """The school's six steps, each with its window in the school year (the current one by default) and its state
+    today."""
+    school_year = school_year or current_school_year()
+    steps = _steps(school, school_year)
+    windows = step_windows(school, school_year)
     today = timezone.localdate()
+    college = school.type == School.Type.COLLEGE
     for step in steps:
+        step.guide = guide_for(
+            step.number,
+            college=college,
+            grade=school.certification_grade_label,
+            registry=school.results_registry_label,
+        )
         window = windows[step.number]
         step.starts_on, step.ends_on = window.starts_on, window.ends_on
         step.state = state_of(step.done, step.starts_on, step.ends_on, today)
     return steps
 
 
-def _steps(school: School):
-    facts = _facts(school)
-    ticks = _ticks(school)
-    preparing, organising = _certification_items(school, ticks)
+def _steps(school: School, school_year):
+    facts = _facts(school, school_year)
+    ticks = _ticks(school, school_year)
+    preparing, organising = _certification_items(school, school_year, ticks)
     grade = school.certification_grade_label
     college = school.type == School.Type.COLLEGE
     pupils = facts["pupils"]
@@ -311,12 +377,7 @@ def _steps(school: School):
             "Pré-rentrée → vacances de la Toussaint",
             [
                 Item("Accéder à l'espace de l'établissement", facts["admin_signed_in"]),
-                Item(
-                    "Importer la liste des élèves",
-                    pupils > 0,
-                    f"{count_of(pupils, 'élève')} importé{'s' if pupils > 1 else ''}" if pupils else "",
-                    url=imports_url,
-                ),
+                _import_item(facts, imports_url),
                 Item("Inviter un co-administrateur", facts["admins"] >= 2, optional=True, url=members_url),
             ],
         ),
@@ -347,6 +408,7 @@ def _steps(school: School):
                     (
                         f"{count_of(facts['participants'], 'élève')} "
                         f"{'ont' if facts['participants'] > 1 else 'a'} commencé"
+                        + _share_of(facts["participants"], pupils)
                     )
                     if facts["participants"]
                     else "",
@@ -355,7 +417,7 @@ def _steps(school: School):
                 Item(
                     "Vérifier l'avancée des élèves",
                     followed > 0,
-                    f"{count_of(followed, 'classe suivie', 'classes suivies')}" if followed else "",
+                    _progress_detail(facts, followed),
                     url=classes_url,
                 ),
             ],

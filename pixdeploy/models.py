@@ -3,13 +3,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from certif.sessions.models import validate_school_year
-from orga.models import School
+from orga.models import School, current_school_year
 
 
 class ChecklistTick(models.Model):
-    """A checklist item that no data can tell, ticked by hand by a school admin: who and when."""
+    """A checklist item that no data can tell, ticked by hand by a school admin: who and when, for one school year
+    (presenting Pix to the team is done again each year)."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="checklist_ticks")
+    school_year = models.CharField("année scolaire", max_length=9, default=current_school_year)
     item_key = models.CharField("élément", max_length=40)
     ticked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="coché par"
@@ -18,7 +20,9 @@ class ChecklistTick(models.Model):
 
     class Meta:
         verbose_name = "élément coché de la check-list"
-        constraints = [models.UniqueConstraint(fields=["school", "item_key"], name="one_tick_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "school_year", "item_key"], name="one_tick_per_item_and_year")
+        ]
 
     def __str__(self):
         return f"{self.school} — {self.item_key}"
@@ -79,3 +83,26 @@ class DigestSent(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.week}"
+
+
+class SchoolYearClosure(models.Model):
+    """A school year closed by a school admin: its campaigns were archived (their results stay readable) and its
+    figures kept as they stood, before the next year's pupils list is imported."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="year_closures")
+    school_year = models.CharField("année scolaire", max_length=9)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="clôturée par"
+    )
+    closed_at = models.DateTimeField("clôturée le", auto_now_add=True)
+    # The year's figures at closing (pupils, campaigns, results, certification): see school_years.year_summary.
+    summary = models.JSONField("bilan", default=dict)
+
+    class Meta:
+        ordering = ["-school_year"]
+        verbose_name = "année scolaire clôturée"
+        verbose_name_plural = "années scolaires clôturées"
+        constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="one_closure_per_school_year")]
+
+    def __str__(self):
+        return f"{self.school} — {self.school_year}"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import digest_views, views
+from . import digest_views, school_year_views, views
 
 admin.site.site_header = "pixdeploy — administration"
 admin.site.site_title = "pixdeploy"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("certif.handover.api.urls")),
     path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
+    path("etablissements/<str:uai>/annees/", school_year_views.school_year_list, name="school_years"),
+    path("etablissements/<str:uai>/annees/cloturer/", school_year_views.close_school_year, name="close_school_year"),
     path("compte/courriels/", digest_views.email_preferences, name="email_preferences"),
     path("courriels/desabonnement/<str:token>/", digest_views.digest_unsubscribe, name="digest_unsubscribe"),
     path("etat/", views.service_status, name="service_status"),

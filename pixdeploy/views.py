@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orga.classes.follow_up import classes_overview, followed_divisions
-from orga.models import Campaign, School
+from orga.models import Campaign, School, current_school_year
 from orga.schools.guards import school_admin_required, superuser_required
 from orga.schools.roles import role_of
 
-from . import checklist, dashboards
+from . import checklist, dashboards, school_years
 from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
@@ -32,6 +32,9 @@ def home(request):
         size = f"{count_of(pupils, 'élève actif', 'élèves actifs')} dans {count_of(divisions, 'classe')}"
         context["school_size"] = size
         context["sessions_today"] = dashboards.sessions_today(school, request.user, timezone.localdate())
+        context["checklist_year"] = current_school_year()
+        context["year_behind"] = school_years.is_behind(school)
+        context["year_closable"] = not context["year_behind"] and not school_years.refusal(school)
     elif role.code == "member":
         context.update(_teacher_home(request.user, role.membership))
     elif role.code == "superuser":
@@ -79,11 +82,14 @@ def checklist_tick(request, key):
     """A school admin ticks (or unticks) a checklist item that no data can tell."""
     if key not in checklist.MANUAL_ITEMS:
         raise Http404("Élément de la check-list introuvable.")
-    ticks = ChecklistTick.objects.filter(school=request.school, item_key=key)
+    school_year = current_school_year()
+    ticks = ChecklistTick.objects.filter(school=request.school, school_year=school_year, item_key=key)
     label = checklist.MANUAL_ITEMS[key].format(registry=request.school.results_registry_label)
     if request.POST.get("done") == "1":
         # Ticked twice (two admins, a double click): the first who ticked it stays.
-        ChecklistTick.objects.get_or_create(school=request.school, item_key=key, defaults={"ticked_by": request.user})
+        ChecklistTick.objects.get_or_create(
+            school=request.school, school_year=school_year, item_key=key, defaults={"ticked_by": request.user}
+        )
         messages.success(request, f"« {label} » est coché.")
     else:
         ticks.delete()

@@ -1,5 +1,6 @@
 """Named users for each role, so every view test checks them all in a few lines."""
 
+import datetime
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import time
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from pixdeploy.celery import app as celery_app
 
@@ -207,3 +209,9 @@ def overflows(monkeypatch):
 
     monkeypatch.setattr(weasyprint.HTML, "render", recording)
     return lambda: [box for document in documents for box in overflowing_boxes(document)]
+
+
+@pytest.fixture
+def on_4_december_2026(monkeypatch):
+    """Today is 4 December 2026 (school year 2026-2027), whenever the suite runs."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))

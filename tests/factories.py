@@ -2,8 +2,10 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from orga.models import Division, Membership, Pupil, School
+from orga.models import Division, Membership, Pupil, School, SiecleImport
+from orga.pupils.importing import empty_report
 from orga.schools.uai import uai_key
 
 PASSWORD = "Mot-de-passe-de-test-1"
@@ -68,3 +70,20 @@ class PupilFactory(factory.django.DjangoModelFactory):
     sex = "F"
     mef_code = "10310019110"
     status = "ST"
+
+
+class SiecleImportFactory(factory.django.DjangoModelFactory):
+    """A pupils' list imported: done, holding `pupils` pupils (all new)."""
+
+    class Meta:
+        model = SiecleImport
+
+    class Params:
+        pupils = 0
+
+    school = factory.SubFactory(SchoolFactory)
+    original_name = "ElevesSansAdresses.xml"
+    status = SiecleImport.Status.DONE
+    progress = 100
+    finished_at = factory.LazyFunction(timezone.now)
+    report = factory.LazyAttribute(lambda job: {**empty_report(), "created": job.pupils})

@@ -10,20 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.candidates.enrolment import enrol
-from pixdeploy import checklist
 
 from .certif.helpers import make_session, url
+from .checklist_helpers import checklist_items
 from .factories import DivisionFactory, MembershipFactory, PupilFactory
 
+pytestmark = pytest.mark.usefixtures("on_4_december_2026")
 
-@pytest.fixture(autouse=True)
-def on_4_december_2026(monkeypatch):
-    """Today is 4 December 2026 (school year 2026-2027), whenever the suite runs."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 4))
-
-
-def _items(school):
-    return {item.label: item for step in checklist.checklist_for(school) for item in step.items}
+_items = checklist_items
 
 
 PLANNED = "Planifier les sessions de certification"
@@ -45,7 +39,7 @@ def test_an_empty_school_has_nothing_ticked_and_is_sent_to_create_a_session(scho
 def test_a_session_with_an_invigilator_ticks_planning_and_surveillance(school):
     session = make_session(school)
     items = _items(school)
-    assert items[PLANNED].done and items[PLANNED].detail == "1 session en 2026-2027"
+    assert items[PLANNED].done and items[PLANNED].detail == "1 session en 2026-2027, 30 places"
     assert items[PLANNED].url == url("sessions", school)
     assert items[SUPERVISION].done and items[SUPERVISION].url == url("surveillance", school)
     assert not items[ENROLLED].done
@@ -79,10 +73,23 @@ def test_enrolment_counts_the_3e_pupils_enrolled(school):
     PupilFactory(school=school, division=third, mef_code="", ine="123456789AB")  # no MEF: the class tells
     session = make_session(school)
     item = _items(school)[ENROLLED]
-    assert not item.done and item.detail == "0 élève de 3e sur 4 inscrit"
+    assert not item.done and item.detail == "0 / 4 élèves de 3e inscrit à une session"
+    # The places planned are compared with the pupils of 3e.
+    assert _items(school)[PLANNED].detail == "1 session en 2026-2027, 30 places pour 4 élèves de 3e"
     enrol(session, [pupil.id for pupil in thirds[:2]])
     item = _items(school)[ENROLLED]
-    assert item.done and item.detail == "2 élèves de 3e sur 4 inscrits"
+    assert item.done and item.detail == "2 / 4 élèves de 3e inscrits à une session"
+
+
+@pytest.mark.django_db
+def test_planning_tells_the_places_missing_for_the_3e(school):
+    third = DivisionFactory(school=school, name="3e A")
+    PupilFactory.create_batch(5, school=school, division=third)
+    make_session(school, capacity=2)
+    make_session(school, room="Salle 105", capacity=1)
+    item = _items(school)[PLANNED]
+    assert item.done
+    assert item.detail == "2 sessions en 2026-2027, 3 places pour 5 élèves de 3e : il manque 2 places"
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from pixdeploy.models import SchoolCalendar
 from pixdeploy.windows import State, state_of
 from pixdeploy.zones import zone_of
 
-from .factories import PupilFactory, UserFactory
+from .factories import SiecleImportFactory, UserFactory
 
 D = datetime.date
 
@@ -178,7 +178,7 @@ def test_the_states_of_a_collège_on_4_december_2026(monkeypatch, school, school
     assert states[6] == State.UPCOMING
     school_admin.last_login = school_admin.date_joined
     school_admin.save()
-    PupilFactory(school=school)
+    SiecleImportFactory(school=school, pupils=1)
     assert _states(school)[1] == State.DONE
 
 

@@ -78,6 +78,7 @@ def test_the_sample_export_brings_news_of_the_demo_school(capsys):
         "skipped": 0,
         "unchanged": 100,
         "errors": [],
+        "error_count": 0,
     }
 
 

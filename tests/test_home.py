@@ -4,10 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pixdeploy import checklist
 
-from .factories import MembershipFactory, PupilFactory, UserFactory
+from .factories import MembershipFactory, PupilFactory, SiecleImportFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -33,8 +34,14 @@ def test_school_admin_sees_the_checklist_ticked_from_data(client_for, school, sc
     MembershipFactory(school=school, role="admin")
     MembershipFactory(school=school, role="member")
     html = client_for(school_admin).get(reverse("home")).content.decode()
+    # Pupils without a list imported this school year: last year's list does not tick the item.
+    assert 'Importer la liste des élèves</a> <span class="fr-sr-only">(à faire)' in html
+    assert "3 élèves d&#x27;une liste d&#x27;une année précédente" in html
+
+    SiecleImportFactory(school=school, pupils=3)
+    html = client_for(school_admin).get(reverse("home")).content.decode()
     assert 'Importer la liste des élèves</a> <span class="fr-sr-only">(fait)' in html
-    assert "3 élèves importés" in html
+    assert f"Liste importée le {timezone.localdate():%d/%m/%Y} : 3 élèves" in html
     assert 'Inviter un co-administrateur</a> <span class="fr-sr-only">(fait)' in html
     assert 'Inviter les enseignants</a> <span class="fr-sr-only">(fait)' in html
 

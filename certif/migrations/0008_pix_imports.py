@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("certif", "0007_verification_codes_for_published"),
-        ("orga", "0009_pix_imports"),
+        ("orga", "0010_pix_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from crcn.presets import PRESETS_BY_CODE
 from orga.pupils.models import Division, Pupil
 from orga.schools.models import School
 from orga.schools.permissions import manages, schools_visible_to
@@ -15,6 +16,8 @@ CODE_DIGITS = "23456789"
 # A campaign list's status filter, as it appears in the address.
 IN_PROGRESS, ARCHIVED, ALL = "en-cours", "archivees", "toutes"
 LIST_STATUSES = [(IN_PROGRESS, "En cours"), (ARCHIVED, "Archivées"), (ALL, "Toutes")]
+# What stands for Pix's target profile name when the competences were picked one by one.
+CUSTOM_PROFILE = "Compétences choisies une à une"
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -85,6 +88,15 @@ class Campaign(models.Model):
     @property
     def is_imported_from_pix(self):
         return self.pix_campaign_id is not None
+
+    @property
+    def target_profile_name(self):
+        """Pix's "Parcours": Pix's own for a campaign imported from Pix, the ready-made set's label, or
+        CUSTOM_PROFILE."""
+        if self.pix_target_profile:
+            return self.pix_target_profile
+        preset = PRESETS_BY_CODE.get(self.preset)
+        return preset.label if preset else CUSTOM_PROFILE
 
     @staticmethod
     def new_code(rng=None):

@@ -13,9 +13,16 @@ class ImportForm(forms.Form):
         error_messages={"required": "Choisissez le fichier à importer.", "empty": "Le fichier est vide."},
     )
 
-    def __init__(self, *args, refused=None, **kwargs):
-        """`refused`: why the upload was stopped before it reached the form (then the file is missing)."""
+    def __init__(self, *args, school=None, refused=None, **kwargs):
+        """`school`: the file it expects is named. `refused`: why the upload was stopped before it reached the
+        form (then the file is missing)."""
         super().__init__(*args, **kwargs)
+        if school is not None:
+            self.fields["file"].help_text = (
+                "Le fichier CSV des élèves (séparateur « ; »), 20 Mo au plus."
+                if school.is_agricultural
+                else "L'export SIECLE « ElevesSansAdresses » (.xml ou .zip), 20 Mo au plus."
+            )
         if refused:
             self.fields["file"].error_messages = {**self.fields["file"].error_messages, "required": refused}
 

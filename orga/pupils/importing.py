@@ -29,6 +29,7 @@ FILE_FIELDS = (
     "birthdate",
     "sex",
     "birth_country_code",
+    "birth_department_code",
     "birth_city_code",
     "birth_city",
     "mef_code",
@@ -144,9 +145,19 @@ def _import_work(siecle_import):
                 5 + int(45 * done / max(total, 1)), f"Vérification des élèves ({done}/{total})…"
             )
 
-        parsed = parse_pupils_file(data, siecle_import.original_name, expected_uai=school.uai, progress=on_progress)
+        parsed = parse_pupils_file(
+            data,
+            siecle_import.original_name,
+            expected_uai=school.uai,
+            progress=on_progress,
+            agricultural=school.is_agricultural,
+        )
     except SiecleFileError as error:
-        raise JobError("Le fichier a été refusé : aucun élève n'a été modifié.", errors=error.messages) from error
+        raise JobError(
+            "Le fichier a été refusé : aucun élève n'a été modifié.",
+            errors=error.messages,
+            report={"error_count": error.count},
+        ) from error
     except Exception as error:
         logger.exception("SIECLE import %s could not be read", siecle_import.id)
         raise JobError("Le fichier n'a pas pu être lu.", errors=["Le fichier n'a pas pu être lu."]) from error

@@ -54,7 +54,8 @@ class Pupil(models.Model):
     third_name = models.CharField("troisième prénom", max_length=100, blank=True)
     birthdate = models.DateField("date de naissance")
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
-    birth_country_code = models.CharField("code pays de naissance", max_length=3, blank=True)
+    birth_country_code = models.CharField("code pays de naissance", max_length=3, blank=True)  # SIECLE's: 100
+    birth_department_code = models.CharField("code département de naissance", max_length=3, blank=True)
     birth_city_code = models.CharField("code commune de naissance", max_length=5, blank=True)
     birth_city = models.CharField("commune de naissance", max_length=100, blank=True)
     mef_code = models.CharField("code MEF", max_length=11, blank=True)
@@ -123,6 +124,11 @@ class SiecleImport(BackgroundJob):
     @property
     def was_refused(self):
         return self.status == self.Status.FAILED and bool(self.errors)
+
+    @property
+    def error_count(self):
+        """How many errors refused the file: `errors` lists the first ones only (see siecle.MAX_MESSAGES)."""
+        return (self.report or {}).get("error_count") or len(self.errors)
 
     @property
     def status_label(self):

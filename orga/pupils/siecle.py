@@ -1,9 +1,19 @@
 """Reading the pupils' file of a school: the SIECLE export, or the CSV of agricultural schools (no Django import).
 
 SIECLE ("Base Élèves") exports ElevesSansAdresses.xml, often zipped, usually encoded in ISO-8859-15.
-Agricultural schools have no SIECLE and send a ';' CSV instead. Whatever the format, the result is a
-list of `SiecleStudent`, the pupils skipped on purpose (left the school, no INE, no class), or a
-`SiecleFileError` that carries every problem found, in French, for the school principal.
+Agricultural schools have no SIECLE and send a ';' CSV instead (FREGATA's columns). Whatever the format, the
+result is a list of `SiecleStudent`, the pupils skipped on purpose, or a `SiecleFileError` that carries every
+problem found, in French, for the school principal.
+
+The rules are Pix's (facts read in 1024pix/pix, learner-management):
+- XML: a pupil with a DATE_SORTIE, or with no ID_NATIONAL element at all (not arrived yet), is skipped. Every
+  other pupil is checked, with or without a class: an empty ID_NATIONAL, an empty CODE_SEXE, a missing or
+  invalid DATE_NAISS, a pupil born in France (CODE_PAYS 100) without CODE_COMMUNE_INSEE_NAISS, or an INE
+  present twice refuses the whole file; then a pupil without a class (TYPE_STRUCTURE D) is skipped.
+- CSV: no row is skipped. The identifier, names, sex, birth date, birth department (2-3 characters), INSEE
+  birth country (5 digits, 99100 for France, stored as SIECLE's 3-digit code: 100), status (ST or AP), MEF
+  code and class are required; born in France, the INSEE birth city code; born abroad, the birth city's name.
+- Every error of the file is listed at once, each naming the pupil (name, ELEVE_ID or line, INE) and the field.
 
 The file comes from a browser upload: it is parsed defensively (no DTD, no entity, no network, zip
 bombs refused by both the declared size and a hard cap on what is actually decompressed).
@@ -24,7 +34,7 @@ from lxml import etree
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the uploaded file, as Pix
 MAX_XML_BYTES = 100 * 1024 * 1024  # the XML once unzipped
 MAX_ZIP_RATIO = 200  # real exports compress about 10 to 40 times; deflate cannot exceed ~1030
-MAX_MESSAGES = 50
+MAX_MESSAGES = 100  # listed errors; the rest are counted ("… et N autres erreurs.")
 PROGRESS_EVERY = 200
 # The longest value the database keeps for each field read from the file (Pupil and Division fields; a test
 # checks they match the models). SIECLE's own limits are within these: a longer value means an edited file,
@@ -37,6 +47,7 @@ MAX_LENGTHS = {
     "middle_name": 100,
     "third_name": 100,
     "birth_country_code": 3,
+    "birth_department_code": 3,
     "birth_city_code": 5,
     "birth_city": 100,
     "mef_code": 11,
@@ -51,6 +62,7 @@ FIELD_LABELS = {
     "middle_name": "le deuxième prénom",
     "third_name": "le troisième prénom",
     "birth_country_code": "le code pays de naissance",
+    "birth_department_code": "le code département de naissance",
     "birth_city_code": "le code commune de naissance",
     "birth_city": "la commune de naissance",
     "mef_code": "le code MEF",
@@ -107,8 +119,32 @@ CSV_FIELDS = dict(
 )
 
 XML_SEX = {"1": "M", "2": "F"}
-CSV_SEX = {"M": "M", "F": "F", "1": "M", "2": "F"}
+CSV_SEX = {"M": "M", "F": "F", "1": "M", "2": "F", "MASCULIN": "M", "FÉMININ": "F", "FEMININ": "F"}
 INACTIVE_DIVISION = "inactifs"
+FRANCE = "100"  # SIECLE's country code for France; the CSV writes INSEE's 99100
+CSV_STATUSES = ("ST", "AP")
+
+# Where each value comes from, as the person who fixes the file sees it: SIECLE's elements, the CSV's columns.
+XML_SOURCES = {
+    "ine": "ID_NATIONAL",
+    "last_name": "NOM_DE_FAMILLE",
+    "first_name": "PRENOM",
+    "sex": "CODE_SEXE",
+    "birthdate": "DATE_NAISS",
+    "birth_city_code": "CODE_COMMUNE_INSEE_NAISS",
+}
+
+# What the person who chose the wrong file uploaded, and what their school expects.
+XML_FOR_AGRICULTURAL = (
+    "Ce fichier est un export SIECLE ({kind}) : votre établissement est un lycée agricole, qui importe ses élèves "
+    "avec le fichier CSV (séparateur « ; », colonnes « Identifiant unique* » … « Division* »). Déposez ce "
+    "fichier CSV."
+)
+CSV_FOR_SIECLE = (
+    "Ce fichier est un fichier CSV : seuls les lycées agricoles importent leurs élèves par un CSV. Votre "
+    "établissement importe les siens depuis SIECLE : déposez l'export ElevesSansAdresses.xml (ou le .zip) tel que "
+    "SIECLE le donne."
+)
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive, or an empty one
 _UTF8_BOM = codecs.BOM_UTF8
@@ -160,13 +196,15 @@ class ParseResult:
 class SiecleFileError(Exception):
     """The file is refused.
 
-    .messages: list[str] of French sentences, each naming the pupil / INE / line when relevant.
+    .messages: list[str] of French sentences, each naming the pupil / INE / line when relevant; at most
+    MAX_MESSAGES of them, then "… et N autres erreurs.". .count: how many errors the file has in all.
     """
 
     def __init__(self, messages):
         if isinstance(messages, str):
             messages = [messages]
         messages = list(messages)
+        self.count = len(messages)
         if len(messages) > MAX_MESSAGES + 1:
             hidden = len(messages) - MAX_MESSAGES
             messages = [*messages[:MAX_MESSAGES], f"… et {hidden} autres erreurs."]
@@ -183,11 +221,13 @@ def too_big_message(size=None):
     )
 
 
-def parse_pupils_file(data, filename, expected_uai=None, progress=None):
+def parse_pupils_file(data, filename, expected_uai=None, progress=None, agricultural=None):
     """Parse an uploaded pupils' file (bytes) into a `ParseResult`, or raise `SiecleFileError`.
 
     The format is chosen by the content (zip, XML), then by the name or the CSV header.
     `expected_uai`: the school's UAI; a file of another school is refused.
+    `agricultural`: True for an agricultural school (the CSV only), False for the others (SIECLE's XML or zip
+    only), None to accept both; the wrong one is refused saying what was recognised and what is expected.
     `progress(done, total)`: called every few hundred pupils, and once at the end.
     """
     if not data:
@@ -196,11 +236,17 @@ def parse_pupils_file(data, filename, expected_uai=None, progress=None):
         raise SiecleFileError(too_big_message(len(data)))
     filename = filename or ""
     if data.startswith(_ZIP_MAGIC):
+        if agricultural:
+            raise SiecleFileError(XML_FOR_AGRICULTURAL.format(kind="archive ZIP"))
         xml = _xml_from_zip(data)
         return _parse_xml(xml, "zip", expected_uai, progress)
     if _looks_like_xml(data):
+        if agricultural:
+            raise SiecleFileError(XML_FOR_AGRICULTURAL.format(kind="fichier XML"))
         return _parse_xml(data, "xml", expected_uai, progress)
     if filename.lower().endswith(".csv") or _looks_like_csv(data):
+        if agricultural is False:
+            raise SiecleFileError(CSV_FOR_SIECLE)
         return _parse_csv(data, progress)
     raise SiecleFileError(FORMAT_HELP)
 
@@ -362,7 +408,7 @@ def _parse_xml(data, file_format, expected_uai, progress):
 
     divisions = _divisions_by_pupil(root)
     pupils = root.findall("DONNEES/ELEVES/ELEVE")
-    builder = _Builder(len(pupils), progress)
+    builder = _Builder(len(pupils), progress, XML_SOURCES, "Corrigez SIECLE puis refaites l'export.")
     seen_ids = set()
     for pupil in pupils:
         values = {child.tag: _text(child) for child in pupil if isinstance(child.tag, str)}
@@ -371,9 +417,19 @@ def _parse_xml(data, file_format, expected_uai, progress):
         if pupil_id and pupil_id in seen_ids:
             continue
         seen_ids.add(pupil_id)
+        raw_sex = values.get("CODE_SEXE", "")
+        problems = []
+        if not raw_sex:
+            problems.append("sexe manquant (CODE_SEXE vide)")
+        elif raw_sex not in XML_SEX:
+            problems.append(f"code sexe « {_shorten(raw_sex)} » invalide (CODE_SEXE : 1 ou 2 attendu)")
         builder.add(
             source=f"élève ELEVE_ID={pupil_id}" if pupil_id else "élève sans ELEVE_ID",
             label=None,
+            reference=f"ELEVE_ID {_shorten(pupil_id, 20)}" if pupil_id else "sans ELEVE_ID",
+            # No ID_NATIONAL element at all: a pupil not arrived yet, skipped; an empty one refuses the file.
+            ine_given="ID_NATIONAL" in values,
+            problems=problems,
             ine=values.get("ID_NATIONAL", ""),
             # Exports before the 2019 SIECLE format name the family name NOM.
             last_name=values.get("NOM_DE_FAMILLE") or values.get("NOM", ""),
@@ -382,7 +438,7 @@ def _parse_xml(data, file_format, expected_uai, progress):
             middle_name=values.get("PRENOM2", ""),
             third_name=values.get("PRENOM3", ""),
             birthdate=values.get("DATE_NAISS", ""),
-            sex=XML_SEX.get(values.get("CODE_SEXE", ""), ""),
+            sex=XML_SEX.get(raw_sex, ""),
             birth_country_code=values.get("CODE_PAYS", ""),
             birth_department_code=values.get("CODE_DEPARTEMENT_NAISS", ""),
             birth_city_code=values.get("CODE_COMMUNE_INSEE_NAISS", ""),
@@ -500,7 +556,7 @@ def _parse_csv(data, progress):
     header_line, header = rows[0]
     positions = _csv_positions(header, header_line)
     width = max(positions.values()) + 1
-    builder = _Builder(len(rows) - 1, progress)
+    builder = _Builder(len(rows) - 1, progress, CSV_SOURCES, "Corrigez le fichier puis déposez-le à nouveau.")
     for line, row in rows[1:]:
         if any(row[width:]):
             count = max(index for index, cell in enumerate(row) if cell) + 1
@@ -508,14 +564,13 @@ def _parse_csv(data, progress):
             continue
         row = row + [""] * (width - len(row))
         values = {name: row[index] for name, index in positions.items()}
-        raw_sex = values["sex"].upper()
-        sex = CSV_SEX.get(raw_sex, "")
-        problems = []
-        if not sex:
-            problems.append(f"code sexe « {values['sex']} » invalide" if raw_sex else "code sexe manquant")
+        sex, country, problems = _csv_row_problems(values)
         builder.add(
             source=f"ligne {line}",
             label=f"ligne {line}",
+            reference=None,
+            ine_given=True,  # no row is skipped: an empty identifier refuses the file
+            problems=problems,
             ine=values["ine"],
             last_name=values["last_name"],
             preferred_last_name=values["preferred_last_name"],
@@ -524,18 +579,70 @@ def _parse_csv(data, progress):
             third_name=values["third_name"],
             birthdate=values["birthdate"],
             sex=sex,
-            birth_country_code=values["birth_country_code"],
+            birth_country_code=country,
             birth_department_code=values["birth_department_code"],
-            birth_city_code=values["birth_city_code"],
+            birth_city_code=values["birth_city_code"].upper(),
             birth_city=values["birth_city"],
             mef_code=values["mef_code"],
-            status=values["status"],
-            division=values["division"],
+            status=values["status"].upper(),
+            division=" ".join(values["division"].split()),
             left_on="",
-            problems=problems,
         )
     students, skipped = builder.finish()
     return ParseResult(format="csv", uai=None, school_year=None, students=students, skipped=skipped)
+
+
+CSV_SOURCES = {field_name: f"colonne « {column} »" for column, field_name in CSV_FIELDS.items()}
+_CSV_COUNTRY = re.compile(r"^99[1-5]\d\d$")  # INSEE's code of a country: 99100 France, 99132 Royaume-Uni…
+_CSV_FRENCH_CITY = re.compile(r"^(\d{5}|\d[AB]\d{3})$", re.IGNORECASE)  # INSEE's code of a commune (2A/2B Corse)
+
+
+def _csv_row_problems(values):
+    """(sex, SIECLE's 3-digit country code, French phrases) for the CSV's own rules, those of Pix's FREGATA file.
+
+    The rules both formats share (identifier, names, birth date, born in France without a city code, lengths)
+    are the builder's.
+    """
+    problems = []
+
+    def missing(what, field_name):
+        problems.append(f"{what} ({CSV_SOURCES[field_name]} vide)")
+
+    def invalid(what, field_name, expected):
+        value = _shorten(values[field_name])
+        problems.append(f"{what} « {value} » invalide ({CSV_SOURCES[field_name]} : {expected})")
+
+    raw_sex = values["sex"].upper()
+    sex = CSV_SEX.get(raw_sex, "")
+    if not raw_sex:
+        missing("sexe manquant", "sex")
+    elif not sex:
+        invalid("code sexe", "sex", "M ou F attendu")
+    department = values["birth_department_code"]
+    if not department:
+        missing("code département de naissance manquant", "birth_department_code")
+    elif not 2 <= len(department) <= 3:
+        invalid("code département de naissance", "birth_department_code", "2 ou 3 caractères attendus")
+    raw_country = values["birth_country_code"]
+    country = raw_country[-3:] if _CSV_COUNTRY.match(raw_country) else ""
+    if not raw_country:
+        missing("code pays de naissance manquant", "birth_country_code")
+    elif not country:
+        invalid("code pays de naissance", "birth_country_code", "code INSEE à 5 chiffres attendu, 99100 pour la France")
+    elif country == FRANCE and values["birth_city_code"] and not _CSV_FRENCH_CITY.match(values["birth_city_code"]):
+        invalid("code commune de naissance", "birth_city_code", "code INSEE à 5 caractères attendu")
+    elif country != FRANCE and not values["birth_city"]:
+        missing("commune de naissance manquante alors que l'élève est né à l'étranger", "birth_city")
+    status = values["status"].upper()
+    if not status:
+        missing("statut manquant", "status")
+    elif status not in CSV_STATUSES:
+        invalid("statut", "status", "ST ou AP attendu")
+    if not values["mef_code"]:
+        missing("code MEF manquant", "mef_code")
+    if not values["division"]:
+        missing("classe manquante", "division")
+    return sex, country, problems
 
 
 def _csv_positions(header, line):
@@ -576,9 +683,11 @@ def _shorten(value, limit=_SHOWN_NAME):
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _who(last_name, first_name, ine):
+def _who(last_name, first_name, ine, reference=None):
+    """ "DUPONT Marie (ELEVE_ID 2461001, INE 123456789AB)": the pupil as the person who fixes the file finds them."""
     name = " ".join(_shorten(part) for part in (last_name, first_name) if part) or "élève sans nom"
-    return f"{name} (INE {_shorten(ine, 20)})" if ine else name
+    details = [detail for detail in (reference, f"INE {_shorten(ine, 20)}" if ine else "") if detail]
+    return f"{name} ({', '.join(details)})" if details else name
 
 
 def _length_problems(values):
@@ -605,11 +714,17 @@ def _parse_date(value):
 
 
 class _Builder:
-    """The rules shared by XML and CSV: skip, check, collect every error, then refuse or return."""
+    """The rules shared by XML and CSV: skip, check, collect every error, then refuse or return.
 
-    def __init__(self, total, progress):
+    `sources`: {field name: where it is in the file}, e.g. "CODE_SEXE" or "colonne « Code sexe* »".
+    `fix`: where a duplicated INE is corrected, a sentence.
+    """
+
+    def __init__(self, total, progress, sources, fix):
         self.total = total
         self.progress = progress
+        self.sources = sources
+        self.fix = fix  # how to correct a duplicated INE
         self.done = 0
         self.students = []
         self.skipped = []
@@ -620,19 +735,17 @@ class _Builder:
         self.messages.append(message)
         self._tick()
 
-    def add(self, *, source, label, left_on, problems=(), **values):
-        """One pupil; `problems`: format errors found by the caller, reported only if the pupil is kept."""
+    def add(self, *, source, label, reference, left_on, ine_given, problems=(), **values):
+        """One pupil.
+
+        `reference`: the pupil's ELEVE_ID in messages (None when `label`, the line, says where it is).
+        `ine_given`: False when the file has no ID_NATIONAL for the pupil (skipped, not arrived yet).
+        `problems`: French phrases for the format's own rules, found by the caller.
+        """
         values = {name: value.strip() for name, value in values.items()}
         values["ine"] = values["ine"].upper()
-        prefix = f"{label} : " if label else ""
         name = " ".join(part for part in (values["last_name"], values["first_name"]) if part)
-        skip_reason = None
-        if left_on:
-            skip_reason = LEFT_REASON
-        elif not values["ine"]:
-            skip_reason = "sans INE"
-        elif not values["division"]:
-            skip_reason = "sans classe"
+        skip_reason = LEFT_REASON if left_on else None if ine_given else "sans INE"
         if skip_reason:
             self.skipped.append(
                 SkippedStudent(name=name, reason=skip_reason, ine=values["ine"], left=skip_reason == LEFT_REASON)
@@ -640,30 +753,44 @@ class _Builder:
             self._tick()
             return
 
-        who = _who(values["last_name"], values["first_name"], values["ine"])
-        problems = [*problems, *_length_problems(values)]
-        valid = not problems
-        for problem in problems:
-            self.messages.append(f"{prefix}{problem} pour {who}.")
-        if not values["last_name"]:
-            self.messages.append(f"{prefix}nom de famille manquant pour {who}.")
-            valid = False
-        if not values["first_name"]:
-            self.messages.append(f"{prefix}prénom manquant pour {who}.")
-            valid = False
-        raw_date = values["birthdate"]
-        birthdate = _parse_date(raw_date)
-        if birthdate is None:
-            if raw_date:
-                self.messages.append(f"{prefix}date de naissance invalide « {raw_date} » pour {who}.")
-            else:
-                self.messages.append(f"{prefix}date de naissance manquante pour {who}.")
-            valid = False
-        shown = " ".join(_shorten(part) for part in (values["last_name"], values["first_name"]) if part)
-        self.names_by_ine[values["ine"]].append((shown or "élève sans nom") + (f" à la {label}" if label else ""))
-        if valid:
+        found = self._required_problems(values)
+        birthdate = _parse_date(values["birthdate"])
+        found += [*problems, *_length_problems(values)]
+        who = _who(values["last_name"], values["first_name"], values["ine"], reference)
+        prefix = f"{label} : " if label else ""
+        self.messages += [f"{prefix}{problem} pour {who}." for problem in found]
+        if values["ine"]:
+            shown = " ".join(_shorten(part) for part in (values["last_name"], values["first_name"]) if part)
+            where = f" à la {label}" if label else f" ({reference})" if reference else ""
+            self.names_by_ine[values["ine"]].append((shown or "élève sans nom") + where)
+        if not values["division"] and not found:
+            # Checked like the others (Pix does), then skipped: the school's class list does not have them.
+            self.skipped.append(SkippedStudent(name=name, reason="sans classe", ine=values["ine"]))
+        elif not found:
             self.students.append(SiecleStudent(**{**values, "birthdate": birthdate}, source=source))
         self._tick()
+
+    def _required_problems(self, values):
+        """What a pupil of either format must have: INE, names, a valid birth date, a city code if born in France."""
+        sources = self.sources
+        found = []
+        if not values["ine"]:
+            found.append(f"INE manquant ({sources['ine']} vide)")
+        if not values["last_name"]:
+            found.append(f"nom de famille manquant ({sources['last_name']} vide)")
+        if not values["first_name"]:
+            found.append(f"prénom manquant ({sources['first_name']} vide)")
+        raw_date = values["birthdate"]
+        if not raw_date:
+            found.append(f"date de naissance manquante ({sources['birthdate']} vide)")
+        elif _parse_date(raw_date) is None:
+            found.append(
+                f"date de naissance invalide « {_shorten(raw_date)} » ({sources['birthdate']} : jj/mm/aaaa attendu)"
+            )
+        if values["birth_country_code"] == FRANCE and not values["birth_city_code"]:
+            where = sources["birth_city_code"]
+            found.append(f"code commune de naissance manquant alors que l'élève est né en France ({where} vide)")
+        return found
 
     def _tick(self):
         self.done += 1
@@ -678,7 +805,7 @@ class _Builder:
             if len(names) > 1:
                 times = "deux fois" if len(names) == 2 else f"{len(names)} fois"
                 listed = ", ".join(names[:-1]) + " et " + names[-1]
-                messages.append(f"L'INE {ine} apparaît {times} ({listed}) : corrigez SIECLE puis refaites l'export.")
+                messages.append(f"L'INE {_shorten(ine, 20)} apparaît {times} : {listed}. {self.fix}")
         if messages:
             raise SiecleFileError(messages)
         if not self.students:

@@ -60,7 +60,8 @@ class SamplePupil(FakePupil):
     birth_city: str = ""
     status: str = "ST"
     raw_birthdate: str | None = None  # written as is instead of `birthdate` (e.g. "31/02/2012" or "")
-    sex_code: str = ""  # written as is instead of the code of `sex`
+    sex_code: str = ""  # written as is instead of the code of `sex` (sex="" writes an empty code)
+    raw_csv_country: str | None = None  # written as is in the CSV instead of INSEE's code (e.g. SIECLE's "100")
     structures: tuple = ()  # ((CODE_STRUCTURE, TYPE_STRUCTURE), ...) instead of the class (and group)
 
 
@@ -112,6 +113,7 @@ def siecle_xml(
     """An ElevesSansAdresses.xml export of `pupils` for the school `uai`.
 
     Pupils whose index is in `left` have a DATE_SORTIE, those in `no_division` no class (D structure).
+    A pupil whose `ine` is None has no ID_NATIONAL element (a pupil not arrived yet); "" writes an empty one.
     """
     left, no_division = set(left), set(no_division)
     export_date = f"15/09/{school_year}"
@@ -129,7 +131,7 @@ def siecle_xml(
     for index, pupil in enumerate(pupils):
         eleve_id = ids[index]
         lines.append(f"      <ELEVE ELEVE_ID={quoteattr(eleve_id)} ELEVE_NO_ETAB={quoteattr(f'{index + 1:05d}')}>")
-        fields = [("ID_NATIONAL", pupil.ine)]
+        fields = [] if pupil.ine is None else [("ID_NATIONAL", pupil.ine)]
         if extra_noise:
             fields += [("ELENOET", f"{index + 1:05d}"), ("ID_ELEVE_ETAB", f"{index + 1:05d}{uai[:6]}")]
         fields += [
@@ -226,13 +228,19 @@ def siecle_zip(xml_bytes, name="ElevesSansAdresses.xml") -> bytes:
     return buffer.getvalue()
 
 
+def insee_country(country):
+    """INSEE's code of a country, which the agricultural CSV carries, from SIECLE's: "100" → "99100"."""
+    return f"99{country}" if len(country) == 3 and country.isdigit() else country
+
+
 def agricultural_csv(pupils, encoding="utf-8-sig") -> bytes:
-    """The ';' CSV of agricultural schools (Excel-like: CRLF, every field present)."""
+    """The ';' CSV of agricultural schools (Excel-like: CRLF, every field present), countries in INSEE's codes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for index, pupil in enumerate(pupils):
         country, department, city_code, city = birthplace(pupil, index)
+        raw_country = getattr(pupil, "raw_csv_country", None)
         writer.writerow(
             (
                 pupil.ine,
@@ -245,8 +253,8 @@ def agricultural_csv(pupils, encoding="utf-8-sig") -> bytes:
                 _birthdate_text(pupil),
                 city_code,
                 city,
-                department,
-                country,
+                department or ("99" if country != FRANCE else ""),  # Pix's sample writes 99 for abroad
+                insee_country(country) if raw_country is None else raw_country,
                 getattr(pupil, "status", "ST"),
                 pupil.mef_code,
                 pupil.division,

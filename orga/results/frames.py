@@ -47,6 +47,16 @@ class CampaignResults:
     def shared(self):
         return self.frame[self.frame["status"] == Participation.Status.SHARED]
 
+    def target_counts(self):
+        """{competence code: its target skills}, every competence of the campaign included."""
+        counts = Counter(code for code, _, _ in self.skills.values())
+        return {code: counts.get(code, 0) for code in self.codes}
+
+
+def expected_answers(competence_count):
+    """The answers a whole test takes, roughly: what an unfinished test's progress is measured against."""
+    return QUESTIONS_PER_COMPETENCE * max(competence_count, 1)
+
 
 def target_skills(codes, max_level=None):
     """Active skills of these competences up to the highest open level: {skill_id: (competence, tube_id, level)}."""
@@ -95,6 +105,7 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame["last_name"] = frame["pupil__preferred_last_name"].where(
             frame["pupil__preferred_last_name"] != "", frame["pupil__last_name"]
         )
+        frame["family_name"] = frame["pupil__last_name"]  # the official name, as Pix's export writes it
         frame = frame.drop(columns=["pupil__last_name", "pupil__preferred_last_name"])
         frame["division"] = frame["division"].fillna("")
 
@@ -147,14 +158,17 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame[f"pix:{code}"] = index.map(part["pix"]).astype("Int64")
         frame[f"tested:{code}"] = index.map(part["tested_skills"]).astype("Int64")
         frame[f"validated:{code}"] = index.map(part["validated"]).astype("Int64")
+        # Results imported from Pix keep Pix's own ratio; the skills they validated are not in Pix's export, so
+        # they count as that share of this campaign's target skills (the Pix-format CSV reads the ratio back).
+        imported = index.map(part["pix_mastery"]).astype("Float64")
+        estimate = (imported * per_competence_target.get(code, 0)).round().astype("Int64")
+        frame[f"validated:{code}"] = estimate.fillna(frame[f"validated:{code}"])
         total = per_competence_target.get(code, 0) or 1
         frame[f"mastery:{code}"] = (100 * frame[f"validated:{code}"] / total).round().astype("Int64")
-        # Results imported from Pix keep Pix's own ratio (the skills validated are not in its export).
-        imported = index.map(part["pix_mastery"]).astype("Float64")
         frame[f"mastery:{code}"] = (100 * imported).round().astype("Int64").fillna(frame[f"mastery:{code}"])
     if not frame.empty:
         finished = frame["status"] != Participation.Status.STARTED
-        expected = QUESTIONS_PER_COMPETENCE * max(len(codes), 1)
+        expected = expected_answers(len(codes))
         frame["progress"] = (
             (100 * frame["answered"] / expected).clip(upper=99).round().astype(int).where(~finished, 100)
         )

@@ -34,3 +34,31 @@ def test_each_step_shows_its_dates_and_its_state_in_words(page, live_server, wid
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(tmp_path / f"checklist-{width}.png"), full_page=True)
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_step_opens_its_guide_and_the_years_page_reads_well(page, live_server, width, tmp_path):
+    from pixdeploy.demo import seed_demo
+
+    importlib.import_module("pixdeploy.migrations.0003_school_calendars_2025_2027").add_calendars(apps, None)
+    importlib.import_module("certif.migrations.0002_national_windows").add_windows(apps, None)
+    seeded = seed_demo()
+    login = seeded["logins"]["principal"]
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, login["username"], login["password"])
+    page.wait_for_url(live_server.url + "/")
+    guide = page.locator("#guide-5")
+    assert not guide.is_visible()
+    page.get_by_role("button", name="Guide de l'étape 5 : quoi faire, pourquoi, combien de temps").click()
+    guide.wait_for(state="visible")
+    assert "Combien de temps" in guide.inner_text() and "élèves de 3e" in guide.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"guide-{width}.png"), full_page=True)
+    assert violations(page) == []
+
+    page.get_by_role("link", name="Années scolaires : clôturer l'année, bilans des années passées").click()
+    page.get_by_role("heading", name="Années scolaires", level=1).wait_for()
+    assert "Aucune année clôturée pour l'instant." in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"years-{width}.png"), full_page=True)
+    assert violations(page) == []

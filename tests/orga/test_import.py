@@ -14,8 +14,8 @@ from django.utils.html import escape
 from orga.models import Division, Pupil, SiecleImport
 from orga.pupils.importing import FILE_FIELDS, apply_pupils, process_import
 from orga.pupils.siecle import MAX_LENGTHS, parse_pupils_file
-from orga.pupils.siecle_sample import generated_pupils, siecle_xml, siecle_zip
-from tests.factories import PupilFactory, SchoolFactory
+from orga.pupils.siecle_sample import SamplePupil, generated_pupils, siecle_xml, siecle_zip
+from tests.factories import MembershipFactory, PupilFactory, SchoolFactory
 
 DIVISIONS = ["3e A", "3e B", "4e A"]
 
@@ -130,8 +130,8 @@ def test_import_query_count_does_not_grow_with_pupils(school, other_school):
             apply_pupils(target, parsed)
         return len(ctx)
 
-    # SQLite caps the parameters of one statement, so its bulk inserts come in batches of ~50 rows.
-    assert queries_for(school, 20, 8) == queries_for(other_school, 50, 9)
+    # SQLite caps the parameters of one statement, so its bulk inserts come in batches of ~45 rows.
+    assert queries_for(school, 20, 8) == queries_for(other_school, 45, 9)
     if connection.vendor == "postgresql":
         assert queries_for(SchoolFactory(), 20, 13) == queries_for(SchoolFactory(), 1000, 14)
 
@@ -191,7 +191,7 @@ def test_too_long_values_are_refused_on_the_page_naming_pupil_and_field(
     assert siecle_import.was_refused, siecle_import.error
     url = reverse("orga:import_detail", kwargs={"uai": school.uai, "import_id": siecle_import.id})
     html = admin.get(url).content.decode()
-    assert "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (INE 2345678901E)." in html
+    assert "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (ELEVE_ID 2461004, INE 2345678901E)." in html
     assert "erreur inattendue" not in html
     assert not Pupil.objects.exists()
 
@@ -326,10 +326,16 @@ GOOD_FILES = {"good_iso8859-15.xml", "good.zip", "agri_utf8_bom.csv", "agri_cp12
 BAD_FILES = sorted(p.name for p in CORPUS.iterdir() if p.name not in GOOD_FILES and p.suffix != ".py")
 
 
+def corpus_school(name):
+    """The corpus's school, agricultural for the CSV files (each school type takes one format only)."""
+    agricultural = name.startswith("agri_")
+    return SchoolFactory(uai="0751234J", type="lycee_agricole" if agricultural else "college")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_every_bad_file_is_refused_in_french_and_changes_nothing(tmp_path, name):
-    school = SchoolFactory(uai="0751234J")
+    school = corpus_school(name)
     existing = PupilFactory(school=school, ine="0000000001A")
     code, out, err = run_command(tmp_path, (CORPUS / name).read_bytes(), school.uai, name=name)
     assert code == 1
@@ -351,7 +357,7 @@ def test_the_parser_checks_the_lengths_the_models_keep():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(GOOD_FILES))
 def test_every_good_corpus_file_imports(tmp_path, name):
-    school = SchoolFactory(uai="0751234J")
+    school = corpus_school(name)
     code, out, _ = run_command(tmp_path, (CORPUS / name).read_bytes(), school.uai, "--json", name=name)
     assert code == 0, out
     assert json.loads(out)["created"] == Pupil.objects.filter(school=school).count() > 0
@@ -471,3 +477,128 @@ def test_report_tells_who_left_apart_from_who_is_absent(
     assert report["left_names"] == [f"{pupils[0].last_name} {pupils[0].first_name}"]
     assert escape(report["left_names"][0]) in html
     assert "DATE_SORTIE" not in html
+
+
+# ----------------------------------------------------------------------------------------------- Pix's rules (issue 13)
+
+
+def detail_url(siecle_import):
+    return reverse("orga:import_detail", kwargs={"uai": siecle_import.school.uai, "import_id": siecle_import.id})
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_every_error_of_a_refused_file_is_listed_on_the_page_and_nothing_is_stored(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    kept = PupilFactory(school=school, ine="0000000001A")
+    divisions = list(Division.objects.values_list("id", flat=True))
+    data = (CORPUS / "xml_rules.xml").read_bytes().replace(b"0751234J", school.uai.encode())
+    client = client_for(school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, data)
+    siecle_import = SiecleImport.objects.get()
+    assert siecle_import.was_refused and siecle_import.error_count == 6 == len(siecle_import.errors)
+    assert siecle_import.report == {"error_count": 6}
+    html = client.get(detail_url(siecle_import)).content.decode()
+    assert "6 erreurs à corriger dans le fichier" in html
+    for message in siecle_import.errors:
+        assert f"<li>{escape(message)}</li>" in html
+    assert escape("Sexe manquant (CODE_SEXE vide) pour DEUX Fautes (ELEVE_ID 2461019, INE 5678901234H).") in html
+    assert list(Pupil.objects.values_list("id", "is_active")) == [(kept.id, True)]  # untouched, not disabled
+    assert list(Division.objects.values_list("id", flat=True)) == divisions
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_huge_refusal_lists_the_first_errors_and_counts_them_all(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    pupils = generated_pupils(250, DIVISIONS, seed=20)
+    for pupil in pupils:
+        pupil.sex = ""  # 250 pupils without CODE_SEXE
+    client = client_for(school_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, xml_for(school, pupils))
+    siecle_import = SiecleImport.objects.get()
+    assert siecle_import.error_count == 250 and len(siecle_import.errors) == 101
+    html = client.get(detail_url(siecle_import)).content.decode()
+    assert "250 erreurs à corriger dans le fichier" in html and "… et 150 autres erreurs." in html
+    assert html.count("Sexe manquant (CODE_SEXE vide)") == 100
+    history = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
+    assert "250 erreurs" in history
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_an_agricultural_school_is_told_it_expects_the_csv_and_imports_it(
+    client_for, django_capture_on_commit_callbacks
+):
+    school = SchoolFactory(uai="0751234J", type="lycee_agricole")
+    admin = MembershipFactory(school=school, role="admin").user
+    client = client_for(admin)
+    page = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
+    assert 'accept=".csv"' in page and "Le fichier CSV des élèves" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, (CORPUS / "good.zip").read_bytes(), name="ElevesSansAdresses.zip")
+    refused = SiecleImport.objects.get()
+    assert refused.errors == [
+        "Ce fichier est un export SIECLE (archive ZIP) : votre établissement est un lycée agricole, qui importe ses "
+        "élèves avec le fichier CSV (séparateur « ; », colonnes « Identifiant unique* » … « Division* »). "
+        "Déposez ce fichier CSV."
+    ]
+    assert "votre établissement est un lycée agricole" in client.get(detail_url(refused)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, (CORPUS / "agri_utf8_bom.csv").read_bytes(), name="eleves.csv")
+    assert SiecleImport.objects.latest("id").status == SiecleImport.Status.DONE
+    stored = {
+        p.last_name: (p.birth_country_code, p.birth_department_code, p.birth_city_code) for p in Pupil.objects.all()
+    }
+    assert stored == {
+        "LEBŒUF": ("100", "075", "75056"),  # 99100 in the file: SIECLE's 100 in the database
+        "GARÇON": ("100", "067", "67482"),
+        "BENALI": ("100", "013", "13055"),
+        "MÜLLER": ("132", "99", ""),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_siecle_school_is_told_it_expects_siecle_export(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    client = client_for(school_admin)
+    page = client.get(reverse("orga:imports", kwargs={"uai": school.uai})).content.decode()
+    assert 'accept=".xml,.zip"' in page and "L&#x27;export SIECLE « ElevesSansAdresses »" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, school, (CORPUS / "agri_utf8_bom.csv").read_bytes(), name="eleves.csv")
+    [message] = SiecleImport.objects.get().errors
+    assert message.startswith("Ce fichier est un fichier CSV : seuls les lycées agricoles")
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_counts_every_error_of_a_refused_file(tmp_path, school):
+    pupils = generated_pupils(130, DIVISIONS, seed=22)
+    for pupil in pupils:
+        pupil.birth_country_code, pupil.birth_department_code, pupil.birth_city = "100", "069", "LYON"  # no commune
+    code, out, err = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["error_count"] == 130 and len(report["errors"]) == 101
+    assert report["errors"][-1] == "… et 30 autres erreurs."
+    assert err.count("CODE_COMMUNE_INSEE_NAISS vide") == 100
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_birth_department_is_stored_and_updated(tmp_path, school):
+    pupils = generated_pupils(3, DIVISIONS, seed=21)
+    run_command(tmp_path, xml_for(school, pupils), school.uai)
+    assert all(p.birth_department_code for p in Pupil.objects.filter(birth_country_code="100"))
+    moved_birth = SamplePupil(**{**vars(pupils[0]), "birth_country_code": "100", "birth_department_code": "069",
+                                 "birth_city_code": "69123", "birth_city": "LYON"})  # fmt: skip
+    code, out, _ = run_command(tmp_path, xml_for(school, [moved_birth, *pupils[1:]]), school.uai, "--json")
+    assert json.loads(out)["updated"] == 1
+    assert Pupil.objects.get(ine=pupils[0].ine).birth_department_code == "069"

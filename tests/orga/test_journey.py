@@ -346,7 +346,7 @@ def test_my_profile_gathers_all_campaigns(client_for, pupil, school, teacher, ca
 @pytest.mark.django_db
 def test_pages_of_the_journey_need_a_pupil(client_for, teacher, client):
     assert client.get(reverse("orga:enter_code")).status_code == 302
-    assert client_for(teacher).get(reverse("orga:my_profile")).status_code == 404
+    assert client_for(teacher).get(reverse("orga:my_profile")).status_code == 403
 
 
 # --- At the same moment -------------------------------------------------------------------------

@@ -529,3 +529,30 @@ def test_both_phases_run_on_the_worker(framework, celery_worker, client, school,
     client.post(reverse("orga:pix_import_confirm", kwargs={"uai": school.uai, "import_id": job.id}))
     job = _wait(job)
     assert job.is_imported and Participation.objects.filter(imported_from_pix=True).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_round_trip_pix_file_imported_then_exported_in_pix_layout_reads_back_the_same(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    """Pix's file → import → pixdeploy's Pix-format CSV (orga/results/pix_csv.py) → this reader: the same people,
+    shares and mastery ratios (to the rounding of this campaign's own target skills)."""
+    from orga.results.exports import build_csv
+    from orga.results.frames import campaign_results
+
+    client = client_for(school_admin)
+    analyse_and_confirm(
+        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
+    )
+    campaign = Campaign.objects.get()
+    exported = read_campaign_export(build_csv(campaign_results(campaign)), TITLE_CODES)
+    assert exported.campaign_id == campaign.id and exported.target_profile == "Parcours de rentrée"
+    assert exported.competence_codes == ["1.1", "1.2", "2.1"]
+    rows = {(row.last_name, row.first_name): row for row in exported.rows}
+    assert set(rows) == {("DURAND", "Hugo"), ("MARTIN", "Léa")} and all(row.shared for row in rows.values())
+    lea = rows[("MARTIN", "Léa")]
+    assert lea.division == "3e A" and not lea.error
+    assert lea.competences["1.1"].ratio == pytest.approx(0.5, abs=0.05)
+    assert lea.competences["1.2"].ratio == pytest.approx(1)
+    assert lea.competences["2.1"].validated_skills == 0

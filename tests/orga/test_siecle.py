@@ -192,7 +192,8 @@ def test_agricultural_csv_in_utf8_with_bom_or_cp1252(name, marker):
     result = parse_pupils_file(data, name, expected_uai=UAI)
 
     assert (result.format, result.uai, result.school_year) == ("csv", None, None)
-    assert result.students == [
+    assert b";99100;" in data and b";99132;" in data  # INSEE's country codes, as in Pix's CSV...
+    assert result.students == [  # ...stored as SIECLE's: 100, 132
         student(
             ine="123456789AB",
             last_name="LEBŒUF",
@@ -203,7 +204,7 @@ def test_agricultural_csv_in_utf8_with_bom_or_cp1252(name, marker):
             birth_department_code="075",
             birth_city_code="75056",
             birth_city="PARIS",
-            mef_code="",
+            mef_code="27633201110",
             division="1re STAV",
             source="ligne 2",
         ),
@@ -216,7 +217,7 @@ def test_agricultural_csv_in_utf8_with_bom_or_cp1252(name, marker):
             birth_department_code="067",
             birth_city_code="67482",
             birth_city="STRASBOURG",
-            mef_code="",
+            mef_code="27633201110",
             status="AP",
             division="1re STAV",
             source="ligne 3",
@@ -231,12 +232,25 @@ def test_agricultural_csv_in_utf8_with_bom_or_cp1252(name, marker):
             birth_department_code="013",
             birth_city_code="13055",
             birth_city="MARSEILLE",
-            mef_code="",
+            mef_code="20010019110",
             division="2nde GT",
             source="ligne 4",
         ),
+        student(
+            ine="2345678901E",
+            last_name="MÜLLER",
+            first_name="Jérôme",
+            birthdate=datetime.date(2009, 1, 9),
+            sex="M",
+            birth_country_code="132",
+            birth_department_code="99",
+            birth_city="LONDRES",
+            mef_code="20010019110",
+            division="2nde GT",
+            source="ligne 5",
+        ),
     ]
-    assert [(s.name, s.reason) for s in result.skipped] == [("MÜLLER Jérôme", "sans classe")]
+    assert result.skipped == []  # the CSV skips no row: each one is imported or refuses the file
 
 
 # ----------------------------------------------------------------------------------------------- refused files
@@ -268,31 +282,35 @@ def test_without_expected_uai_the_file_uai_is_returned():
 
 def test_duplicate_ine_names_the_ine_and_both_pupils():
     assert refusal(read("duplicate_ine.xml"), "ElevesSansAdresses.xml") == [
-        "L'INE 123456789AB apparaît deux fois (DUPONT Marie et DURAND Léo) : corrigez SIECLE puis refaites l'export."
+        "L'INE 123456789AB apparaît deux fois : DUPONT Marie (ELEVE_ID 2461001) et DURAND Léo (ELEVE_ID 2461007). "
+        "Corrigez SIECLE puis refaites l'export."
     ]
 
 
 def test_bad_birth_dates_name_the_pupils():
     assert refusal(read("bad_birthdate.xml"), "ElevesSansAdresses.xml") == [
-        "Date de naissance invalide « 31/02/2012 » pour DUPONT Marie (INE 123456789AB).",
-        "Date de naissance manquante pour MARTIN Hugo (INE 2345678901E).",
-        "Date de naissance invalide « 2012-04-01 » pour BERNARD Léa (INE 3456789012F).",
+        "Date de naissance invalide « 31/02/2012 » (DATE_NAISS : jj/mm/aaaa attendu) pour DUPONT Marie "
+        "(ELEVE_ID 2461001, INE 123456789AB).",
+        "Date de naissance manquante (DATE_NAISS vide) pour MARTIN Hugo (ELEVE_ID 2461004, INE 2345678901E).",
+        "Date de naissance invalide « 2012-04-01 » (DATE_NAISS : jj/mm/aaaa attendu) pour BERNARD Léa "
+        "(ELEVE_ID 2461007, INE 3456789012F).",
     ]
 
 
 LONG_NAME = "DUPONT" * 50
 TOO_LONG = [
-    f"Le nom de famille a 300 caractères (au plus 100) pour {LONG_NAME[:39]}… Marie (INE 123456789AB).",
-    "La classe a 80 caractères (au plus 50) pour MARTIN Hugo (INE 2345678901E).",
-    "L'INE a 14 caractères (au plus 11) pour BERNARD Léa (INE 12345678901234).",
+    f"le nom de famille a 300 caractères (au plus 100) pour {LONG_NAME[:39]}… Marie ({{}}INE 123456789AB).",
+    "la classe a 80 caractères (au plus 50) pour MARTIN Hugo ({}INE 2345678901E).",
+    "l'INE a 14 caractères (au plus 11) pour BERNARD Léa ({}INE 12345678901234).",
 ]
 
 
 def test_values_longer_than_the_database_keeps_name_the_pupil_and_the_field():
-    assert refusal(read("too_long_fields.xml"), "ElevesSansAdresses.xml") == TOO_LONG
-    lines = zip((2, 3, 4), TOO_LONG, strict=True)
-    csv_lines = [f"Ligne {line} : {message[0].lower()}{message[1:]}" for line, message in lines]
-    assert refusal(read("agri_too_long_fields.csv"), "eleves.csv", None) == csv_lines
+    ids = (f"ELEVE_ID {2461000 + 3 * index + 1}, " for index in range(3))
+    xml_messages = [message[0].upper() + message[1:].format(id_) for message, id_ in zip(TOO_LONG, ids, strict=True)]
+    assert refusal(read("too_long_fields.xml"), "ElevesSansAdresses.xml") == xml_messages
+    csv_messages = [f"Ligne {line} : {message.format('')}" for line, message in zip((2, 3, 4), TOO_LONG, strict=True)]
+    assert refusal(read("agri_too_long_fields.csv"), "eleves.csv", None) == csv_messages
 
 
 def test_a_nul_character_in_a_name_is_refused():
@@ -488,11 +506,13 @@ def test_csv_with_wrong_headers_lists_missing_and_unknown_columns():
 
 def test_csv_errors_name_their_line():
     assert refusal(read("agri_errors.csv"), "eleves.csv") == [
-        "Ligne 3 : date de naissance invalide « 32/01/2008 » pour MARTIN Hugo (INE 2345678901E).",
-        "Ligne 5 : code sexe « X » invalide pour BERNARD Léa (INE 3456789012F).",
-        "Ligne 6 : nom de famille manquant pour Jules (INE 4567890123G).",
-        "L'INE 123456789AB apparaît deux fois (DUPONT Marie à la ligne 2 et DURAND Léo à la ligne 4) : "
-        "corrigez SIECLE puis refaites l'export.",
+        "Ligne 3 : date de naissance invalide « 32/01/2008 » (colonne « Date de naissance (jj/mm/aaaa)* » : "
+        "jj/mm/aaaa attendu) pour MARTIN Hugo (INE 2345678901E).",
+        "Ligne 5 : code sexe « X » invalide (colonne « Code sexe* » : M ou F attendu) pour BERNARD Léa "
+        "(INE 3456789012F).",
+        "Ligne 6 : nom de famille manquant (colonne « Nom de famille* » vide) pour Jules (INE 4567890123G).",
+        "L'INE 123456789AB apparaît deux fois : DUPONT Marie à la ligne 2 et DURAND Léo à la ligne 4. "
+        "Corrigez le fichier puis déposez-le à nouveau.",
     ]
 
 
@@ -514,17 +534,18 @@ def pupil(ine, last_name, first_name, division="3e A", **extra):
 
 
 def test_sex_codes():
-    pupils = [
-        pupil("1", "A", "a", sex_code="1"),
-        pupil("2", "B", "b", sex_code="2"),
-        pupil("3", "C", "c", sex_code="9"),
-    ]
+    pupils = [pupil("1", "A", "a", sex_code="1"), pupil("2", "B", "b", sex_code="2")]
     result = parse_pupils_file(siecle_xml(UAI, pupils), "e.xml")
-    assert [s.sex for s in result.students] == ["M", "F", ""]
+    assert [s.sex for s in result.students] == ["M", "F"]
+    # SIECLE writes 1 or 2: another code is refused rather than stored as an empty sex.
+    assert refusal(siecle_xml(UAI, [pupil("3", "C", "c", sex_code="9")]), "e.xml", None) == [
+        "Code sexe « 9 » invalide (CODE_SEXE : 1 ou 2 attendu) pour C c (ELEVE_ID 2461001, INE 3)."
+    ]
 
-    csv_pupils = [pupil("1", "A", "a", sex_code="1"), pupil("2", "B", "b", sex_code="f"), pupil("3", "C", "c")]
+    codes = ("1", "f", "", "Masculin", "féminin")
+    csv_pupils = [pupil(str(n), "A", "a", sex_code=code) for n, code in enumerate(codes)]
     result = parse_pupils_file(agricultural_csv(csv_pupils), "e.csv")
-    assert [s.sex for s in result.students] == ["M", "F", "F"]
+    assert [s.sex for s in result.students] == ["M", "F", "F", "M", "F"]
 
 
 def test_an_ine_present_three_times():
@@ -535,7 +556,8 @@ def test_an_ine_present_three_times():
         pupil("111", "D", "Dan"),
     ]
     assert refusal(siecle_xml(UAI, pupils), "e.xml") == [
-        "L'INE 111 apparaît 3 fois (A Anne, C Céline et D Dan) : corrigez SIECLE puis refaites l'export."
+        "L'INE 111 apparaît 3 fois : A Anne (ELEVE_ID 2461001), C Céline (ELEVE_ID 2461007) et D Dan "
+        "(ELEVE_ID 2461010). Corrigez SIECLE puis refaites l'export."
     ]
 
 
@@ -548,17 +570,27 @@ def test_a_pupil_who_left_does_not_count_as_a_duplicate():
 def test_missing_names_are_errors():
     pupils = [pupil("111", "", "Anne"), pupil("222", "DUPONT", ""), pupil("333", "MARTIN", "Léo")]
     assert refusal(siecle_xml(UAI, pupils), "e.xml") == [
-        "Nom de famille manquant pour Anne (INE 111).",
-        "Prénom manquant pour DUPONT (INE 222).",
+        "Nom de famille manquant (NOM_DE_FAMILLE vide) pour Anne (ELEVE_ID 2461001, INE 111).",
+        "Prénom manquant (PRENOM vide) pour DUPONT (ELEVE_ID 2461004, INE 222).",
     ]
 
 
 def test_errors_are_capped_with_a_count_of_the_rest():
-    pupils = [pupil(f"{n:011d}", "DUPONT", f"Élève{n}", raw_birthdate="00/00/2012") for n in range(120)]
-    messages = refusal(siecle_xml(UAI, pupils), "e.xml")
-    assert len(messages) == 51
-    assert messages[0] == "Date de naissance invalide « 00/00/2012 » pour DUPONT Élève0 (INE 00000000000)."
-    assert messages[-1] == "… et 70 autres erreurs."
+    pupils = [pupil(f"{n:011d}", "DUPONT", f"Élève{n}", raw_birthdate="00/00/2012") for n in range(250)]
+    with pytest.raises(SiecleFileError) as caught:
+        parse_pupils_file(siecle_xml(UAI, pupils), "e.xml")
+    messages = caught.value.messages
+    assert caught.value.count == 250  # every error is counted...
+    assert len(messages) == 101  # ...the first 100 listed
+    assert messages[0] == (
+        "Date de naissance invalide « 00/00/2012 » (DATE_NAISS : jj/mm/aaaa attendu) pour DUPONT Élève0 "
+        "(ELEVE_ID 2461001, INE 00000000000)."
+    )
+    assert messages[-1] == "… et 150 autres erreurs."
+    # 101 errors are all listed: a line "… et 1 autres erreurs." would say less than the error it hides.
+    with pytest.raises(SiecleFileError) as caught:
+        parse_pupils_file(siecle_xml(UAI, pupils[:101]), "e.xml")
+    assert (caught.value.count, len(caught.value.messages)) == (101, 101)
 
 
 def test_real_noise_is_ignored_and_last_year_is_not_this_year():
@@ -603,7 +635,7 @@ def test_csv_columns_may_come_in_any_order():
         "Division*;Code MEF*;Statut*;Code pays naissance*;Code département naissance*;Libellé commune naissance**;"
         "Code commune naissance**;Date de naissance (jj/mm/aaaa)*;Code sexe*;Nom d'usage;Nom de famille*;"
         "Troisième prénom;Deuxième prénom;Premier prénom*;Identifiant unique*;;",
-        "2nde GT ; 21110010110;ST;100;069;LYON;69123;7/3/2009;2;;  Dupont ;;;Marie;123456789ab;;",
+        "2nde  GT ; 21110010110;st;99100;069;LYON;69123;7/3/2009;2;;  Dupont ;;;Marie;123456789ab;;",
         ";;;;;;;;;;;;;;;;",
     ]
     result = parse_pupils_file("\n".join(rows).encode(), "eleves.csv")
@@ -674,3 +706,133 @@ def test_3000_pupils_in_50_classes_parse():
     assert len(result.students) == 3000 - 30 - 2
     assert len({s.division for s in result.students}) == 50
     assert [s.reason for s in result.skipped].count("sans classe") == 2
+
+
+# ----------------------------------------------------------------------------------------------- Pix's rules (issue 13)
+
+
+def test_siecle_rules_refuse_the_file_naming_every_pupil_and_field():
+    """xml_rules.xml: an empty ID_NATIONAL, an empty CODE_SEXE, born in France without CODE_COMMUNE_INSEE_NAISS,
+    a pupil with two faults and a pupil without a class (checked all the same, as Pix does) — all listed at once."""
+    assert refusal(read("xml_rules.xml"), "ElevesSansAdresses.xml") == [
+        "INE manquant (ID_NATIONAL vide) pour VIDE Ine (ELEVE_ID 2461004).",
+        "Sexe manquant (CODE_SEXE vide) pour SANS Sexe (ELEVE_ID 2461010, INE 2345678901E).",
+        "Code commune de naissance manquant alors que l'élève est né en France (CODE_COMMUNE_INSEE_NAISS vide) "
+        "pour NÉE Enfrance (ELEVE_ID 2461013, INE 3456789012F).",
+        "Code commune de naissance manquant alors que l'élève est né en France (CODE_COMMUNE_INSEE_NAISS vide) "
+        "pour DEUX Fautes (ELEVE_ID 2461019, INE 5678901234H).",
+        "Sexe manquant (CODE_SEXE vide) pour DEUX Fautes (ELEVE_ID 2461019, INE 5678901234H).",
+        "Sexe manquant (CODE_SEXE vide) pour SANS Classe (ELEVE_ID 2461022, INE 6789012345J).",
+    ]
+
+
+def xml_rules_file(*indexes):
+    """xml_rules.xml's pupils kept to `indexes` (the pupil who left and the one without a class stay so)."""
+    pupils = make_corpus.xml_rules_pupils()
+    return siecle_xml(
+        UAI,
+        [pupils[index] for index in indexes],
+        left=[rank for rank, index in enumerate(indexes) if index in make_corpus.XML_RULES_LEFT],
+        no_division=[rank for rank, index in enumerate(indexes) if index in make_corpus.XML_RULES_NO_DIVISION],
+    )
+
+
+@pytest.mark.parametrize(
+    ("index", "element"),
+    [(1, b"<ID_NATIONAL></ID_NATIONAL>"), (3, b"<CODE_SEXE></CODE_SEXE>"), (4, b"<CODE_PAYS>100</CODE_PAYS>")],
+)
+def test_each_siecle_rule_alone_refuses_the_file(index, element):
+    data = xml_rules_file(0, index)
+    assert element in data
+    if index == 4:
+        assert data.count(b"<CODE_COMMUNE_INSEE_NAISS>") == 1  # the first pupil's, born in France too
+    [message] = refusal(data, "ElevesSansAdresses.xml")
+    assert "ELEVE_ID 2461004" in message  # the second pupil of the file
+    assert parse_pupils_file(xml_rules_file(0), "e.xml").students[0].ine == "123456789AB"
+
+
+def test_a_file_with_two_faults_names_both():
+    messages = refusal(xml_rules_file(0, 1, 3), "ElevesSansAdresses.xml")
+    assert messages == [
+        "INE manquant (ID_NATIONAL vide) pour VIDE Ine (ELEVE_ID 2461004).",
+        "Sexe manquant (CODE_SEXE vide) pour SANS Sexe (ELEVE_ID 2461007, INE 2345678901E).",
+    ]
+
+
+def test_without_id_national_a_pupil_is_skipped_and_a_pupil_who_left_is_not_checked():
+    result = parse_pupils_file(xml_rules_file(0, 2, 5), "e.xml", UAI)
+    assert [s.ine for s in result.students] == ["123456789AB"]
+    assert [(s.name, s.reason) for s in result.skipped] == [
+        ("PAS Arrivé", "sans INE"),
+        ("PARTIE Sanssexe", "a quitté l'établissement"),
+    ]
+
+
+def test_a_pupil_born_abroad_needs_no_city_code():
+    abroad = pupil("111", "LOIN", "Né", birth_country_code="132", birth_city="LONDRES")
+    [student] = parse_pupils_file(siecle_xml(UAI, [abroad]), "e.xml").students
+    assert (student.birth_country_code, student.birth_city_code, student.birth_city) == ("132", "", "LONDRES")
+
+
+def test_birth_department_is_kept():
+    born = pupil("111", "DUPONT", "Marie", birth_country_code="100", birth_department_code="02A",
+                 birth_city_code="2A004", birth_city="AJACCIO")  # fmt: skip
+    [from_xml] = parse_pupils_file(siecle_xml(UAI, [born]), "e.xml").students
+    [from_csv] = parse_pupils_file(agricultural_csv([born]), "e.csv").students
+    assert from_xml.birth_department_code == from_csv.birth_department_code == "02A"
+    assert from_xml.birth_country_code == from_csv.birth_country_code == "100"
+    assert from_csv.birth_city_code == "2A004"
+
+
+def test_agricultural_csv_rules_refuse_the_file_naming_every_line():
+    """agri_rules.csv: a row each, for every rule of Pix's agricultural CSV (line 2 is a good one)."""
+    messages = refusal(read("agri_rules.csv"), "eleves.csv")
+    assert messages == [
+        "Ligne 3 : INE manquant (colonne « Identifiant unique* » vide) pour SANS Identifiant.",
+        "Ligne 4 : code commune de naissance manquant alors que l'élève est né en France (colonne « Code commune "
+        "naissance** » vide) pour SANS Commune (INE 2345678901E).",
+        "Ligne 5 : commune de naissance manquante alors que l'élève est né à l'étranger (colonne « Libellé commune "
+        "naissance** » vide) pour SANS Ville (INE 3456789012F).",
+        "Ligne 6 : code pays de naissance « 100 » invalide (colonne « Code pays naissance* » : code INSEE à 5 "
+        "chiffres attendu, 99100 pour la France) pour PAYS Siecle (INE 4567890123G).",
+        "Ligne 7 : sexe manquant (colonne « Code sexe* » vide) pour SANS Sexe (INE 5678901234H).",
+        "Ligne 8 : code MEF manquant (colonne « Code MEF* » vide) pour SANS Classe (INE 6789012345J).",
+        "Ligne 8 : classe manquante (colonne « Division* » vide) pour SANS Classe (INE 6789012345J).",
+        "Ligne 9 : statut « X » invalide (colonne « Statut* » : ST ou AP attendu) pour STATUT Inconnu "
+        "(INE 7890123456K).",
+        "Ligne 10 : code département de naissance manquant (colonne « Code département naissance* » vide) pour "
+        "SANS Département (INE 8901234567L).",
+        "Ligne 11 : code commune de naissance « 6912 » invalide (colonne « Code commune naissance** » : code "
+        "INSEE à 5 caractères attendu) pour COMMUNE Invalide (INE 9012345678M).",
+    ]
+
+
+def test_an_agricultural_csv_row_without_identifier_refuses_the_file():
+    rows = [pupil("111", "DUPONT", "Marie"), pupil("", "SANS", "Identifiant")]
+    assert refusal(agricultural_csv(rows), "eleves.csv", None) == [
+        "Ligne 3 : INE manquant (colonne « Identifiant unique* » vide) pour SANS Identifiant."
+    ]
+
+
+@pytest.mark.parametrize("name", ["good_iso8859-15.xml", "good.zip"])
+def test_an_agricultural_school_refuses_siecle_export_saying_which_file_it_expects(name):
+    kind = "archive ZIP" if name.endswith(".zip") else "fichier XML"
+    with pytest.raises(SiecleFileError) as caught:
+        parse_pupils_file(read(name), name, UAI, agricultural=True)
+    assert caught.value.messages == [
+        f"Ce fichier est un export SIECLE ({kind}) : votre établissement est un lycée agricole, qui importe ses "
+        "élèves avec le fichier CSV (séparateur « ; », colonnes « Identifiant unique* » … « Division* »). "
+        "Déposez ce fichier CSV."
+    ]
+    assert parse_pupils_file(read(name), name, UAI, agricultural=False).students
+
+
+def test_a_siecle_school_refuses_the_agricultural_csv_saying_which_file_it_expects():
+    with pytest.raises(SiecleFileError) as caught:
+        parse_pupils_file(read("agri_utf8_bom.csv"), "eleves.csv", UAI, agricultural=False)
+    assert caught.value.messages == [
+        "Ce fichier est un fichier CSV : seuls les lycées agricoles importent leurs élèves par un CSV. Votre "
+        "établissement importe les siens depuis SIECLE : déposez l'export ElevesSansAdresses.xml (ou le .zip) tel "
+        "que SIECLE le donne."
+    ]
+    assert len(parse_pupils_file(read("agri_utf8_bom.csv"), "eleves.csv", UAI, agricultural=True).students) == 4

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.client_address import client_address
 from accounts.rate_limits import count_failure, is_over
 from crcn.models import Competence
+from orga.schools.models import current_school_year
 
 from ..models import CERTIFICATIONS_SCOPE, ApiClient, HandOver
 from . import bodies, certifications, clients, tokens
@@ -74,7 +75,7 @@ def organization_certifications(request, uai):
         HandOver.objects.create(
             school=school,
             kind=HandOver.Kind.API_PULL,
-            school_year=school.school_year,
+            school_year=current_school_year(),
             client=client,
             certifications=len(rows),
         )

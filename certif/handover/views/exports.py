@@ -1,25 +1,14 @@
 """The staff's per-class export for the livret scolaire: the admin for every class, a teacher for their classes
 (results' visibility: another class is 404, as on the results page)."""
 
-import re
-
 from django.http import Http404, HttpResponse
 
 from certif.results import services
+from certif.results.years import school_year_of
 from documents.filenames import content_disposition
 from orga.schools.guards import school_member_required
-from orga.schools.models import current_school_year
 
 from .. import exports, records
-
-
-def school_year_of(request):
-    year = request.GET.get("annee", "")
-    if not year:
-        return current_school_year()
-    if not re.fullmatch(r"\d{4}-\d{4}", year) or int(year[5:]) != int(year[:4]) + 1:
-        raise Http404("Année scolaire inconnue.")
-    return year
 
 
 def class_results_or_404(request):

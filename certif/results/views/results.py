@@ -16,6 +16,7 @@ from orga.schools.permissions import is_school_admin
 from .. import csv_format, scoring, services
 from ..forms import CommentForm
 from ..models import CertificationResult
+from ..years import school_year_of
 
 SCORED = (Session.Status.IN_PROCESS, Session.Status.PROCESSED)
 NOT_FINALISED = "Les résultats d'une session se consultent une fois la session finalisée."
@@ -145,7 +146,10 @@ def division_results_csv(request, session_id):
 @school_member_required
 def results_by_class(request):
     division = request.GET.get("classe", "")
-    results = services.published_results_by_class(request.school, request.user, request.membership, division=division)
+    school_year = school_year_of(request)
+    results = services.published_results_by_class(
+        request.school, request.user, request.membership, school_year=school_year, division=division
+    )
     if division and division not in results.divisions:
         raise Http404("Aucun résultat publié pour cette classe.")
     return render(
@@ -157,6 +161,7 @@ def results_by_class(request):
             "division": division,
             "competence_codes": csv_format.COMPETENCE_CODES,
             "can_manage": is_school_admin(request),
+            "past_year": "annee" in request.GET,
             "page_title": "Résultats de certification par classe",
         },
     )

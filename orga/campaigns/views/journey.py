@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -221,8 +222,8 @@ def share_results(request, participation_id):
 @login_required
 def my_profile(request):
     pupil = getattr(request.user, "pupil", None)
-    if pupil is None:
-        raise Http404
+    if pupil is None:  # the wrong role, not a missing page
+        raise PermissionDenied("Le profil de compétences est la page des élèves : votre compte n'en a pas.")
     latest = {}
     for result in (
         CompetenceResult.objects.filter(participation__pupil=pupil, participation__status=Participation.Status.SHARED)

@@ -35,9 +35,11 @@ class Command(BaseCommand):
             size = file.stat().st_size
             if size > MAX_FILE_BYTES:  # refused before anything is read, as the web upload is
                 raise SiecleFileError(too_big_message(size))
-            parsed = parse_pupils_file(file.read_bytes(), file.name, expected_uai=school.uai)
+            parsed = parse_pupils_file(
+                file.read_bytes(), file.name, expected_uai=school.uai, agricultural=school.is_agricultural
+            )
         except SiecleFileError as error:
-            self._refuse(error.messages, as_json)
+            self._refuse(error.messages, as_json, error.count)
         if dry_run:
             report = preview_pupils(school, parsed)
         else:
@@ -59,9 +61,10 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("Simulation : rien n'a été enregistré.")
 
-    def _refuse(self, messages, as_json):
+    def _refuse(self, messages, as_json, count=None):
+        """`messages`: the first errors; `count`: how many there are in all (the file's, when it is refused)."""
         if as_json:
-            self.stdout.write(self._json(None, messages))
+            self.stdout.write(self._json(None, messages, count))
         for message in messages:
             self.stderr.write(message)
         raise SystemExit(1)
@@ -95,9 +98,10 @@ class Command(BaseCommand):
         return report
 
     @staticmethod
-    def _json(report, errors):
+    def _json(report, errors, error_count=None):
         report = report or {}
         counts = ("created", "updated", "moved", "reenabled", "disabled", "left", "skipped", "unchanged")
         data = {key: int(report.get(key, 0)) for key in counts}
         data["errors"] = errors
+        data["error_count"] = len(errors) if error_count is None else error_count
         return json.dumps(data, ensure_ascii=False)

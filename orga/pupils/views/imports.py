@@ -27,7 +27,10 @@ def _import_list(request):
     data, files = request.POST, request.FILES  # parsed here, through the handler
     # A file stopped while streaming is missing from `files`: the form says why, as if it had checked it.
     refused = getattr(request, "upload_refused", None)
-    form = ImportForm(data, files, refused=refused) if refused else ImportForm(data or None, files or None)
+    if refused:
+        form = ImportForm(data, files, school=school, refused=refused)
+    else:
+        form = ImportForm(data or None, files or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
             siecle_import = start_import(school, form.cleaned_data["file"], request.user)

@@ -69,8 +69,8 @@ def good_pupils():
         pupil("2345678901E", "MÜLLER", "Jérôme", "2012-01-09", sex="M", structures=(("Inactifs", "D"), ("3e A", "D"))),
         # 4: left the school (DATE_SORTIE): skipped.
         pupil("3456789012F", "DURAND", "Élodie", "2012-05-05"),
-        # 5: no INE: skipped.
-        pupil("", "PETIT", "Noël", "2012-12-25", sex="M"),
+        # 5: no ID_NATIONAL element (not arrived yet): skipped.
+        pupil(None, "PETIT", "Noël", "2012-12-25", sex="M"),
         # 6: only in "Inactifs": no class, skipped.
         pupil("4567890123G", "ROUSSEAU", "Cécile", "2012-07-14", structures=(("Inactifs", "D"),)),
         # 7: INE written in lower case with spaces; born in Bordeaux.
@@ -178,33 +178,96 @@ def too_long_pupils():
     ]
 
 
+STAV, SECONDE = "1re STAV", "2nde GT"
+MEF_STAV, MEF_SECONDE = "27633201110", "20010019110"
+
+
+def agri(ine, last_name, first_name, birthdate, sex="F", division=STAV, **extra):
+    """A pupil of an agricultural school, with a class and its MEF code (both required in the CSV)."""
+    mef_code = extra.pop("mef_code", MEF_SECONDE if division == SECONDE else MEF_STAV)
+    return pupil(ine, last_name, first_name, birthdate, sex, division, mef_code=mef_code, **extra)
+
+
 def agricultural_pupils():
+    """Born in Paris, Strasbourg (both 99100 in the file: stored as 100), Marseille, and in London (99132)."""
     return [
-        pupil("123456789AB", "LEBŒUF", "Zoé", "2008-03-14", middle_name="Françoise", division="1re STAV"),
-        pupil("0987654321C", "GARÇON", "Loïc", "2008-11-02", sex="M", division="1re STAV", status="AP"),
-        pupil("1234567890D", "BENALI", "Inès", "2009-06-30", division="2nde GT", preferred_last_name="MARTIN"),
-        pupil("2345678901E", "MÜLLER", "Jérôme", "2009-01-09", sex="M", division=""),
+        agri("123456789AB", "LEBŒUF", "Zoé", "2008-03-14", middle_name="Françoise"),
+        agri("0987654321C", "GARÇON", "Loïc", "2008-11-02", sex="M", status="AP"),
+        agri("1234567890D", "BENALI", "Inès", "2009-06-30", division=SECONDE, preferred_last_name="MARTIN"),
+        agri(
+            "2345678901E",
+            "MÜLLER",
+            "Jérôme",
+            "2009-01-09",
+            sex="M",
+            division=SECONDE,
+            birth_country_code="132",
+            birth_city="LONDRES",
+        ),
     ]
 
 
 def agricultural_errors():
     """A CSV whose errors are on known lines (line 1 is the header)."""
-    stav = "1re STAV"
     return agricultural_csv(
         [
-            pupil("123456789AB", "DUPONT", "Marie", "2008-03-14", division=stav),  # line 2
-            pupil("2345678901E", "MARTIN", "Hugo", "2008-04-01", "M", stav, raw_birthdate="32/01/2008"),  # line 3
-            pupil("123456789AB", "DURAND", "Léo", "2008-09-23", "M", stav),  # line 4: same INE as line 2
-            pupil("3456789012F", "BERNARD", "Léa", "2008-04-01", division=stav, sex_code="X"),  # line 5
-            pupil("4567890123G", "", "Jules", "2008-10-10", "M", stav),  # line 6
-            pupil("5678901234H", "ROBERT", "Anaïs", "2008-06-06", division=stav),  # line 7: fine
+            agri("123456789AB", "DUPONT", "Marie", "2008-03-14"),  # line 2
+            agri("2345678901E", "MARTIN", "Hugo", "2008-04-01", "M", raw_birthdate="32/01/2008"),  # line 3
+            agri("123456789AB", "DURAND", "Léo", "2008-09-23", "M"),  # line 4: same INE as line 2
+            agri("3456789012F", "BERNARD", "Léa", "2008-04-01", sex_code="X"),  # line 5
+            agri("4567890123G", "", "Jules", "2008-10-10", "M"),  # line 6
+            agri("5678901234H", "ROBERT", "Anaïs", "2008-06-06"),  # line 7: fine
         ]
     )
 
 
+def agricultural_rules():
+    """One row a rule of Pix's agricultural CSV, each broken once (line 1 is the header)."""
+    france = {"birth_country_code": "100", "birth_department_code": "069"}
+    return agricultural_csv(
+        [
+            agri("123456789AB", "DUPONT", "Marie", "2008-03-14"),  # line 2: fine
+            agri("", "SANS", "Identifiant", "2008-03-14"),  # line 3
+            agri("2345678901E", "SANS", "Commune", "2008-03-14", **france, birth_city="LYON"),  # line 4
+            agri("3456789012F", "SANS", "Ville", "2008-03-14", birth_country_code="132"),  # line 5: born abroad
+            agri("4567890123G", "PAYS", "Siecle", "2008-03-14", raw_csv_country="100"),  # line 6: SIECLE's code
+            agri("5678901234H", "SANS", "Sexe", "2008-03-14", sex=""),  # line 7
+            agri("6789012345J", "SANS", "Classe", "2008-03-14", division="", mef_code=""),  # line 8
+            agri("7890123456K", "STATUT", "Inconnu", "2008-03-14", status="X"),  # line 9
+            agri(
+                "8901234567L",
+                "SANS",
+                "Département",
+                "2008-03-14",
+                **{**france, "birth_department_code": ""},
+                birth_city_code="69123",
+            ),  # line 10
+            agri("9012345678M", "COMMUNE", "Invalide", "2008-03-14", **france, birth_city_code="6912"),  # line 11
+        ]
+    )
+
+
+def xml_rules_pupils():
+    """Pix's rules of SIECLE's XML, each broken once; the pupils kept in the import are checked."""
+    france = {"birth_country_code": "100", "birth_department_code": "069"}
+    return [
+        pupil("123456789AB", "DUPONT", "Marie", "2012-03-14"),  # 0: fine
+        pupil("", "VIDE", "Ine", "2012-03-14"),  # 1: an empty ID_NATIONAL
+        pupil(None, "PAS", "Arrivé", "2012-03-14"),  # 2: no ID_NATIONAL at all: skipped, not an error
+        pupil("2345678901E", "SANS", "Sexe", "2012-03-14", sex=""),  # 3: an empty CODE_SEXE
+        pupil("3456789012F", "NÉE", "Enfrance", "2012-03-14", **france, birth_city="LYON"),  # 4: no commune
+        pupil("4567890123G", "PARTIE", "Sanssexe", "2012-03-14", sex=""),  # 5: left (DATE_SORTIE): not checked
+        pupil("5678901234H", "DEUX", "Fautes", "2012-03-14", sex="", **france),  # 6: no sex and no commune
+        pupil("6789012345J", "SANS", "Classe", "2012-03-14", sex=""),  # 7: no class, checked all the same
+    ]
+
+
+XML_RULES_LEFT, XML_RULES_NO_DIVISION = (5,), (7,)
+
+
 def bad_headers_csv():
     header = [*CSV_COLUMNS[:13], "Classe"]  # "Code MEF*" and "Division*" missing, an unknown "Classe"
-    row = "123456789AB;Marie;;;DUPONT;;F;14/03/2008;75056;PARIS;075;100;ST;1re STAV"
+    row = "123456789AB;Marie;;;DUPONT;;F;14/03/2008;75056;PARIS;075;99100;ST;1re STAV"
     return (";".join(header) + "\r\n" + row + "\r\n").encode("utf-8-sig")
 
 
@@ -261,8 +324,12 @@ def corpus():
         "agri_bad_headers.csv": bad_headers_csv(),
         "agri_errors.csv": agricultural_errors(),
         "too_long_fields.xml": siecle_xml(UAI, too_long_pupils()),
-        "agri_too_long_fields.csv": agricultural_csv(too_long_pupils()),
-        "agri_nul_in_name.csv": agricultural_csv([pupil("123456789AB", "DUP\x00ONT", "Marie", "2012-03-14")]),
+        "agri_too_long_fields.csv": agricultural_csv(
+            [agri(p.ine, p.last_name, p.first_name, str(p.birthdate), p.sex, p.division) for p in too_long_pupils()]
+        ),
+        "agri_nul_in_name.csv": agricultural_csv([agri("123456789AB", "DUP\x00ONT", "Marie", "2012-03-14")]),
+        "agri_rules.csv": agricultural_rules(),
+        "xml_rules.xml": siecle_xml(UAI, xml_rules_pupils(), left=XML_RULES_LEFT, no_division=XML_RULES_NO_DIVISION),
         "nul_in_name.xml": siecle_xml(UAI, duplicate_pupils()[:1]).replace(b"DUPONT", b"DUP&#0;ONT"),
     }
 

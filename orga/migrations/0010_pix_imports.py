@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("crcn", "0005_tutorial_level"),
-        ("orga", "0008_class_restriction_and_invitation_confirmation"),
+        ("orga", "0009_pupil_birth_department_code"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
