@@ -195,6 +195,15 @@ def analyse_and_confirm(client, school, data, capture):
     return job, preview_html
 
 
+@pytest.fixture
+def imported(client_for, school, school_admin, pupils, django_capture_on_commit_callbacks, eager_tasks):
+    """Pix's file of `participants()` analysed and imported: the school admin's client."""
+    client = client_for(school_admin)
+    data = campaign_csv(participants(), organisation=ORGANISATION)
+    analyse_and_confirm(client, school, data, django_capture_on_commit_callbacks)
+    return client
+
+
 def counts():
     return (Campaign.objects.count(), Participation.objects.count(), CompetenceResult.objects.count())
 
@@ -246,14 +255,7 @@ def test_a_campaign_export_is_previewed_then_imported_and_a_second_import_change
 
 @pytest.mark.django_db
 def test_applying_the_same_preview_twice_changes_nothing(school, school_admin, pupils):
-    job = PixCampaignImport.objects.create(
-        school=school, uploaded_by=school_admin, original_name="r.csv", status="done", phase="analysis"
-    )
-    job.file.save("r.csv", SimpleUploadedFile("r.csv", campaign_csv(participants(), organisation=ORGANISATION)))
-    from orga.pix_imports.services import analyse_campaign
-
-    job.preview = analyse_campaign(job)["preview"]
-    job.phase = "import"
+    job = _analysed_job(school, school_admin, participants(), "r.csv")
     first = apply_campaign(job)["report"]
     before = counts()
     again = apply_campaign(job)["report"]
@@ -262,14 +264,8 @@ def test_applying_the_same_preview_twice_changes_nothing(school, school_admin, p
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
-def test_a_later_export_updates_the_changed_rows(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
-):
-    client = client_for(school_admin)
-    analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
+def test_a_later_export_updates_the_changed_rows(imported, school, pupils, django_capture_on_commit_callbacks):
+    client = imported
     later = participants()
     later[1]["mastery"], later[1]["competences"] = 0.5, {"1.1": 1}
     job, _html = analyse_and_confirm(
@@ -282,14 +278,10 @@ def test_a_later_export_updates_the_changed_rows(
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
 def test_imported_results_appear_in_the_campaign_results_and_nobody_joins_the_campaign(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+    imported, client_for, school, pupils
 ):
-    client = client_for(school_admin)
-    analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
+    client = imported
     campaign = Campaign.objects.get()
     html = client.get(reverse("orga:campaign_results", kwargs={"uai": school.uai, "campaign_id": campaign.id}))
     text = html.content.decode()
@@ -398,14 +390,8 @@ def test_the_history_query_count_is_fixed(client_for, school, school_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
-def test_imported_results_appear_in_the_analysis_follow_up_and_pupil_pages(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
-):
-    client = client_for(school_admin)
-    analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
+def test_imported_results_appear_in_the_analysis_follow_up_and_pupil_pages(imported, client_for, school, pupils):
+    client = imported
     campaign = Campaign.objects.get()
     lea = pupils["lea"]
     analysis = client.get(reverse("orga:campaign_analysis", kwargs={"uai": school.uai, "campaign_id": campaign.id}))
@@ -428,14 +414,8 @@ def test_imported_results_appear_in_the_analysis_follow_up_and_pupil_pages(
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
-def test_the_imported_campaign_page_says_so_and_gives_no_code(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
-):
-    client = client_for(school_admin)
-    analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
+def test_the_imported_campaign_page_says_so_and_gives_no_code(imported, client_for, school, pupils):
+    client = imported
     campaign = Campaign.objects.get()
     html = client.get(reverse("orga:campaign_detail", kwargs={"uai": school.uai, "campaign_id": campaign.id}))
     text = html.content.decode()
@@ -459,16 +439,10 @@ def test_an_interrupted_analysis_may_be_retried_or_discarded_by_the_admin(client
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
-def test_the_task_run_twice_does_the_work_once(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
-):
+def test_the_task_run_twice_does_the_work_once(imported):
     from orga.pix_imports.services import process_campaign_import
 
-    client = client_for(school_admin)
-    job, _html = analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
+    job = PixCampaignImport.objects.get()
     before = counts()
     assert process_campaign_import(job.id) == "done"
     job.refresh_from_db()
@@ -532,19 +506,12 @@ def test_both_phases_run_on_the_worker(framework, celery_worker, client, school,
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("eager_tasks")
-def test_round_trip_pix_file_imported_then_exported_in_pix_layout_reads_back_the_same(
-    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
-):
+def test_round_trip_pix_file_imported_then_exported_in_pix_layout_reads_back_the_same(imported):
     """Pix's file → import → pixdeploy's Pix-format CSV (orga/results/pix_csv.py) → this reader: the same people,
     shares and mastery ratios (to the rounding of this campaign's own target skills)."""
     from orga.results.exports import build_csv
     from orga.results.frames import campaign_results
 
-    client = client_for(school_admin)
-    analyse_and_confirm(
-        client, school, campaign_csv(participants(), organisation=ORGANISATION), django_capture_on_commit_callbacks
-    )
     campaign = Campaign.objects.get()
     exported = read_campaign_export(build_csv(campaign_results(campaign)), TITLE_CODES)
     assert exported.campaign_id == campaign.id and exported.target_profile == "Parcours de rentrée"
