@@ -14,7 +14,7 @@ from certif.pix_imports.services import analyse_session, apply_session
 from certif.pix_imports.session_csv import read_session_results
 from orga.pix_imports.csv_reading import PixFileError
 
-from ..factories import DivisionFactory, PupilFactory
+from ..factories import DivisionFactory, PupilFactory, UserFactory
 from ..pix_exports import campaign_csv, certif_csv
 from .helpers import url
 
@@ -264,3 +264,18 @@ def test_the_imported_session_pages_and_its_csv_read_pix_numbers(
     # read-only: nothing to compute, enrol or edit in a published session
     assert admin.post(url("session_results_compute", school, session_id=session.id)).status_code in (302, 400, 403)
     assert CertificationResult.objects.get(pix_certification_number=901).pix_score == 412
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_pupil_sees_the_imported_certification(
+    client_for, school, school_admin, pupils, django_capture_on_commit_callbacks
+):
+    analyse_and_confirm(
+        client_for(school_admin), school, certif_csv(candidates(), centre=CENTRE), django_capture_on_commit_callbacks
+    )
+    lea = pupils["lea"]
+    lea.user = UserFactory(username="lea.certif")
+    lea.save()
+    html = client_for(lea.user).get(reverse("certif:my_results")).content.decode()
+    assert "412 pix" in html and "Indépendant 2" in html and "Certification passée sur Pix (n° 901)" in html
