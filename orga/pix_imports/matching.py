@@ -4,7 +4,9 @@ In this order, the first key the row gives that finds exactly one pupil decides:
 1. the INE, when the row has one (Pix Certif's external id, or an INE column someone added);
 2. last name, first name and class;
 3. last name, first name and birth date.
-Names compare as `orga.pupils.names` reads them; the last name may be the birth name or the preferred one.
+Names compare as `orga.pupils.names` reads them; the last name may be the birth name or the preferred one. A birth
+date alone never decides (a class has several pupils born the same day): it completes the names when the file has
+no class (Pix Certif's file) or the class changed since.
 A key that finds two pupils matches none (the reason says so), and a pupil already given to an earlier row of
 the file is not given again.
 """

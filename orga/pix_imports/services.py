@@ -4,7 +4,9 @@ school admin confirms — the results stored as a campaign "importée de Pix" wi
 Idempotence: the campaign is found by (school, Pix's campaign id), a participation by (campaign, pupil), and each
 participation keeps a digest of the row it came from. Importing the same file again finds every row unchanged
 and writes nothing; a later export of the same campaign (more pupils shared, a result improved) creates the new
-participations and updates those whose row changed: Pix's export is the reference for an imported campaign.
+participations and updates those whose row changed: Pix's export is the reference for an imported campaign. A
+pupil missing from a later file keeps the participation imported before (an export filtered by class, say), and
+rows whose results are not shared yet on Pix are listed, not imported.
 
 Organisation: a file whose "Nom de l'organisation" is not the school's name (compared without case, accents or
 hyphens) is refused when none of its rows matches a pupil of the school (another school's export), and read with
