@@ -23,10 +23,11 @@ from certif.course import services as course_services
 from certif.course.models import CertificationAlert, CertificationCourse
 from certif.documents.models import SessionDocument
 from certif.finalisation.models import IssueReport
+from certif.pix_imports.models import PixSessionImport
 from certif.results.models import CertificationResult
 from certif.sessions.models import Candidate
 from orga.campaigns.services import create_campaign
-from orga.models import Invitation, Participation, Report, Resource
+from orga.models import Invitation, Participation, PixCampaignImport, Report, Resource
 from pixdeploy.digest import unsubscribe_token
 from pixdeploy.models import AcademieReport
 
@@ -84,6 +85,12 @@ class World:
             school=self.school, campaign=self.campaign, requested_by=self.admin, kind="results_xlsx"
         )
         self.siecle_import = SiecleImportFactory(school=self.school)
+        self.pix_campaign_import = PixCampaignImport.objects.create(
+            school=self.school, original_name="resultats.csv", status="done"
+        )
+        self.pix_session_import = PixSessionImport.objects.create(
+            school=self.school, original_name="resultats_session.csv", status="done"
+        )
         self.resource = Resource.objects.create(school=self.school, author=self.admin, title="Fiche")
         self.invitation = Invitation.objects.create(school=self.school, email="nouveau@exemple.fr")
 
@@ -139,6 +146,11 @@ def kwargs_of(world):
         "certif:my_attestation": {"candidate_id": world.result.candidate_id},
         "certif:pupil_attestation": {**uai, "result_id": world.result.id},
         "certif:result_comment": {**uai, "result_id": world.result.id},
+        "certif:pix_import_confirm": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_detail": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_discard": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_retry": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_imports": uai,
         "certif:results_by_class": uai,
         "certif:session_create": uai,
         "certif:session_delete": session,
@@ -203,6 +215,11 @@ def kwargs_of(world):
         "orga:member_role": {**uai, "membership_id": world.membership.id},
         "orga:members": uai,
         "orga:my_classes": uai,
+        "orga:pix_import_confirm": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_detail": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_discard": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_retry": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_imports": uai,
         "orga:pupil_detail": {**uai, "pupil_id": world.pupil.id},
         "orga:pupil_ent_link": {**uai, "pupil_id": world.pupil.id},
         "orga:pupil_ent_unlink": {**uai, "pupil_id": world.pupil.id, "link_id": 1},
@@ -293,6 +310,11 @@ MATRIX = {
     "certif:my_results": (302, 200, 403, 403, 403, 302, 403),
     "certif:pupil_attestation": (302, 403, 200, 200, 404, 302, 200),
     "certif:result_comment": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_confirm": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_detail": (302, 403, 403, 200, 404, 302, 200),
+    "certif:pix_import_discard": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_retry": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_imports": (302, 403, 403, 200, 404, 302, 200),
     "certif:results_by_class": (302, 403, 200, 200, 404, 302, 200),
     "certif:session_create": (302, 403, 403, 200, 404, 302, 200),
     "certif:session_delete": (302, 403, 403, 403, 404, 302, 403),
@@ -351,6 +373,11 @@ MATRIX = {
     "orga:import_discard": (405, 405, 405, 405, 405, 405, 405),
     "orga:import_retry": (405, 405, 405, 405, 405, 405, 405),
     "orga:imports": (302, 403, 403, 200, 404, 302, 200),
+    "orga:pix_import_confirm": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_import_detail": (302, 403, 403, 200, 404, 302, 200),
+    "orga:pix_import_discard": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_import_retry": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_imports": (302, 403, 403, 200, 404, 302, 200),
     "orga:invitation_accept": (200, 200, 200, 200, 200, 200, 200),
     "orga:invitation_cancel": (302, 403, 403, 405, 404, 302, 405),
     "orga:invitation_confirm": (302, 403, 403, 405, 404, 302, 405),

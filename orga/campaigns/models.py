@@ -59,12 +59,24 @@ class Campaign(models.Model):
     multiple_sendings = models.BooleanField("envois multiples", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # A campaign run on pix.fr whose results were imported (orga.pix_imports): Pix's id, code and target profile.
+    # Nobody joins it here; its participations are read-only.
+    pix_campaign_id = models.PositiveIntegerField("ID de la campagne sur Pix", null=True, blank=True)
+    pix_code = models.CharField("code de la campagne sur Pix", max_length=20, blank=True)
+    pix_target_profile = models.CharField("parcours sur Pix", max_length=255, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "campagne"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "pix_campaign_id"],
+                condition=models.Q(pix_campaign_id__isnull=False),
+                name="one_campaign_per_pix_campaign",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -74,8 +86,15 @@ class Campaign(models.Model):
         return self.archived_at is not None
 
     @property
+    def is_imported_from_pix(self):
+        return self.pix_campaign_id is not None
+
+    @property
     def target_profile_name(self):
-        """Pix's "Parcours": the ready-made set's label, or CUSTOM_PROFILE."""
+        """Pix's "Parcours": Pix's own for a campaign imported from Pix, the ready-made set's label, or
+        CUSTOM_PROFILE."""
+        if self.pix_target_profile:
+            return self.pix_target_profile
         preset = PRESETS_BY_CODE.get(self.preset)
         return preset.label if preset else CUSTOM_PROFILE
 
@@ -117,6 +136,11 @@ class Participation(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     pix = models.PositiveSmallIntegerField(default=0)
+    # Imported from a Pix Orga export (read-only): Pix's overall mastery ratio, and a digest of the row imported
+    # so that importing the same file again changes nothing.
+    imported_from_pix = models.BooleanField("importée de Pix", default=False)
+    pix_mastery = models.FloatField("maîtrise sur Pix", null=True, blank=True)
+    pix_fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = ParticipationQuerySet.as_manager()
 
@@ -164,6 +188,9 @@ class CompetenceResult(models.Model):
     level = models.PositiveSmallIntegerField(default=0)
     validated_skills = models.JSONField(default=list)
     tested_skills = models.PositiveSmallIntegerField(default=0)
+    # Imported from Pix: the mastery ratio of the target profile's skills in this competence (validated_skills,
+    # whose ids Pix does not export, stays empty).
+    pix_mastery = models.FloatField("maîtrise sur Pix", null=True, blank=True)
 
     class Meta:
         ordering = ["competence__code"]

@@ -87,12 +87,13 @@ def campaign_results(campaign, participations=None, max_level=None):
             "created_at",
             "shared_at",
             "pix",
+            "pix_mastery",
             "answered",
         )
     )
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=["id", "pupil_id", "status", "pix", "answered"])
+        frame = pd.DataFrame(columns=["id", "pupil_id", "status", "pix", "pix_mastery", "answered"])
     frame = frame.rename(
         columns={
             "id": "participation_id",
@@ -113,10 +114,24 @@ def campaign_results(campaign, participations=None, max_level=None):
     results = pd.DataFrame(
         list(
             CompetenceResult.objects.filter(participation__in=participations).values(
-                "participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"
+                "participation_id",
+                "competence__code",
+                "level",
+                "pix",
+                "tested_skills",
+                "validated_skills",
+                "pix_mastery",
             )
         ),
-        columns=["participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"],
+        columns=[
+            "participation_id",
+            "competence__code",
+            "level",
+            "pix",
+            "tested_skills",
+            "validated_skills",
+            "pix_mastery",
+        ],
     )
     validated = {
         (pid, code): (level, frozenset(ids))
@@ -143,8 +158,14 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame[f"pix:{code}"] = index.map(part["pix"]).astype("Int64")
         frame[f"tested:{code}"] = index.map(part["tested_skills"]).astype("Int64")
         frame[f"validated:{code}"] = index.map(part["validated"]).astype("Int64")
+        # Results imported from Pix keep Pix's own ratio; the skills they validated are not in Pix's export, so
+        # they count as that share of this campaign's target skills (the Pix-format CSV reads the ratio back).
+        imported = index.map(part["pix_mastery"]).astype("Float64")
+        estimate = (imported * per_competence_target.get(code, 0)).round().astype("Int64")
+        frame[f"validated:{code}"] = estimate.fillna(frame[f"validated:{code}"])
         total = per_competence_target.get(code, 0) or 1
         frame[f"mastery:{code}"] = (100 * frame[f"validated:{code}"] / total).round().astype("Int64")
+        frame[f"mastery:{code}"] = (100 * imported).round().astype("Int64").fillna(frame[f"mastery:{code}"])
     if not frame.empty:
         finished = frame["status"] != Participation.Status.STARTED
         expected = expected_answers(len(codes))
@@ -154,8 +175,10 @@ def campaign_results(campaign, participations=None, max_level=None):
         validated_cols = [f"validated:{c}" for c in codes]
         target_total = sum(per_competence_target.get(c, 0) for c in codes) or 1
         frame["mastery"] = (100 * frame[validated_cols].sum(axis=1, min_count=1) / target_total).round().astype("Int64")
-        frame["mastery"] = frame["mastery"].where(finished)
+        imported = (100 * frame["pix_mastery"].astype("Float64")).round().astype("Int64")
+        frame["mastery"] = imported.fillna(frame["mastery"]).where(finished)
         frame = frame.sort_values(["division", "last_name", "first_name"], kind="stable").reset_index(drop=True)
+    frame = frame.drop(columns=["pix_mastery"], errors="ignore")
     return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated, skills=skills)
 
 
