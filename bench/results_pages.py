@@ -5,9 +5,9 @@
 Builds a throwaway school with one campaign on the 16 competences and N participants
 (results drawn at random, mostly shared), then times in-process, with the Django test
 client, the Résultats and Analyse tabs (median of 5 requests after a warm-up, and the
-SQL queries of one request), the XLSX export of the whole campaign and the PDF report
-of one class of 35 pupils. Prints one JSON object: results_queries, analysis_queries,
-results_ms, analysis_ms, xlsx_s, pdf_s. Deletes the school at the end.
+SQL queries of one request), the CSV (Pix's format) and XLSX exports of the whole campaign
+and the PDF report of one class of 35 pupils. Prints one JSON object: results_queries,
+analysis_queries, results_ms, analysis_ms, csv_s, xlsx_s, pdf_s. Deletes the school at the end.
 """
 
 import argparse
@@ -113,11 +113,14 @@ def time_page(client, url, runs=5):
 
 def time_exports(campaign, division):
     try:
-        from orga.results.exports import build_class_pdf, build_xlsx
+        from orga.results.exports import build_class_pdf, build_csv, build_xlsx
     except ImportError:
-        return None, None
+        return None, None, None
     from orga.results.frames import campaign_results, tube_analysis
 
+    started = time.perf_counter()
+    build_csv(campaign_results(campaign))
+    csv_s = time.perf_counter() - started
     started = time.perf_counter()
     build_xlsx(campaign_results(campaign))
     xlsx_s = time.perf_counter() - started
@@ -125,7 +128,7 @@ def time_exports(campaign, division):
     results = campaign_results(campaign, campaign.participations.filter(pupil__division=division))
     build_class_pdf(results, division, tube_analysis(results))
     pdf_s = time.perf_counter() - started
-    return round(xlsx_s, 2), round(pdf_s, 2)
+    return round(csv_s, 2), round(xlsx_s, 2), round(pdf_s, 2)
 
 
 def main():
@@ -141,7 +144,7 @@ def main():
         base = f"/etablissements/{uai}/campagnes/{campaign.id}"
         results_ms, results_queries = time_page(client, f"{base}/resultats/")
         analysis_ms, analysis_queries = time_page(client, f"{base}/analyse/")
-        xlsx_s, pdf_s = time_exports(campaign, first_class)
+        csv_s, xlsx_s, pdf_s = time_exports(campaign, first_class)
         pdf_pupils = first_class.pupils.count()
     finally:
         remove_school(uai)
@@ -153,6 +156,7 @@ def main():
         "analysis_queries": analysis_queries,
         "results_ms": results_ms,
         "analysis_ms": analysis_ms,
+        "csv_s": csv_s,
         "xlsx_s": xlsx_s,
         "pdf_s": pdf_s,
         "pdf_pupils": pdf_pupils,

@@ -4,6 +4,7 @@ from .course.models import CertificationAlert, CertificationCourse, Certificatio
 from .documents.models import SessionDocument
 from .finalisation.models import IssueCategory, IssueReport
 from .handover.models import ApiClient, HandOver
+from .pix_imports.models import PixSessionImport
 from .results.models import CertificationResult
 from .sessions.models import (
     AbortReason,
@@ -32,6 +33,7 @@ __all__ = [
     "Invigilator",
     "NationalWindow",
     "NationalWindowQuerySet",
+    "PixSessionImport",
     "Session",
     "SessionDocument",
     "SessionQuerySet",

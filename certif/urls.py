@@ -6,6 +6,7 @@ from .documents.views import documents
 from .finalisation.views import finalisation
 from .handover.views import attestations, exports, verify
 from .invigilation.views import arrival, invigilator
+from .pix_imports import views as pix_imports
 from .results.views import results
 from .sessions.views import sessions, surveillance
 
@@ -54,6 +55,21 @@ school_patterns = [
     path("<int:session_id>/resultats/classe.csv", results.division_results_csv, name="division_results_csv"),
     path("resultats/<int:result_id>/commentaire/", results.result_comment, name="result_comment"),
     path("resultats/classes/", results.results_by_class, name="results_by_class"),
+    path("imports-pix/", pix_imports.session_import_list, name="pix_imports"),
+    path("imports-pix/<int:import_id>/", pix_imports.session_import_detail, name="pix_import_detail"),
+    path("imports-pix/<int:import_id>/confirmer/", pix_imports.session_import_confirm, name="pix_import_confirm"),
+    path(
+        "imports-pix/<int:import_id>/relancer/",
+        pix_imports.session_import_rescue,
+        {"action": "retry"},
+        name="pix_import_retry",
+    ),
+    path(
+        "imports-pix/<int:import_id>/abandonner/",
+        pix_imports.session_import_rescue,
+        {"action": "discard"},
+        name="pix_import_discard",
+    ),
     path("resultats/classes/export.<slug:extension>", exports.class_export, name="class_export"),
     path("resultats/classes/attestations.pdf", attestations.class_attestations, name="class_attestations"),
     path("resultats/<int:result_id>/attestation.pdf", attestations.pupil_attestation, name="pupil_attestation"),

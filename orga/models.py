@@ -12,6 +12,7 @@ from .campaigns.models import (
     new_seed,
 )
 from .classes.models import ClassObjective, Resource, ResourceQuerySet, resource_upload_path
+from .pix_imports.models import PixCampaignImport, PixImport, pix_upload_path
 from .pupils.models import Division, Pupil, SiecleImport, import_upload_path
 from .results.models import Report, report_upload_path
 from .schools.models import (
@@ -37,6 +38,8 @@ __all__ = [
     "InvitationQuerySet",
     "Membership",
     "Participation",
+    "PixCampaignImport",
+    "PixImport",
     "ParticipationQuerySet",
     "Pupil",
     "Report",
@@ -48,6 +51,7 @@ __all__ = [
     "current_school_year",
     "import_upload_path",
     "new_seed",
+    "pix_upload_path",
     "report_upload_path",
     "resource_upload_path",
     "validate_uai",

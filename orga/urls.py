@@ -2,7 +2,8 @@ from django.urls import include, path
 
 from .campaigns.views import campaigns, journey
 from .classes.views import classes, pupil_page, resources
-from .pupils.views import imports, pupils
+from .pix_imports import views as pix_imports
+from .pupils.views import ent, imports, pupils
 from .results.views import campaign_results, exports
 from .schools.views import invitations, members
 
@@ -36,6 +37,22 @@ school_patterns = [
     path("imports/<int:import_id>/relancer/", imports.import_rescue, {"action": "retry"}, name="import_retry"),
     path("imports/<int:import_id>/abandonner/", imports.import_rescue, {"action": "discard"}, name="import_discard"),
     # Campaigns
+    # Results brought in from pix.fr
+    path("imports-pix/", pix_imports.campaign_import_list, name="pix_imports"),
+    path("imports-pix/<int:import_id>/", pix_imports.campaign_import_detail, name="pix_import_detail"),
+    path("imports-pix/<int:import_id>/confirmer/", pix_imports.campaign_import_confirm, name="pix_import_confirm"),
+    path(
+        "imports-pix/<int:import_id>/relancer/",
+        pix_imports.campaign_import_rescue,
+        {"action": "retry"},
+        name="pix_import_retry",
+    ),
+    path(
+        "imports-pix/<int:import_id>/abandonner/",
+        pix_imports.campaign_import_rescue,
+        {"action": "discard"},
+        name="pix_import_discard",
+    ),
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
@@ -60,6 +77,8 @@ school_patterns = [
     # Classes and pupils
     path("eleves/", pupil_page.pupil_list, name="pupils"),
     path("eleves/<int:pupil_id>/", pupil_page.pupil_detail, name="pupil_detail"),
+    path("eleves/<int:pupil_id>/ent/", ent.pupil_ent_link, name="pupil_ent_link"),
+    path("eleves/<int:pupil_id>/ent/<int:link_id>/delier/", ent.pupil_ent_unlink, name="pupil_ent_unlink"),
     path("classes/", pupils.division_list, name="divisions"),
     path("classes/<int:division_id>/comptes/", pupils.division_accounts, name="division_accounts"),
     path("classes/<int:division_id>/comptes/reinitialiser/", pupils.reset_confirm, name="reset_confirm"),

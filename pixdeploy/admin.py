@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from certif.admin import SuperuserOnly
 
-from .models import SchoolCalendar, SchoolYearClosure
+from .models import AcademieReferent, SchoolCalendar, SchoolYearClosure
 
 
 @admin.register(SchoolCalendar)
@@ -24,3 +24,13 @@ class SchoolYearClosureAdmin(SuperuserOnly, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AcademieReferent)
+class AcademieReferentAdmin(SuperuserOnly, admin.ModelAdmin):
+    """Who follows the schools of an académie in the académie view: the académie as the schools write it."""
+
+    list_display = ("user", "academie", "created_at")
+    list_filter = ("academie",)
+    search_fields = ("user__username", "user__last_name", "academie")
+    autocomplete_fields = ("user",)

@@ -2,6 +2,8 @@ from django.urls import reverse
 
 from orga.schools.roles import role_of
 
+from .academie import is_referent
+
 # Pages whose URL sits under another item's: the item they belong to, by URL name ("classes/3/suivi/" is the
 # follow-up reached from "Mes classes", not "Comptes élèves"; the test is reached from "J'ai un code").
 SECTION_OF_PAGE = {
@@ -38,6 +40,9 @@ def navigation(request):
         items.append(("J'ai un code", reverse("orga:enter_code")))
         items.append(("Mon profil", reverse("orga:my_profile")))
         items.append(("Ma certification", reverse("certif:my_results")))
+    # A referent with no school of their own (a school's staff reach the view by its address: no query on their pages).
+    if role.code == "superuser" or (role.code == "none" and is_referent(user, request)):
+        items.append(("Académie", reverse("academie")))
     if role.code == "superuser":
         items.append(("Administration", reverse("admin:index")))
         items.append(("État du service", reverse("service_status")))

@@ -13,8 +13,11 @@ from orga.pupils.accounts import generate_accounts
 from orga.pupils.importing import apply_pupils
 from orga.pupils.siecle import parse_pupils_file
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
+from pixdeploy.academie import process_report
 from pixdeploy.demo_campaigns import seed_campaigns
 from pixdeploy.demo_certification import seed_certification, seed_published_session
+from pixdeploy.models import AcademieReferent, AcademieReport
+from pixdeploy.zones import academie_key
 
 DEMO_UAI = "0751234J"
 DEMO_SCHOOL_NAME = "Collège Victor-Hugo"
@@ -29,6 +32,8 @@ STAFF = [
     (None, "a.benali", "amine.benali@victor-hugo.demo.fr", "Amine", "Benali", Membership.Role.MEMBER),
 ]
 SUPERUSER = ("superuser", "admin", "admin@pixdeploy.demo.fr")
+# The académie referent follows the demo school's académie in the académie view, with no school of their own.
+REFERENT = ("referent", "referent.academie", "referent@ac-paris.demo.fr", "Rémi", "Garnier")
 DEMO_PASSWORD = "Pix-demo-2026"
 
 
@@ -69,6 +74,13 @@ def _import_pupils(school):
     )
 
 
+def _seed_academie_report(key):
+    """The académie view's table, computed once here so that the referent finds it filled (« Recalculer » then)."""
+    if not AcademieReport.objects.filter(academie=key, status=AcademieReport.Status.DONE).exists():
+        report = AcademieReport.objects.create(academie=key)
+        process_report(report.id)
+
+
 @transaction.atomic
 def seed_demo():
     """Create or refresh the demo school; return its UAI and the logins by role."""
@@ -79,6 +91,9 @@ def seed_demo():
     logins = {}
     role, username, email = SUPERUSER
     _user(username, email, "Admin", "pixdeploy", is_superuser=True, is_staff=True)
+    logins[role] = username
+    role, username, email, first, last = REFERENT
+    AcademieReferent.objects.get_or_create(user=_user(username, email, first, last), academie=school.academie)
     logins[role] = username
     staff = {}
     for role, username, email, first, last, membership_role in STAFF:
@@ -106,6 +121,7 @@ def seed_demo():
     seed_campaigns(school, staff, first)
     planned = seed_certification(school, staff)
     seed_published_session(school, staff, first)
+    _seed_academie_report(academie_key(school.academie))
     logins = {role: {"username": name, "password": DEMO_PASSWORD} for role, name in logins.items()}
     # The invigilator needs no account: the planned session's number and password open its space.
     logins["invigilator"] = {"session_number": planned.number, "password": planned.invigilator_password}

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from certif.sessions.models import validate_school_year
+from jobs.models import BackgroundJob
 from orga.models import School, current_school_year
 
 
@@ -106,3 +107,112 @@ class SchoolYearClosure(models.Model):
 
     def __str__(self):
         return f"{self.school} — {self.school_year}"
+
+
+class AcademieReferent(models.Model):
+    """A user who follows the schools of an académie in the académie view (a user may follow several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="academie_referent_roles",
+        verbose_name="utilisateur",
+    )
+    # As the schools write it (School.academie): the view shows the schools whose académie is exactly this one.
+    academie = models.CharField("académie", max_length=100)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["academie", "user__username"]
+        verbose_name = "référent d'académie"
+        verbose_name_plural = "référents d'académie"
+        constraints = [models.UniqueConstraint(fields=["user", "academie"], name="one_referent_role_per_academie")]
+
+    def __str__(self):
+        return f"{self.user} — {self.academie}"
+
+
+class AcademieReport(BackgroundJob):
+    """The académie view's table, computed by a worker (a checklist per school costs many queries): one row per
+    school of `academie`, or of every académie when it is blank (asked by a superuser). Safe to run twice: its rows
+    are replaced whole."""
+
+    task_name = "pixdeploy.build_academie_report"
+    noun = "le calcul"
+    busy_message = "Le tableau de cette académie est déjà en cours de calcul : attendez qu'il se termine."
+    generic_error = (
+        "Une erreur inattendue a interrompu le calcul du tableau : rien n'a été enregistré. Relancez-le ; si l'erreur "
+        "persiste, signalez-la à l'administrateur de pixdeploy."
+    )
+
+    academie = models.CharField("académie", max_length=100, blank=True)  # its key (zones.academie_key), "" every one
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    school_year = models.CharField("année scolaire", max_length=9, blank=True)
+    school_count = models.PositiveIntegerField("établissements", default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "tableau d'académie"
+        verbose_name_plural = "tableaux d'académie"
+        constraints = [
+            # « Recalculer » clicked twice reuses the job under way (see academie.start_report).
+            models.UniqueConstraint(
+                fields=["academie"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="academie_report_one_running_per_academie",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.academie or 'Toutes les académies'} ({self.status_label})"
+
+
+def _percent(part, whole):
+    """A share in whole percents, never above 100 (a pupil who left may still have taken part)."""
+    return min(100, round(100 * part / whole)) if whole else 0
+
+
+class AcademieReportRow(models.Model):
+    """One school's figures in an académie report, copied when it was computed (the school may change since)."""
+
+    report = models.ForeignKey(AcademieReport, on_delete=models.CASCADE, related_name="rows")
+    school = models.ForeignKey(School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField("établissement", max_length=200)
+    uai = models.CharField("UAI", max_length=8)
+    type = models.CharField("type", max_length=20, choices=School.Type.choices)
+    academie = models.CharField("académie", max_length=100, blank=True)
+    academie_key = models.CharField(max_length=100, blank=True)  # zones.academie_key: how the view matches it
+    # The checklist: required items done of all, steps done of all, steps overdue.
+    items_done = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    checklist_percent = models.PositiveSmallIntegerField(default=0)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps = models.PositiveSmallIntegerField(default=0)
+    overdue_steps = models.PositiveSmallIntegerField(default=0)
+    # Participation this school year, among the active pupils.
+    pupils = models.PositiveIntegerField("élèves", default=0)
+    started = models.PositiveIntegerField(default=0)
+    started_percent = models.PositiveSmallIntegerField(default=0)
+    shared = models.PositiveIntegerField(default=0)
+    shared_percent = models.PositiveSmallIntegerField(default=0)
+    # Certification this school year: candidates enrolled, and in collège the 3e pupils enrolled of all.
+    candidates = models.PositiveIntegerField(default=0)
+    grade_pupils = models.PositiveIntegerField(null=True, blank=True)
+    grade_enrolled = models.PositiveIntegerField(null=True, blank=True)
+    published_sessions = models.PositiveIntegerField(default=0)
+    handed_over = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "uai"]
+        verbose_name = "ligne d'un tableau d'académie"
+
+    def __str__(self):
+        return f"{self.name} ({self.uai})"
+
+    def fill_percents(self):
+        self.checklist_percent = _percent(self.items_done, self.items)
+        self.started_percent = _percent(self.started, self.pupils)
+        self.shared_percent = _percent(self.shared, self.pupils)
+        return self

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from accounts.oidc.config import socialaccount_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",  # sign-in through the ENT or ÉduConnect (docs/ent.md)
+    "allauth.socialaccount.providers.openid_connect",
     # Ours, from the bottom layer up (see ARCHITECTURE.md).
     "accounts",
     "crcn",
@@ -124,6 +128,16 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Sign-in through the ENT or ÉduConnect (docs/ent.md): OpenID Connect providers from OIDC_PROVIDERS (JSON) and from
+# the admin site (« Applications de réseaux sociaux »). An identity signs in to the account its claims designate
+# (orga.pupils.ent), never to a new one; local accounts keep working.
+SOCIALACCOUNT_ADAPTER = "orga.pupils.ent.EntAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(env("OIDC_PROVIDERS", default=""))
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never signs in: orga.pupils.ent decides
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 # A computer room signs in from one public address: per address, room for 200 sign-ins a minute and for a class's
 # typing mistakes; per account, 5 failures in 5 minutes lock that account only.
 ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": "100/5m/ip,5/5m/key"}

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crcn.models import Competence
 
-from . import digest
+from . import academie, digest
 
 
 def worker_report():
@@ -29,3 +29,9 @@ def ping():
 def send_weekly_digests():
     """The Monday digest (beat): safe to run twice in a week, the second run sends nothing more."""
     return digest.send_weekly_digests()
+
+
+@shared_task(name="pixdeploy.build_academie_report", bind=True, max_retries=12)
+def build_academie_report(self, report_id):
+    """The académie view's table (a thin wrapper: the work is `academie.process_report`)."""
+    return academie.process_report(report_id, task=self)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import digest_views, school_year_views, views
+from . import academie_views, digest_views, school_year_views, views
 
 admin.site.site_header = "pixdeploy — administration"
 admin.site.site_title = "pixdeploy"
@@ -20,6 +20,15 @@ urlpatterns = [
     path("compte/courriels/", digest_views.email_preferences, name="email_preferences"),
     path("courriels/desabonnement/<str:token>/", digest_views.digest_unsubscribe, name="digest_unsubscribe"),
     path("etat/", views.service_status, name="service_status"),
+    path("academie/", academie_views.academie_view, name="academie"),
+    path("academie/recalculer/", academie_views.academie_recompute, name="academie_recompute"),
+    path("academie/calculs/<int:job_id>/", academie_views.academie_job_status, name="academie_job"),
+    path(
+        "academie/calculs/<int:job_id>/<str:action>/",
+        academie_views.academie_job_rescue,
+        name="academie_job_rescue",
+    ),
+    path("academie/export.<str:file_format>", academie_views.academie_export, name="academie_export"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
 ]

@@ -13,6 +13,7 @@ from orga.schools.guards import school_admin_required, superuser_required
 from orga.schools.roles import role_of
 
 from . import checklist, dashboards, school_years
+from .academie import is_referent
 from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
@@ -21,6 +22,8 @@ from .zones import zone_of
 
 def home(request):
     role = role_of(request.user)
+    if role.code == "none" and is_referent(request.user):
+        return redirect("academie")  # an académie referent with no school of their own
     context = {"role": role, "page_title": "Accueil"}
     if role.code == "admin":
         school = role.school

@@ -27,8 +27,9 @@ ZONES = {
 }
 
 
-def _key(name):
-    """« Académie d'Orléans Tours » → "orleanstours": no accents, case, prefix, spaces or hyphens."""
+def academie_key(name):
+    """The key an académie's spellings share: « Académie d'Orléans Tours » → "orleanstours" (no accents, case,
+    prefix, spaces or hyphens)."""
     text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower().strip()
     for prefix in ("academie de ", "academie d'", "academie d’", "academie "):
         if text.startswith(prefix):
@@ -37,9 +38,9 @@ def _key(name):
     return "".join(char for char in text if char.isalnum())
 
 
-_ZONE_OF = {_key(academie): zone for zone, academies in ZONES.items() for academie in academies}
+_ZONE_OF = {academie_key(academie): zone for zone, academies in ZONES.items() for academie in academies}
 
 
 def zone_of(academie):
     """ "A", "B" or "C"; None for Corse, the overseas académies and a name it does not know."""
-    return _ZONE_OF.get(_key(academie))
+    return _ZONE_OF.get(academie_key(academie))

@@ -118,6 +118,15 @@ def client_for(client):
     return sign_in
 
 
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """The test ENT (tests/oidc_provider/): a real OpenID Connect provider on loopback, for the whole run."""
+    from .oidc_provider import running_provider
+
+    with running_provider(tmp_path_factory.mktemp("ent")) as provider:
+        yield provider
+
+
 @pytest.fixture
 def eager_tasks():
     """Run queued tasks in the test's own process, even where a broker is configured."""

@@ -25,8 +25,18 @@ ALLOWED = {
 }
 # The rooms of orga and certif, from the bottom up: each may import those before it in its list.
 ROOMS = {
-    "orga": ["schools", "pupils", "campaigns", "classes", "results"],
-    "certif": ["sessions", "candidates", "course", "invigilation", "documents", "finalisation", "results", "handover"],
+    "orga": ["schools", "pupils", "campaigns", "classes", "results", "pix_imports"],
+    "certif": [
+        "sessions",
+        "candidates",
+        "course",
+        "invigilation",
+        "documents",
+        "finalisation",
+        "results",
+        "handover",
+        "pix_imports",
+    ],
 }
 SKIPPED_DIRS = {"migrations", "__pycache__"}
 

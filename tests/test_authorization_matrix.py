@@ -23,11 +23,13 @@ from certif.course import services as course_services
 from certif.course.models import CertificationAlert, CertificationCourse
 from certif.documents.models import SessionDocument
 from certif.finalisation.models import IssueReport
+from certif.pix_imports.models import PixSessionImport
 from certif.results.models import CertificationResult
 from certif.sessions.models import Candidate
 from orga.campaigns.services import create_campaign
-from orga.models import Invitation, Participation, Report, Resource
+from orga.models import Invitation, Participation, PixCampaignImport, Report, Resource
 from pixdeploy.digest import unsubscribe_token
+from pixdeploy.models import AcademieReport
 
 from .certif.helpers import make_session
 from .factories import DivisionFactory, MembershipFactory, PupilFactory, SchoolFactory, SiecleImportFactory, UserFactory
@@ -83,6 +85,12 @@ class World:
             school=self.school, campaign=self.campaign, requested_by=self.admin, kind="results_xlsx"
         )
         self.siecle_import = SiecleImportFactory(school=self.school)
+        self.pix_campaign_import = PixCampaignImport.objects.create(
+            school=self.school, original_name="resultats.csv", status="done"
+        )
+        self.pix_session_import = PixSessionImport.objects.create(
+            school=self.school, original_name="resultats_session.csv", status="done"
+        )
         self.resource = Resource.objects.create(school=self.school, author=self.admin, title="Fiche")
         self.invitation = Invitation.objects.create(school=self.school, email="nouveau@exemple.fr")
 
@@ -107,6 +115,8 @@ class World:
         published.status, published.finalised_at, published.published_at = "processed", now, now
         published.save()
         self.published = published
+        # The académie view's table of every school, computed (empty: enough for its pages to answer).
+        self.academie_report = AcademieReport.objects.create(academie="", status="done", progress=100, finished_at=now)
 
 
 # Each URL's arguments in the world.
@@ -136,6 +146,11 @@ def kwargs_of(world):
         "certif:my_attestation": {"candidate_id": world.result.candidate_id},
         "certif:pupil_attestation": {**uai, "result_id": world.result.id},
         "certif:result_comment": {**uai, "result_id": world.result.id},
+        "certif:pix_import_confirm": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_detail": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_discard": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_import_retry": {**uai, "import_id": world.pix_session_import.id},
+        "certif:pix_imports": uai,
         "certif:results_by_class": uai,
         "certif:session_create": uai,
         "certif:session_delete": session,
@@ -158,6 +173,9 @@ def kwargs_of(world):
         "certif:test_answer": candidate,
         "certif:test_end": candidate,
         "certif:test_report": candidate,
+        "academie_export": {"file_format": "csv"},
+        "academie_job": {"job_id": world.academie_report.id},
+        "academie_job_rescue": {"job_id": world.academie_report.id, "action": "retry"},
         "certif:verify": {"code": "P-BCDFGHJK"},
         "certif:window_warning": uai,
         "checklist_tick": {**uai, "key": "present_team"},
@@ -197,7 +215,14 @@ def kwargs_of(world):
         "orga:member_role": {**uai, "membership_id": world.membership.id},
         "orga:members": uai,
         "orga:my_classes": uai,
+        "orga:pix_import_confirm": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_detail": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_discard": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_import_retry": {**uai, "import_id": world.pix_campaign_import.id},
+        "orga:pix_imports": uai,
         "orga:pupil_detail": {**uai, "pupil_id": world.pupil.id},
+        "orga:pupil_ent_link": {**uai, "pupil_id": world.pupil.id},
+        "orga:pupil_ent_unlink": {**uai, "pupil_id": world.pupil.id, "link_id": 1},
         "orga:pupils": uai,
         "orga:report_create": uai,
         "orga:report_detail": {**uai, "report_id": world.report.id},
@@ -229,10 +254,18 @@ QUERIES = {
 ACCOUNT_KWARGS = {
     "account_confirm_email": {"key": "inconnue"},
     "account_reset_password_from_key": {"uidb36": "0", "key": "inconnue"},
+    "openid_connect_login": {"provider_id": "inconnu"},  # no such ENT configured: 404
+    "openid_connect_callback": {"provider_id": "inconnu"},
 }
 
 # name: statuses for (anonymous, pupil, teacher, admin, other, invigilator, superuser).
 MATRIX = {
+    # The académie view: a superuser's or an académie referent's (see tests/test_academie.py for the referents).
+    "academie": (302, 403, 403, 403, 403, 302, 200),
+    "academie_export": (302, 403, 403, 403, 403, 302, 200),
+    "academie_job": (302, 403, 403, 403, 403, 302, 302),  # the progress polled by htmx; else back to the page
+    "academie_job_rescue": (405, 405, 405, 405, 405, 405, 405),
+    "academie_recompute": (405, 405, 405, 405, 405, 405, 405),
     "accessibilite": (200, 200, 200, 200, 200, 200, 200),
     "account_change_password": (302, 200, 200, 200, 200, 302, 200),
     "account_confirm_email": (200, 200, 200, 200, 200, 200, 200),
@@ -277,6 +310,11 @@ MATRIX = {
     "certif:my_results": (302, 200, 403, 403, 403, 302, 403),
     "certif:pupil_attestation": (302, 403, 200, 200, 404, 302, 200),
     "certif:result_comment": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_confirm": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_detail": (302, 403, 403, 200, 404, 302, 200),
+    "certif:pix_import_discard": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_import_retry": (405, 405, 405, 405, 405, 405, 405),
+    "certif:pix_imports": (302, 403, 403, 200, 404, 302, 200),
     "certif:results_by_class": (302, 403, 200, 200, 404, 302, 200),
     "certif:session_create": (302, 403, 403, 200, 404, 302, 200),
     "certif:session_delete": (302, 403, 403, 403, 404, 302, 403),
@@ -309,6 +347,8 @@ MATRIX = {
     "email_preferences": (302, 200, 200, 200, 200, 302, 200),
     "home": (200, 200, 200, 200, 200, 200, 200),
     "mentions_legales": (200, 200, 200, 200, 200, 200, 200),
+    "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404),
+    "openid_connect_login": (404, 404, 404, 404, 404, 404, 404),
     "orga:answer": (405, 405, 405, 405, 405, 405, 405),
     "orga:campaign_activity": (302, 403, 200, 200, 404, 302, 200),
     "orga:campaign_analysis": (302, 403, 200, 200, 404, 302, 200),
@@ -333,6 +373,11 @@ MATRIX = {
     "orga:import_discard": (405, 405, 405, 405, 405, 405, 405),
     "orga:import_retry": (405, 405, 405, 405, 405, 405, 405),
     "orga:imports": (302, 403, 403, 200, 404, 302, 200),
+    "orga:pix_import_confirm": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_import_detail": (302, 403, 403, 200, 404, 302, 200),
+    "orga:pix_import_discard": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_import_retry": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pix_imports": (302, 403, 403, 200, 404, 302, 200),
     "orga:invitation_accept": (200, 200, 200, 200, 200, 200, 200),
     "orga:invitation_cancel": (302, 403, 403, 405, 404, 302, 405),
     "orga:invitation_confirm": (302, 403, 403, 405, 404, 302, 405),
@@ -346,6 +391,8 @@ MATRIX = {
     "orga:my_classes": (302, 403, 200, 200, 404, 302, 200),
     "orga:my_profile": (302, 200, 403, 403, 403, 302, 403),
     "orga:pupil_detail": (302, 403, 200, 200, 404, 302, 200),
+    "orga:pupil_ent_link": (405, 405, 405, 405, 405, 405, 405),
+    "orga:pupil_ent_unlink": (405, 405, 405, 405, 405, 405, 405),
     "orga:pupils": (302, 403, 200, 200, 404, 302, 200),
     "orga:report_create": (405, 405, 405, 405, 405, 405, 405),
     "orga:report_detail": (302, 403, 404, 200, 404, 302, 200),
@@ -364,6 +411,10 @@ MATRIX = {
     "orga:take": (302, 302, 404, 404, 404, 302, 404),
     "school_years": (302, 403, 403, 200, 404, 302, 200),
     "service_status": (302, 403, 403, 403, 403, 302, 200),
+    "socialaccount_connections": (302, 200, 200, 200, 200, 302, 200),
+    "socialaccount_login_cancelled": (200, 200, 200, 200, 200, 200, 200),
+    "socialaccount_login_error": (401, 401, 401, 401, 401, 401, 401),
+    "socialaccount_signup": (302, 302, 302, 302, 302, 302, 302),
 }
 
 

@@ -104,3 +104,25 @@ def test_pages_have_no_inline_script(client_for, school, school_admin):
     pages["challenge"] = client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
     assert b"challenge-form" in pages["challenge"].content
     assert {name: inline_code(response) for name, response in pages.items()} == {name: [] for name in pages}
+
+
+@pytest.mark.django_db
+def test_the_ent_sign_in_pages_let_their_forms_reach_the_ent_and_no_other_page_does(client, settings):
+    """The ENT button posts to pixdeploy, which redirects to the ENT: browsers check that redirect against
+    form-action. Only the ENT's origin is added, and only on the pages with such a form; a hostile server_url
+    (admin site) cannot add a directive."""
+    from allauth.socialaccount.models import SocialApp
+
+    settings.CONTENT_SECURITY_POLICY = settings.STRICT_CONTENT_SECURITY_POLICY
+    for provider_id, server_url in [("ent", "https://ent.example.fr/oidc"), ("bad", "https://x; script-src *")]:
+        SocialApp.objects.create(
+            provider="openid_connect", provider_id=provider_id, name=provider_id, client_id="c", secret="s",
+            settings={"server_url": server_url},
+        )  # fmt: skip
+    login = client.get(reverse("account_login"))["Content-Security-Policy"]
+    assert "form-action 'self' https://ent.example.fr;" in login and login.count(
+        ";"
+    ) == settings.STRICT_CONTENT_SECURITY_POLICY.count(";")
+    assert "script-src 'self';" in login and "*" not in login
+    home = client.get(reverse("accessibilite"))["Content-Security-Policy"]
+    assert home == settings.STRICT_CONTENT_SECURITY_POLICY

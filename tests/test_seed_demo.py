@@ -10,6 +10,7 @@ from django.urls import reverse
 from certif.models import Session
 from orga.models import Division, Membership, Pupil, School, SiecleImport
 from orga.schools.uai import is_valid_uai
+from pixdeploy.models import AcademieReferent, AcademieReport
 
 
 def run_seed(*args):
@@ -23,7 +24,7 @@ def test_seed_demo_json_gives_uai_and_working_logins():
     data = json.loads(run_seed("--json"))
     assert is_valid_uai(data["uai"])
     invigilator = data["logins"].pop("invigilator")
-    assert set(data["logins"]) == {"principal", "coadmin", "teacher", "pupil", "superuser"}
+    assert set(data["logins"]) == {"principal", "coadmin", "teacher", "pupil", "superuser", "referent"}
     for role, login in data["logins"].items():
         assert authenticate(username=login["username"], password=login["password"]) is not None, role
     # The invigilator's login opens the planned session's space.
@@ -141,3 +142,16 @@ def test_seed_demo_has_a_planned_session_and_a_published_one_the_demo_pupil_sees
     assert mine.verification_code in page
     run_seed()
     assert Session.objects.filter(status=Session.Status.PROCESSED).count() == 1  # idempotent
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_an_academie_referent_a_filled_table():
+    data = json.loads(run_seed("--json"))
+    run_seed("--json")  # run again: still one referent role and one table
+    login = data["logins"]["referent"]
+    client = Client()
+    assert client.login(username=login["username"], password=login["password"])
+    assert client.get(reverse("home")).url == reverse("academie")
+    page = client.get(reverse("academie")).content.decode()
+    assert "Collège Victor-Hugo" in page and "État au " in page
+    assert AcademieReferent.objects.count() == 1 and AcademieReport.objects.count() == 1

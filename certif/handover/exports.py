@@ -2,13 +2,11 @@
 API: CSV (`;`, UTF-8 with a BOM, as the house's other CSV exports) and Excel. Every text cell from a person goes
 through `documents.cells.defuse`."""
 
-import csv
-import io
-
 from certif.results.csv_format import COMPETENCE_CODES
 from certif.results.models import CertificationResult
 from documents.cells import defuse_row
 from documents.filenames import download_filename
+from documents.tables import csv_bytes, xlsx_bytes
 
 from .models import HandOver
 
@@ -45,29 +43,11 @@ def row(result):
 
 
 def build_csv(results):
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(row(result) for result in results)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADER, (row(result) for result in results))
 
 
 def build_xlsx(results):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Certification Pix"
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for result in results:
-        sheet.append(row(result))
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes("Certification Pix", HEADER, (row(result) for result in results))
 
 
 FORMATS = {

@@ -4,15 +4,7 @@ Names compare without case, accents, spaces at the ends or doubled, and with hyp
 spaces: "Lea  martin" is "Léa MARTIN". The birth date must be the same day.
 """
 
-import re
-import unicodedata
-
-
-def normalized_name(text):
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    plain = re.sub(r"[-'’`]", " ", plain)
-    return " ".join(plain.split())
+from orga.pupils.names import normalized_name
 
 
 def names_match(typed, *enrolled):

@@ -31,6 +31,12 @@ class CertificationResult(models.Model):
     # "P-" and 8 characters of Pix's alphabet: printed on the attestation, checked on the public page.
     verification_code = models.CharField("code de vérification", max_length=10, unique=True, null=True, blank=True)
     computed_at = models.DateTimeField("calculé le", default=timezone.now)
+    # Imported from Pix Certif's results file (read-only): Pix's certification number, and a digest of the row
+    # imported so that importing the same file again changes nothing.
+    pix_certification_number = models.PositiveIntegerField(
+        "n° de certification sur Pix", unique=True, null=True, blank=True
+    )
+    pix_fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = CertificationResultQuerySet.as_manager()
 
@@ -41,3 +47,7 @@ class CertificationResult(models.Model):
 
     def __str__(self):
         return f"Résultat de {self.candidate}"
+
+    @property
+    def is_imported_from_pix(self):
+        return self.pix_certification_number is not None

@@ -58,7 +58,7 @@ def _row(result):
     candidate = result.candidate
     session = candidate.session
     return csv_format.CertificationRow(
-        certification_number=candidate.course.id,
+        certification_number=result.pix_certification_number or candidate.course.id,
         first_name=candidate.first_names,
         last_name=candidate.display_last_name,
         birth_date=candidate.birthdate,
@@ -69,7 +69,7 @@ def _row(result):
         pix_score=result.pix_score,
         competence_levels=result.competence_levels,
         comment_for_organisation=result.comment_for_organisation or None,
-        session_number=session.number,
+        session_number=session.pix_session_id or session.number,
         taken_on=session.date,
     )
 

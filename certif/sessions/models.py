@@ -132,6 +132,9 @@ class Session(models.Model):
     has_joining_issue = models.BooleanField(
         "des candidats ont eu des difficultés à rejoindre la session", default=False
     )
+    # A session held on Pix Certif whose results were imported (certif.pix_imports): Pix's session id. It is
+    # published from the start and nothing in it is edited here.
+    pix_session_id = models.PositiveIntegerField("n° de la session sur Pix", null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -143,11 +146,20 @@ class Session(models.Model):
             # Candidates type the code while the session is open; a finalised session frees its code.
             models.UniqueConstraint(
                 fields=["access_code"], condition=models.Q(status="created"), name="access_code_unique_while_open"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["school", "pix_session_id"],
+                condition=models.Q(pix_session_id__isnull=False),
+                name="one_session_per_pix_session",
+            ),
         ]
 
     def __str__(self):
         return f"Session n° {self.number} — {self.date:%d/%m/%Y} {self.start_time:%H:%M}, {self.room}"
+
+    @property
+    def is_imported_from_pix(self):
+        return self.pix_session_id is not None
 
     @property
     def is_open(self):

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from crcn.presets import PRESETS_BY_CODE
 from orga.pupils.models import Division, Pupil
 from orga.schools.models import School
 from orga.schools.permissions import manages, schools_visible_to
@@ -15,6 +16,8 @@ CODE_DIGITS = "23456789"
 # A campaign list's status filter, as it appears in the address.
 IN_PROGRESS, ARCHIVED, ALL = "en-cours", "archivees", "toutes"
 LIST_STATUSES = [(IN_PROGRESS, "En cours"), (ARCHIVED, "Archivées"), (ALL, "Toutes")]
+# What stands for Pix's target profile name when the competences were picked one by one.
+CUSTOM_PROFILE = "Compétences choisies une à une"
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -56,12 +59,24 @@ class Campaign(models.Model):
     multiple_sendings = models.BooleanField("envois multiples", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # A campaign run on pix.fr whose results were imported (orga.pix_imports): Pix's id, code and target profile.
+    # Nobody joins it here; its participations are read-only.
+    pix_campaign_id = models.PositiveIntegerField("ID de la campagne sur Pix", null=True, blank=True)
+    pix_code = models.CharField("code de la campagne sur Pix", max_length=20, blank=True)
+    pix_target_profile = models.CharField("parcours sur Pix", max_length=255, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "campagne"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "pix_campaign_id"],
+                condition=models.Q(pix_campaign_id__isnull=False),
+                name="one_campaign_per_pix_campaign",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -69,6 +84,19 @@ class Campaign(models.Model):
     @property
     def is_archived(self):
         return self.archived_at is not None
+
+    @property
+    def is_imported_from_pix(self):
+        return self.pix_campaign_id is not None
+
+    @property
+    def target_profile_name(self):
+        """Pix's "Parcours": Pix's own for a campaign imported from Pix, the ready-made set's label, or
+        CUSTOM_PROFILE."""
+        if self.pix_target_profile:
+            return self.pix_target_profile
+        preset = PRESETS_BY_CODE.get(self.preset)
+        return preset.label if preset else CUSTOM_PROFILE
 
     @staticmethod
     def new_code(rng=None):
@@ -108,6 +136,11 @@ class Participation(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     pix = models.PositiveSmallIntegerField(default=0)
+    # Imported from a Pix Orga export (read-only): Pix's overall mastery ratio, and a digest of the row imported
+    # so that importing the same file again changes nothing.
+    imported_from_pix = models.BooleanField("importée de Pix", default=False)
+    pix_mastery = models.FloatField("maîtrise sur Pix", null=True, blank=True)
+    pix_fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = ParticipationQuerySet.as_manager()
 
@@ -155,6 +188,9 @@ class CompetenceResult(models.Model):
     level = models.PositiveSmallIntegerField(default=0)
     validated_skills = models.JSONField(default=list)
     tested_skills = models.PositiveSmallIntegerField(default=0)
+    # Imported from Pix: the mastery ratio of the target profile's skills in this competence (validated_skills,
+    # whose ids Pix does not export, stays empty).
+    pix_mastery = models.FloatField("maîtrise sur Pix", null=True, blank=True)
 
     class Meta:
         ordering = ["competence__code"]

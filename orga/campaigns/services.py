@@ -78,6 +78,10 @@ def check_can_join(campaign, user):
         raise JoinError(
             "Ce code correspond au parcours d'un autre établissement. Vérifiez le code donné par votre professeur."
         )
+    if campaign.is_imported_from_pix:
+        raise JoinError(
+            "Ce parcours a été passé sur pix.fr : ses résultats ont été importés ici, on ne peut pas y participer."
+        )
     if campaign.is_archived:
         raise JoinError("Ce parcours est archivé : il n'est plus possible d'y participer. Demandez un nouveau code.")
     if not pupil.is_active:

@@ -206,10 +206,11 @@ class ClassProgress:
         return [row for row in self.rows if row.has_status(FILTERS[kind][1], campaign_id)]
 
     def reminders(self):
-        """Per campaign still open: the pupils who have not started it, and those who have not finished it."""
+        """Per campaign still open: the pupils who have not started it, and those who have not finished it.
+        A campaign imported from Pix is no one's to take here: it has no reminder."""
         reminders = []
         for campaign in self.campaigns:
-            if campaign.is_archived:
+            if campaign.is_archived or campaign.is_imported_from_pix:
                 continue
             reminder = Reminder(campaign)
             for row in self.rows:

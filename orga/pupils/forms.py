@@ -31,3 +31,24 @@ class ImportForm(forms.Form):
         if file.size > MAX_FILE_BYTES:
             raise forms.ValidationError(too_big_message(file.size))
         return file
+
+
+class EntLinkForm(forms.Form):
+    """A school admin links a pupil's account to an ENT identity: the identifier the refusal page showed."""
+
+    provider = forms.ChoiceField(label="ENT")
+    identifier = forms.CharField(
+        label="Identifiant ENT",
+        max_length=191,  # allauth's SocialAccount.uid
+        help_text="L'identifiant affiché à l'élève quand sa connexion par l'ENT a été refusée.",
+        error_messages={
+            "required": "Saisissez l'identifiant ENT de l'élève.",
+            "max_length": "L'identifiant ENT compte au plus %(limit_value)d caractères (il en a %(show_value)d).",
+        },
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = list(providers)
+        if len(providers) == 1:
+            self.fields["provider"].initial = providers[0][0]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crcn.levels import level_range, max_reachable_level
+from crcn.models import Domain
 from documents.cells import defuse, defuse_row
 from documents.charts import scale_chart_svg
 from documents.pdf import render_pdf
@@ -24,10 +25,12 @@ from orga.campaigns.models import Participation
 from orga.schools.models import Membership
 from orga.schools.permissions import class_refusal, enters_school
 
+from . import pix_csv
 from .frames import (
     CampaignResults,
     campaign_results,
     competence_profile,
+    expected_answers,
     participations_visible_to,
     pupil_priorities,
     tube_analysis,
@@ -44,7 +47,7 @@ CONTENT_TYPES = {
 }
 EXTENSIONS = {Report.Kind.RESULTS_CSV: "csv", Report.Kind.RESULTS_XLSX: "xlsx", Report.Kind.CLASS_PDF: "pdf"}
 
-# --- The results table (CSV, and each class sheet of the workbook) ------------------------------
+# --- The results table (each class sheet of the workbook) ---------------------------------------
 
 BASE_COLUMNS = [
     "Établissement",
@@ -118,12 +121,62 @@ def results_table(results, school_name=None):
     return table[columns]
 
 
-def build_csv(results, school_name=None):
-    """UTF-8 with a BOM (Excel reads the accents), `;` separated, dates dd/mm/yyyy in Paris."""
-    table = results_table(results, school_name)
-    for column in ("Date de début", "Date du partage"):
-        table[column] = table[column].map(lambda d: d.strftime("%d/%m/%Y") if pd.notna(d) else "")
-    return table.to_csv(sep=";", index=False, na_rep="", lineterminator="\r\n").encode("utf-8-sig")
+def _int_or_none(value):
+    return None if pd.isna(value) else int(value)
+
+
+def pix_campaign(results, school_name=None):
+    """The campaign as the Pix-format CSV sees it: its profile's competences in framework order, titled."""
+    campaign = results.campaign
+    domains = {row[0]: row[1:] for row in Domain.objects.values_list("id", "code", "title")}
+    targets = results.target_counts()
+    competences = sorted(results.competences, key=lambda c: (domains[c.domain_id][0], c.code))
+    return pix_csv.Campaign(
+        organisation=school_name if school_name is not None else campaign.school.name,
+        id=campaign.id,
+        code=campaign.code,
+        name=campaign.name,
+        target_profile=campaign.target_profile_name,
+        competences=tuple(
+            pix_csv.Competence(c.code, c.title, domains[c.domain_id][1], targets[c.code]) for c in competences
+        ),
+    )
+
+
+def _name_order(series):
+    return series.map(pix_csv.name_key) if series.name != "created_at" else series
+
+
+def pix_participants(results):
+    """One `pix_csv.Participant` per row of the frame, in Pix's order: family name, first name, latest first."""
+    frame = results.frame
+    if frame.empty:
+        return
+    frame = frame.sort_values(
+        ["family_name", "first_name", "created_at"], ascending=[True, True, False], key=_name_order, kind="stable"
+    )
+    codes = results.codes
+    expected = expected_answers(len(codes))
+    for row in frame.to_dict("records"):
+        shared = row["status"] == STATUS.SHARED and pd.notna(row["shared_at"])
+        yield pix_csv.Participant(
+            last_name=row["family_name"],
+            first_name=row["first_name"],
+            division=row["division"],
+            started_at=row["created_at"],
+            finished=row["status"] != STATUS.STARTED,
+            answered=int(row["answered"]),
+            expected=expected,
+            shared_at=row["shared_at"] if shared else None,
+            validated={code: _int_or_none(row[f"validated:{code}"]) for code in codes},
+            levels={code: (_int_or_none(row[f"level:{code}"]), _int_or_none(row[f"pix:{code}"])) for code in codes},
+        )
+
+
+def build_csv(results, school_name=None, with_levels=True):
+    """Pix Orga's results file (orga/results/pix_csv.py), pixdeploy's levels and pix after Pix's columns."""
+    lines = pix_csv.lines(pix_campaign(results, school_name), pix_participants(results), with_levels=with_levels)
+    return "".join(lines).encode("utf-8")
 
 
 # --- The Excel workbook --------------------------------------------------------------------------

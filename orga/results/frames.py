@@ -47,6 +47,16 @@ class CampaignResults:
     def shared(self):
         return self.frame[self.frame["status"] == Participation.Status.SHARED]
 
+    def target_counts(self):
+        """{competence code: its target skills}, every competence of the campaign included."""
+        counts = Counter(code for code, _, _ in self.skills.values())
+        return {code: counts.get(code, 0) for code in self.codes}
+
+
+def expected_answers(competence_count):
+    """The answers a whole test takes, roughly: what an unfinished test's progress is measured against."""
+    return QUESTIONS_PER_COMPETENCE * max(competence_count, 1)
+
 
 def target_skills(codes, max_level=None):
     """Active skills of these competences up to the highest open level: {skill_id: (competence, tube_id, level)}."""
@@ -77,12 +87,13 @@ def campaign_results(campaign, participations=None, max_level=None):
             "created_at",
             "shared_at",
             "pix",
+            "pix_mastery",
             "answered",
         )
     )
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=["id", "pupil_id", "status", "pix", "answered"])
+        frame = pd.DataFrame(columns=["id", "pupil_id", "status", "pix", "pix_mastery", "answered"])
     frame = frame.rename(
         columns={
             "id": "participation_id",
@@ -94,6 +105,7 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame["last_name"] = frame["pupil__preferred_last_name"].where(
             frame["pupil__preferred_last_name"] != "", frame["pupil__last_name"]
         )
+        frame["family_name"] = frame["pupil__last_name"]  # the official name, as Pix's export writes it
         frame = frame.drop(columns=["pupil__last_name", "pupil__preferred_last_name"])
         frame["division"] = frame["division"].fillna("")
 
@@ -102,10 +114,24 @@ def campaign_results(campaign, participations=None, max_level=None):
     results = pd.DataFrame(
         list(
             CompetenceResult.objects.filter(participation__in=participations).values(
-                "participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"
+                "participation_id",
+                "competence__code",
+                "level",
+                "pix",
+                "tested_skills",
+                "validated_skills",
+                "pix_mastery",
             )
         ),
-        columns=["participation_id", "competence__code", "level", "pix", "tested_skills", "validated_skills"],
+        columns=[
+            "participation_id",
+            "competence__code",
+            "level",
+            "pix",
+            "tested_skills",
+            "validated_skills",
+            "pix_mastery",
+        ],
     )
     validated = {
         (pid, code): (level, frozenset(ids))
@@ -132,19 +158,27 @@ def campaign_results(campaign, participations=None, max_level=None):
         frame[f"pix:{code}"] = index.map(part["pix"]).astype("Int64")
         frame[f"tested:{code}"] = index.map(part["tested_skills"]).astype("Int64")
         frame[f"validated:{code}"] = index.map(part["validated"]).astype("Int64")
+        # Results imported from Pix keep Pix's own ratio; the skills they validated are not in Pix's export, so
+        # they count as that share of this campaign's target skills (the Pix-format CSV reads the ratio back).
+        imported = index.map(part["pix_mastery"]).astype("Float64")
+        estimate = (imported * per_competence_target.get(code, 0)).round().astype("Int64")
+        frame[f"validated:{code}"] = estimate.fillna(frame[f"validated:{code}"])
         total = per_competence_target.get(code, 0) or 1
         frame[f"mastery:{code}"] = (100 * frame[f"validated:{code}"] / total).round().astype("Int64")
+        frame[f"mastery:{code}"] = (100 * imported).round().astype("Int64").fillna(frame[f"mastery:{code}"])
     if not frame.empty:
         finished = frame["status"] != Participation.Status.STARTED
-        expected = QUESTIONS_PER_COMPETENCE * max(len(codes), 1)
+        expected = expected_answers(len(codes))
         frame["progress"] = (
             (100 * frame["answered"] / expected).clip(upper=99).round().astype(int).where(~finished, 100)
         )
         validated_cols = [f"validated:{c}" for c in codes]
         target_total = sum(per_competence_target.get(c, 0) for c in codes) or 1
         frame["mastery"] = (100 * frame[validated_cols].sum(axis=1, min_count=1) / target_total).round().astype("Int64")
-        frame["mastery"] = frame["mastery"].where(finished)
+        imported = (100 * frame["pix_mastery"].astype("Float64")).round().astype("Int64")
+        frame["mastery"] = imported.fillna(frame["mastery"]).where(finished)
         frame = frame.sort_values(["division", "last_name", "first_name"], kind="stable").reset_index(drop=True)
+    frame = frame.drop(columns=["pix_mastery"], errors="ignore")
     return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated, skills=skills)
 
 

@@ -1,6 +1,8 @@
 """Who sees what: the one place these rules are written. QuerySets, services and views ask here.
 
 - A superuser sees every school; anyone else, the schools where they are an active member.
+- The académie view (every school's checklist and participation side by side) is a superuser's, for every
+  school, or an académie referent's, for the schools of their académies only; no one else's.
 - Within a school, a superuser or the school's admin sees everything: every class, campaign,
   participant, export and resource.
 - The author of a campaign or a resource manages it too: edits it, sees every participant.
@@ -28,6 +30,34 @@ def schools_visible_to(user, path=""):
         return Q()
     prefix = f"{path}__" if path else ""
     return Q(**{f"{prefix}memberships__user": user, f"{prefix}memberships__is_active": True})
+
+
+def sees_academie_view(user, referent_academies):
+    """A superuser, or an académie referent (`referent_academies`: the académies the user is referent of), opens
+    the académie view."""
+    return user.is_authenticated and (user.is_superuser or bool(referent_academies))
+
+
+def academie_scopes(user, referent_academies, known_academies=()):
+    """The académies (as the view names them) the user may look at in the académie view: "" (every school) then
+    each of `known_academies` for a superuser; a referent's own académies; nothing for anyone else."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return ["", *sorted(set(known_academies) - {""})]
+    return sorted(set(referent_academies))
+
+
+def academie_rows(user, referent_academies, field="academie"):
+    """Q of the rows (schools, or rows whose académie is in `field`) the user sees in the académie view: every
+    row for a superuser, those of their académies for a referent, none for anyone else."""
+    if not user.is_authenticated:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    if not referent_academies:
+        return NOTHING
+    return Q(**{f"{field}__in": list(referent_academies)})
 
 
 def enters_school(user, membership):

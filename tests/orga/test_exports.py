@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from crcn import engine
-from crcn.models import Challenge
+from crcn.models import Challenge, Competence
 from orga.campaigns.services import create_campaign, current_bank, finish
 from orga.models import Answer, CompetenceResult, Membership, Participation, Report
-from orga.results import exports
+from orga.results import exports, pix_csv
 from orga.results.exports import build_class_pdf, build_csv, build_xlsx, process_report, sheet_title
 from orga.results.frames import campaign_results, participations_visible_to, target_skills, tube_analysis
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
@@ -133,71 +133,88 @@ def frame_int(value):
 # --- CSV -------------------------------------------------------------------------------------------
 
 
+def read_csv(data):
+    """The results CSV as pandas reads it: decimal comma, "NA" missing, "" kept as text."""
+    return pd.read_csv(
+        io.BytesIO(data),
+        sep=";",
+        encoding="utf-8-sig",
+        decimal=",",
+        dtype={"Code": str},
+        keep_default_na=False,
+        na_values=["NA"],
+    )
+
+
+def titles(codes=CODES):
+    return dict(Competence.objects.filter(code__in=codes).values_list("code", "title"))
+
+
 @pytest.mark.django_db
 def test_csv_has_the_figures_of_campaign_results(campaign, school, school_admin):
+    """Pix's columns with the frame's figures, then our level and pix (tests/orga/test_pix_csv.py: byte for byte)."""
     data = produced(make_report(campaign, school_admin, Report.Kind.RESULTS_CSV))
-    assert data.startswith(b"\xef\xbb\xbf")
-    table = pd.read_csv(io.BytesIO(data), sep=";", encoding="utf-8-sig", dtype={"Code": str})
-    frame = campaign_results(campaign).frame
-    assert list(table.columns[:11]) == [
-        "Établissement",
-        "Campagne",
-        "Code",
-        "Nom",
-        "Prénom",
-        "Classe",
-        "% de progression",
-        "Date de début",
-        "Partage (O/N)",
-        "Date du partage",
-        "% de maîtrise de l'ensemble des acquis du profil",
-    ]
-    for code in CODES:
-        for name in (
-            f"% de maîtrise des acquis de la compétence {code}",
-            f"Acquis testés dans la compétence {code}",
-            f"Acquis maîtrisés dans la compétence {code}",
-            f"Niveau {code}",
-            f"Pix {code}",
-        ):
-            assert name in table.columns
+    assert data.startswith(b'\xef\xbb\xbf"Nom de l\'organisation";') and b"\r" not in data
+    table = read_csv(data)
+    results = campaign_results(campaign)
+    frame = results.frame.sort_values(  # Pix's order: family name, first name, latest first
+        ["family_name", "first_name", "created_at"],
+        ascending=[True, True, False],
+        key=lambda s: s if s.name == "created_at" else s.map(pix_csv.name_key),
+        kind="stable",
+    )
+    assert list(frame["division"]) != sorted(frame["division"])  # the classes are mixed, unlike the pages
+    names = titles()
+    targets = results.target_counts()
+    assert list(table.columns[:13]) == list(pix_csv.BASE_HEADER)
+    assert list(table.columns) == pix_csv.header(
+        [names[c] for c in CODES],
+        ["Information et données", "Communication et collaboration", "Protection et sécurité"],
+        with_levels=True,
+    )
     assert len(table) == len(frame) == 13
-    assert set(table["Établissement"]) == {school.name} and set(table["Code"]) == {campaign.code}
-    assert (table["Partage (O/N)"] == "O").sum() == (frame["status"] == STATUS.SHARED).sum() == 8
-    assert table["Date de début"].str.fullmatch(r"\d{2}/\d{2}/\d{4}").all()
-    assert table["Date de début"].iloc[0] == timezone.localdate().strftime("%d/%m/%Y")
+    assert set(table["Nom de l'organisation"]) == {school.name} and set(table["Code"]) == {campaign.code}
+    assert set(table["ID Campagne"]) == {campaign.id} and set(table["Parcours"]) == {campaign.target_profile_name}
+    assert (table["Partage (O/N)"] == "Oui").sum() == (frame["status"] == STATUS.SHARED).sum() == 8
+    assert table["Date et heure de début (Europe/Paris)"].str.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}").all()
     for (_, row), (_, expected) in zip(table.iterrows(), frame.iterrows(), strict=True):
-        assert (row["Nom"], row["Prénom"], row["Classe"]) == (
-            expected["last_name"],
+        assert (row["Nom du Participant"], row["Prénom du Participant"], row["Classe"]) == (
+            expected["family_name"],
             expected["first_name"],
             expected["division"],
         )
-        assert as_int(row["% de progression"]) == expected["progress"]
-        assert as_int(row["% de maîtrise de l'ensemble des acquis du profil"]) == frame_int(expected["mastery"])
+        finished = expected["status"] != STATUS.STARTED
+        assert row["% de progression"] == (1 if finished else pytest.approx(expected["answered"] / 24, abs=0.0005))
+        if expected["status"] != STATUS.SHARED:  # not sent: "NA" after the sending column
+            assert row["Partage (O/N)"] == "Non"
+            assert row.iloc[11:].isna().all()
+            continue
+        assert row["Partage (O/N)"] == "Oui"
+        assert row["Date et heure du partage (Europe/Paris)"] != ""
+        mastered = {code: frame_int(expected[f"validated:{code}"]) or 0 for code in CODES}
+        overall = row["% maitrise de l'ensemble des acquis du profil"]
+        assert overall == float(pix_csv.ratio(sum(mastered.values()), sum(targets.values())))
         for code in CODES:
-            assert as_int(row[f"Niveau {code}"]) == frame_int(expected[f"level:{code}"])
-            assert as_int(row[f"Pix {code}"]) == frame_int(expected[f"pix:{code}"])
-            assert as_int(row[f"% de maîtrise des acquis de la compétence {code}"]) == frame_int(
-                expected[f"mastery:{code}"]
+            name = names[code]
+            assert row[f"Nombre d'acquis du profil cible dans la compétence {name}"] == targets[code] > 0
+            assert row[f"Acquis maitrisés dans la compétence {name}"] == mastered[code]
+            assert row[f"% de maitrise des acquis de la compétence {name}"] == float(
+                pix_csv.ratio(mastered[code], targets[code])
             )
-            assert as_int(row[f"Acquis testés dans la compétence {code}"]) == frame_int(expected[f"tested:{code}"])
-            assert as_int(row[f"Acquis maîtrisés dans la compétence {code}"]) == frame_int(
-                expected[f"validated:{code}"]
-            )
-        if expected["status"] == STATUS.STARTED:  # unfinished: empty cells, no share date
-            assert pd.isna(row["% de maîtrise de l'ensemble des acquis du profil"])
-            assert pd.isna(row["Date du partage"]) and pd.isna(row[f"Niveau {CODES[0]}"])
-            assert row["Partage (O/N)"] == "N"
+            assert row[f"Niveau pour la compétence {name}"] == frame_int(expected[f"level:{code}"])
+            assert row[f"Nombre de pix pour la compétence {name}"] == frame_int(expected[f"pix:{code}"])
+        area = "Information et données"  # 1.1 alone among CODES
+        assert row[f"Acquis maitrisés du domaine {area}"] == mastered["1.1"]
 
 
 @pytest.mark.django_db
 def test_teacher_export_holds_only_the_pupils_they_may_see(campaign, school, teacher_of_a):
     data = produced(make_report(campaign, teacher_of_a, Report.Kind.RESULTS_CSV))
-    table = pd.read_csv(io.BytesIO(data), sep=";", encoding="utf-8-sig")
+    table = read_csv(data)
     membership = Membership.objects.get(user=teacher_of_a)
     visible = campaign_results(campaign, participations_visible_to(campaign, teacher_of_a, membership)).frame
     assert set(table["Classe"]) == {"3e A"} and len(table) == len(visible) == 8
-    assert list(table["Nom"]) == list(visible["last_name"])
+    assert sorted(table["Nom du Participant"]) == sorted(visible["family_name"])
 
 
 @pytest.mark.django_db
@@ -206,8 +223,8 @@ def test_csv_quotes_what_a_spreadsheet_would_run_as_a_formula(school, school_adm
         school=school, owner=school_admin, name="=HYPERLINK(1)", type="assessment", competence_codes=CODES
     )
     add_participations(campaign, division_a, ["shared"], last_names=["@SOMME(A1)"])
-    table = pd.read_csv(io.BytesIO(build_csv(campaign_results(campaign))), sep=";", encoding="utf-8-sig")
-    assert table["Campagne"][0] == "'=HYPERLINK(1)" and table["Nom"][0] == "'@SOMME(A1)"
+    table = read_csv(build_csv(campaign_results(campaign)))
+    assert table["Nom de la campagne"][0] == "'=HYPERLINK(1)" and table["Nom du Participant"][0] == "'@SOMME(A1)"
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -607,18 +624,29 @@ def test_the_exports_show_the_figures_of_the_results_page(client_for, school, sc
     assert len(on_page) == 13
 
     results = campaign_results(campaign)
-    csv = pd.read_csv(io.BytesIO(build_csv(results)), sep=";", encoding="utf-8-sig")
+    names = titles()
+    csv = read_csv(build_csv(results)).rename(
+        columns={
+            "Nom du Participant": "Nom",
+            "Prénom du Participant": "Prénom",
+            "% maitrise de l'ensemble des acquis du profil": "% de maîtrise de l'ensemble des acquis du profil",
+            **{f"Niveau pour la compétence {names[code]}": f"Niveau {code}" for code in CODES},
+        }
+    )
     xlsx = pd.concat(pd.read_excel(io.BytesIO(build_xlsx(results)), sheet_name=name) for name in ("3e A", "3e B"))
-    # The CSV writes percentages as numbers 0-100; Excel stores fractions shown with the % format.
-    for table, factor in ((csv, 1), (xlsx, 100)):
+    # The CSV writes Pix's ratios (0,62), the page a percentage, and Excel a fraction shown with the % format.
+    # Only sent results show in the CSV; the page and Excel also show those finished but not sent.
+    for table, only_sent in ((csv, True), (xlsx, False)):
         assert len(table) == len(on_page)
         for _, row in table.iterrows():
             mastery, levels = on_page[f"{row['Nom']} {row['Prénom']}"]
+            if only_sent and row["Partage (O/N)"] != "Oui":
+                mastery, levels = None, [None] * len(CODES)
             overall = row["% de maîtrise de l'ensemble des acquis du profil"]
             if pd.isna(overall):
                 assert mastery is None
             else:
-                assert round(float(overall) * factor) == mastery
+                assert round(float(overall) * 100) == mastery
             assert [as_int(row[f"Niveau {code}"]) for code in CODES] == levels
 
 
@@ -650,12 +678,12 @@ def test_skills_mastered_never_exceed_skills_tested_after_simulated_tests(school
     assert any(len(r.validated_skills) > 0 for r in results)
     for result in results:
         assert len(result.validated_skills) <= result.tested_skills, result
-    table = pd.read_csv(io.BytesIO(produced(make_report(campaign, school_admin, Report.Kind.RESULTS_CSV))), sep=";")
-    for code in CODES:
-        tested = table[f"Acquis testés dans la compétence {code}"]
-        validated = table[f"Acquis maîtrisés dans la compétence {code}"]
-        assert (validated <= tested).all(), (code, list(zip(validated, tested, strict=True)))
-        assert (tested > 0).all()
+    table = read_csv(produced(make_report(campaign, school_admin, Report.Kind.RESULTS_CSV)))
+    for code, name in titles().items():  # Pix's file has the profile's skills, not those tested
+        target = table[f"Nombre d'acquis du profil cible dans la compétence {name}"]
+        validated = table[f"Acquis maitrisés dans la compétence {name}"]
+        assert (validated <= target).all(), (code, list(zip(validated, target, strict=True)))
+        assert (target > 0).all()
     data = produced(make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX))
     sheet = pd.read_excel(io.BytesIO(data), sheet_name=division_a.name)
     for code in CODES:

@@ -121,3 +121,28 @@ def test_whoever_sees_the_whole_school_follows_every_class_without_a_query(schoo
         assert permissions.follows_class(school_admin, membership, division.id)
         assert permissions.follows_class(superuser, None, division.id)
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_the_academie_view_is_a_superusers_or_a_referents(users):
+    assert [name for name, user in users.items() if permissions.sees_academie_view(user, [])] == ["superuser"]
+    assert permissions.sees_academie_view(users["teacher"], ["Lyon"])
+    assert not permissions.sees_academie_view(AnonymousUser(), ["Lyon"])
+
+
+@pytest.mark.django_db
+def test_a_referent_sees_the_schools_of_their_academies_only(users, school, other_school):
+    School.objects.filter(id=other_school.id).update(academie="Paris")
+    known = ["Lyon", "Paris", "", "Lyon"]
+    assert permissions.academie_scopes(users["superuser"], [], known) == ["", "Lyon", "Paris"]
+    assert permissions.academie_scopes(users["teacher"], ["Paris"], known) == ["Paris"]
+    assert permissions.academie_scopes(AnonymousUser(), ["Paris"], known) == []
+
+    def seen(user, academies):
+        return set(School.objects.filter(permissions.academie_rows(user, academies)).values_list("id", flat=True))
+
+    assert seen(users["superuser"], []) == {school.id, other_school.id}
+    assert seen(users["teacher"], ["Paris"]) == {other_school.id}
+    with CaptureQueriesContext(connection) as queries:
+        assert seen(users["school_admin"], []) == set() and seen(AnonymousUser(), ["Lyon"]) == set()
+    assert len(queries) == 0  # nothing to look for

@@ -56,7 +56,7 @@ def _row(pupil, result):
     candidate = result.candidate
     course = getattr(candidate, "course", None)
     return Row(
-        id=course.id if course is not None else result.id,
+        id=course.id if course is not None else (result.pix_certification_number or result.id),
         first_name=pupil.first_name,
         middle_name=pupil.middle_name,
         third_name=pupil.third_name,

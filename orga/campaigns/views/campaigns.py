@@ -12,7 +12,7 @@ from crcn.presets import PRESETS_BY_CODE
 from documents.pdf import pdf_response
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
-from orga.schools.permissions import classes_open_to
+from orga.schools.permissions import classes_open_to, is_school_admin
 
 from ..forms import CampaignFilterForm, CampaignForm
 from ..models import Campaign, Participation
@@ -52,7 +52,13 @@ def campaign_list(request):
     return render(
         request,
         template,
-        {"school": request.school, "campaigns": campaigns, "filters": filters, "page_title": "Campagnes"},
+        {
+            "school": request.school,
+            "campaigns": campaigns,
+            "filters": filters,
+            "can_import": is_school_admin(request),
+            "page_title": "Campagnes",
+        },
     )
 
 

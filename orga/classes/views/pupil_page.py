@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
+from orga.pupils.ent import ent_links, ent_providers
+from orga.pupils.forms import EntLinkForm
 from orga.pupils.models import Division, Pupil
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to, is_school_admin
@@ -62,6 +64,8 @@ def pupil_detail(request, pupil_id):
     school = request.school
     pupil = get_object_or_404(Pupil.objects.select_related("division", "user"), id=pupil_id, school=school)
     class_open_or_403(request, pupil.division_id)
+    can_manage = is_school_admin(request)
+    providers = ent_providers() if can_manage and pupil.user else []
     return render(
         request,
         "orga/pupils/detail.html",
@@ -71,6 +75,8 @@ def pupil_detail(request, pupil_id):
             "participations": pupil_participations(pupil, school),
             "levels": pupil_levels(pupil, school),
             "page_title": str(pupil),
-            "can_manage": is_school_admin(request),
+            "can_manage": can_manage,
+            "ent_links": ent_links(pupil.user) if providers else [],
+            "ent_form": EntLinkForm(providers=providers) if providers else None,
         },
     )

@@ -27,6 +27,7 @@ class Command(BaseCommand):
             "teacher": "Enseignant",
             "pupil": "Élève",
             "superuser": "Super-administrateur",
+            "referent": "Référent d'académie",
         }
         for role, login in result["logins"].items():
             if role == "invigilator":

@@ -1,0 +1,50 @@
+"""A school admin links a pupil's account to an ENT identity, or unlinks it (orga.pupils.ent)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from orga.schools.guards import school_admin_required
+
+from ..ent import ent_providers, link, unlink
+from ..forms import EntLinkForm
+from ..models import Pupil
+
+
+def _pupil(request, pupil_id):
+    return get_object_or_404(Pupil.objects.select_related("user"), id=pupil_id, school=request.school)
+
+
+def _back(request, pupil):
+    return redirect("orga:pupil_detail", uai=request.school.uai, pupil_id=pupil.id)
+
+
+@require_POST
+@school_admin_required
+def pupil_ent_link(request, pupil_id):
+    pupil = _pupil(request, pupil_id)
+    if pupil.user is None:
+        messages.error(request, "Cet élève n'a pas encore de compte : générez d'abord les comptes de sa classe.")
+        return _back(request, pupil)
+    form = EntLinkForm(request.POST, providers=ent_providers())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back(request, pupil)
+    try:
+        link(pupil.user, form.cleaned_data["provider"], form.cleaned_data["identifier"].strip())
+    except ValueError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Le compte de l'élève est relié à son compte ENT : il peut se connecter par l'ENT.")
+    return _back(request, pupil)
+
+
+@require_POST
+@school_admin_required
+def pupil_ent_unlink(request, pupil_id, link_id):
+    pupil = _pupil(request, pupil_id)
+    if pupil.user is not None:
+        unlink(pupil.user, link_id)
+    messages.success(request, "Le compte ENT n'est plus relié à ce compte pixdeploy.")
+    return _back(request, pupil)
