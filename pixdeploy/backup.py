@@ -1,7 +1,7 @@
 """Backups: a PostgreSQL dump and the media files in a dated folder, with a manifest to check a restore against.
 
 A backup folder holds `database.dump` (`pg_dump -Fc`), `media.tar.gz` (MEDIA_ROOT) and `manifest.json`: the
-rows and a checksum of each key table, taken in the very snapshot that pg_dump saves (pg_export_snapshot), the
+rows and a checksum of each table, taken in the very snapshot that pg_dump saves (pg_export_snapshot), the
 SHA-256 of each media file and of both archives. `restore` loads a folder into a new database and a media
 folder, then checks both against the manifest. Everything here talks to PostgreSQL with psycopg2 and the client
 tools (pg_dump, pg_restore), not through the ORM: the restored database is not the app's.
@@ -25,8 +25,9 @@ DUMP_NAME = "database.dump"
 MEDIA_NAME = "media.tar.gz"
 MANIFEST_NAME = "manifest.json"
 
-# The tables whose loss would be felt: schools and people, pupils, campaigns and their results, certification
-# sessions, candidates, tests and results, exports and imports, hand-overs to the livret scolaire.
+# The tables whose loss would be felt most (every table is checked; these are counted in the reports):
+# schools and people, pupils, campaigns and their results, certification sessions, candidates, tests and
+# results, exports and imports, hand-overs to the livret scolaire.
 KEY_TABLES = [
     "accounts_user",
     "orga_school",
@@ -90,17 +91,21 @@ def _client_env(db):
 
 
 def fingerprints(cursor):
-    """{table: {"rows": n, "md5": …}} of the key tables: the MD5 of every row's text, in id order.
+    """{table: {"rows": n, "md5": …}} of every table of the database: the MD5 of all its rows' text, sorted.
 
-    The session's time zone is set to UTC so that a timestamp reads the same on any server.
+    Every table, not only the key ones, so that a table added later is checked without anyone thinking of it.
+    Rows are sorted by their text in the "C" collation and the session's time zone is UTC, so that the same
+    rows give the same checksum on any server.
     """
     cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
     found = {}
-    for table in KEY_TABLES:
+    for (table,) in cursor.fetchall():
         cursor.execute(
-            sql.SQL("SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t.id), '')) FROM {} t").format(
-                sql.Identifier(table)
-            )
+            sql.SQL(
+                "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\"), '')) "
+                "FROM {} t"
+            ).format(sql.Identifier(table))
         )
         rows, digest = cursor.fetchone()
         found[table] = {"rows": rows, "md5": digest}

@@ -186,7 +186,10 @@ def run_drill(restore_into, *, seed=False, keep=False, workdir=None):
             "seconds": manifest["seconds"],
         },
         "restore_seconds": restored["seconds"],
-        "tables": {table: value["rows"] for table, value in manifest["tables"].items()},
+        "tables_checked": len(manifest["tables"]),
+        "tables": {
+            table: manifest["tables"][table]["rows"] for table in backup.KEY_TABLES if table in manifest["tables"]
+        },
         "problems": restored["problems"],
         "checks": checks,
         "ok": restored["ok"] and all(checks.values()) and bool(pages),

@@ -76,6 +76,7 @@ def test_the_scripts_back_up_and_restore_into_a_new_database_only(
     assert saved.returncode == 0, saved.stderr
     manifest = json.loads(saved.stdout)
     assert manifest["tables"]["orga_school"]["rows"] == 1
+    assert set(backup.KEY_TABLES) <= set(manifest["tables"])  # the key tables' names are still the models'
     assert list(manifest["media"]) == ["exports/bilan.csv"]
 
     restored = run("scripts/restore.sh", manifest["folder"], restored_name, str(tmp_path / "copie"), "--json")

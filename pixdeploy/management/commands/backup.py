@@ -28,6 +28,7 @@ class Command(BaseCommand):
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(f"Sauvegarde écrite dans {folder}")
-            + f"\n  base : {dump / 1e6:.1f} Mo ({count_of(rows, 'ligne')} dans les tables principales), "
+            + f"\n  base : {dump / 1e6:.1f} Mo ({count_of(rows, 'ligne')} dans "
+            f"{count_of(len(manifest['tables']), 'table')}), "
             f"{count_of(len(manifest['media']), 'fichier')}, en {manifest['seconds']['total']} s"
         )

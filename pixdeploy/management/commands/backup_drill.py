@@ -8,7 +8,7 @@ from pixdeploy.backup import BackupError, database_settings
 from pixdeploy.backup_drill import check_pages, run_drill
 
 CHECKS = {
-    "tables_identical": "tables principales identiques (lignes et empreinte)",
+    "tables_identical": "toutes les tables identiques (lignes et empreinte)",
     "media_identical": "fichiers identiques octet pour octet",
     "pupil_page": "la page d'un élève montre le même élève",
     "session_results_page": "les résultats d'une session montrent le même candidat et le même score",

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         elif report["ok"]:
             self.stdout.write(
                 self.style.SUCCESS(f"Base {report['database']} restaurée et vérifiée")
-                + f" ({count_of(len(report['tables']), 'table principale', 'tables principales')} et "
+                + f" ({count_of(len(report['tables']), 'table')} et "
                 f"{count_of(report['media_files'], 'fichier')} comme dans la sauvegarde, fichiers dans "
                 f"{report['media_root']}), en {report['seconds']['total']} s"
             )
