@@ -26,7 +26,7 @@ def test_home_certification_reads_well_and_has_no_serious_violation(page, live_s
         done = page.locator(".checklist-item--done").all_inner_texts()
         assert any("Planifier les sessions de certification" in text for text in done), done
         assert any("Planifier la surveillance" in text for text in done), done
-        assert any("élèves de 3e sur" in text for text in done)
+        assert any("élèves de 3e inscrits à une session" in text for text in done)
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the phone
     page.screenshot(path=str(tmp_path / f"home-{who}-{width}.png"), full_page=True)
     assert violations(page) == []
