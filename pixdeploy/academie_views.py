@@ -148,6 +148,8 @@ def academie_job_rescue(request, job_id, action):
 
 @academie_view_required
 def academie_export(request, file_format):
+    if file_format not in academie_exports.FORMATS:
+        raise Http404("Format d'export inconnu : CSV ou Excel (.csv, .xlsx).")
     scope, school_type, sort = _filters(request)
     report = academie.latest_done(scope)
     if report is None:

@@ -332,6 +332,13 @@ def test_the_csv_export_has_the_header_a_row_and_defused_names(client_for, lyon_
 
 
 @pytest.mark.django_db
+def test_an_unknown_export_format_is_not_found(client_for, lyon_referent):
+    computed("lyon")
+    response = client_for(lyon_referent).get(reverse("academie_export", kwargs={"file_format": "pdf"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_the_excel_export_filters_by_type_and_defuses_names(client_for, superuser, school):
     from openpyxl import load_workbook
 

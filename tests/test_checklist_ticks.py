@@ -4,6 +4,7 @@ its evidence. (Steps 5 and 6: test_checklist_certification.py; the windows: test
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from orga.campaigns.services import create_campaign
@@ -157,3 +158,11 @@ def test_a_hand_tick_counts_for_its_school_year_only(client_for, school, school_
     )
     item = _items(school)["Présenter Pix et le cadre de référence des compétences numériques en conseil pédagogique"]
     assert item.done and item.ticked_by.startswith("Anne")
+
+
+@pytest.mark.django_db
+def test_the_years_progress_counts_in_french(client_for, school, school_admin):
+    html = client_for(school_admin).get(reverse("home")).content.decode()
+    progress = html[html.index('id="avancement"') :]
+    progress = progress[: progress.index("</p>")]
+    assert "0 étape faite sur 6" in progress  # French puts 0 in the singular

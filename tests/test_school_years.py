@@ -208,3 +208,27 @@ def test_only_the_schools_admins_reach_the_years(client_for, school, school_admi
     assert client_for(None).get(url).status_code == 302
     assert client_for(teacher).post(url).status_code == 403
     assert not SchoolYearClosure.objects.exists()
+
+
+def test_a_years_summary_counts_in_french():
+    from django.template.loader import render_to_string
+
+    summary = {
+        "pupils": 2,
+        "divisions": 1,
+        "campaigns": 0,
+        "participants": 3,
+        "shared": 2,
+        "sessions": 0,
+        "certified": 0,
+        "validated": 0,
+        "handed_over": False,
+        "checklist_steps_done": 0,
+        "checklist_items_done": 1,
+        "checklist_items": 19,
+    }
+    page = render_to_string("pixdeploy/_year_summary.html", {"summary": summary})
+    assert "2 élèves ont envoyé leurs résultats" in page
+    assert "Check-list : 0 étape sur 6, 1 action sur 19" in page
+    page = render_to_string("pixdeploy/_year_summary.html", {"summary": {**summary, "shared": 1}})
+    assert "1 élève a envoyé ses résultats" in page

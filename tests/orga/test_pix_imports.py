@@ -2,6 +2,7 @@
 the refusals, the pages' permissions."""
 
 import datetime
+import re
 import time
 
 import pytest
@@ -234,6 +235,10 @@ def test_a_campaign_export_is_previewed_then_imported_and_a_second_import_change
         client.post(reverse("orga:pix_import_confirm", kwargs={"uai": school.uai, "import_id": job.id}))
     job.refresh_from_db()
     assert job.is_imported and job.report["new"] == 2
+    report = client.get(detail_url(school, job)).content.decode()
+    assert "2 résultats importés, 0 mis à jour, 0 inchangé, 2 lignes non importées." in " ".join(
+        re.sub(r"<[^>]+>", "", report).split()
+    )
     campaign = Campaign.objects.get()
     assert (campaign.pix_campaign_id, campaign.pix_code, campaign.name) == (4521, "QRTWHB274", "Rentrée 3e")
     lea = Participation.objects.get(pupil=pupils["lea"])
