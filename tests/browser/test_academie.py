@@ -12,7 +12,8 @@ from .conftest import sign_in
 from .test_accessibility import violations
 from .test_phone_tables import check_layout
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework")]
+# The report runs in the live server's own process: no worker reads a broker's queue in a browser test.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("framework", "eager_tasks")]
 
 
 @pytest.fixture
