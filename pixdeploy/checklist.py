@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from certif.models import HandOver, Session
 from orga.models import Division, Membership, Participation, School, SiecleImport
-from orga.schools.models import current_school_year
+from orga.schools.models import current_school_year, school_year_span
 
 from .guides import Guide, guide_for
 from .windows import StepState, state_of, step_windows
@@ -85,11 +85,6 @@ class Step:
     def progress(self):
         required = [item for item in self.items if not item.optional]
         return sum(item.done for item in required), len(required)
-
-
-def school_year_span(school_year):
-    start = int(school_year[:4])
-    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
 
 
 def _last_import(school: School, span):

@@ -1,7 +1,6 @@
 """The results as the pages and files read them: a session's results, its CSV files, the school's published
 results by class, a pupil's published certifications."""
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from certif.sessions.models import Candidate, Session
 from crcn.models import Competence
 from crcn.scoring import CERTIFICATION_BANDS
 from orga.pupils.models import Division
-from orga.schools.models import current_school_year
+from orga.schools.models import current_school_year, school_year_span
 from orga.schools.permissions import classes_followed_by
 
 from . import csv_format
@@ -112,11 +111,6 @@ def update_comment(result_id, comment):
 # --- The school's published results, by class -------------------------------------------------------------
 
 
-def _school_year_span(school_year):
-    start = int(school_year[:4])
-    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
-
-
 def visible_division_names(school, user, membership, field="candidate__division_name"):
     """Q on candidates of the classes this user follows (whoever sees the whole school: every candidate),
     matched by the class name copied at enrolment (`field`: "division_name" to filter candidates themselves)."""
@@ -141,7 +135,7 @@ def published_results_by_class(school, user, membership, *, school_year=None, di
     school_year = school_year or current_school_year()
     visible = (
         CertificationResult.objects.published()
-        .filter(candidate__session__school=school, candidate__session__date__range=_school_year_span(school_year))
+        .filter(candidate__session__school=school, candidate__session__date__range=school_year_span(school_year))
         .filter(visible_division_names(school, user, membership))
     )
     divisions = sorted(set(visible.values_list("candidate__division_name", flat=True)) - {""})

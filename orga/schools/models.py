@@ -1,5 +1,6 @@
 """Schools, their staff (memberships) and the invitations that bring staff in."""
 
+import datetime
 import secrets
 from datetime import timedelta
 
@@ -17,6 +18,12 @@ def current_school_year(today=None):
     today = today or timezone.localdate()
     start = today.year if today.month >= 8 else today.year - 1
     return f"{start}-{start + 1}"
+
+
+def school_year_span(school_year):
+    """The days of a school year, « 2026-2027 » → (1 August 2026, 31 July 2027)."""
+    start = int(school_year[:4])
+    return datetime.date(start, 8, 1), datetime.date(start + 1, 7, 31)
 
 
 def validate_uai(value):
