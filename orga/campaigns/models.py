@@ -141,6 +141,9 @@ class Participation(models.Model):
     imported_from_pix = models.BooleanField("importée de Pix", default=False)
     pix_mastery = models.FloatField("maîtrise sur Pix", null=True, blank=True)
     pix_fingerprint = models.CharField(max_length=64, blank=True)
+    # Mastery of the campaign's target skills in percent, once finished: stored by `orga.campaigns.stats` when the
+    # results are, so that the results table sorts on it in the database.
+    mastery = models.PositiveSmallIntegerField("maîtrise (%)", null=True, blank=True)
 
     objects = ParticipationQuerySet.as_manager()
 
@@ -200,3 +203,27 @@ class CompetenceResult(models.Model):
 
     def __str__(self):
         return f"{self.competence_id}: niveau {self.level}, {self.pix} pix"
+
+
+class CampaignStats(models.Model):
+    """A campaign's aggregates over the current participations of one class (`division`, None for the pupils
+    without a class): what the Activité and Analyse tabs and the exports' summary show, summed over the classes
+    the reader sees. Kept up to date by `orga.campaigns.stats` whenever a participation's results are stored;
+    `data`'s shape is documented there."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stats")
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "statistiques de campagne"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "division"], name="one_stats_per_campaign_class"),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=models.Q(division__isnull=True), name="one_stats_per_campaign_no_class"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} / {self.division_id}"

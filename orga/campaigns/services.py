@@ -18,6 +18,7 @@ from crcn.levels import max_reachable_level
 from crcn.models import Challenge, Competence
 
 from .models import Answer, Campaign, CompetenceResult, Participation
+from .stats import record_results
 
 BANK_TTL_SECONDS = 300
 _bank_cache = {"bank": None, "loaded_at": 0.0}
@@ -110,7 +111,9 @@ def start_or_resume(campaign, pupil):
                 )
             current.is_improved = True
             current.save(update_fields=["is_improved"])
-        return Participation.objects.create(campaign=campaign, pupil=pupil)
+        participation = Participation.objects.create(campaign=campaign, pupil=pupil)
+        record_results(participation)  # one more started in the class (and an earlier one replaced)
+        return participation
 
 
 # --- The test -----------------------------------------------------------------------------------
@@ -271,7 +274,10 @@ def store_results(participation, competences, results):
 
 
 def share(participation):
+    """Send finished results to the school, and count them in the campaign's aggregates."""
     if participation.status == Participation.Status.TO_SHARE:
-        participation.status = Participation.Status.SHARED
-        participation.shared_at = timezone.now()
-        participation.save(update_fields=["status", "shared_at"])
+        with transaction.atomic():
+            participation.status = Participation.Status.SHARED
+            participation.shared_at = timezone.now()
+            participation.save(update_fields=["status", "shared_at"])
+            record_results(participation)

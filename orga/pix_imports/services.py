@@ -27,6 +27,7 @@ from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
 from orga.campaigns.models import Campaign, CompetenceResult, Participation
 from orga.campaigns.services import create_campaign
+from orga.campaigns.stats import refresh_campaign
 from orga.pupils.models import Pupil
 from orga.pupils.names import normalized_name
 
@@ -333,6 +334,7 @@ def apply_campaign(job):
         for participation, result in results:
             result.participation = participation
         CompetenceResult.objects.bulk_create([result for _participation, result in results])
+        refresh_campaign(campaign)
     report[NEW], report[UPDATED] = len(to_create), len(to_update)
     report["campaign_id"] = campaign.id
     report["campaign_created"] = created

@@ -12,9 +12,10 @@ import pandas as pd
 from django.db.models import Count
 
 from crcn.levels import level_range, max_reachable_level
-from crcn.models import Skill, Tube, Tutorial
+from crcn.models import Tube, Tutorial
 from documents.charts import bar_length
 from orga.campaigns.models import CompetenceResult, Participation
+from orga.campaigns.stats import target_skills
 from orga.schools.permissions import classes_followed_by, sees_every_participant
 
 QUESTIONS_PER_COMPETENCE = 8
@@ -56,17 +57,6 @@ class CampaignResults:
 def expected_answers(competence_count):
     """The answers a whole test takes, roughly: what an unfinished test's progress is measured against."""
     return QUESTIONS_PER_COMPETENCE * max(competence_count, 1)
-
-
-def target_skills(codes, max_level=None):
-    """Active skills of these competences up to the highest open level: {skill_id: (competence, tube_id, level)}."""
-    max_level = max_level or max_reachable_level()
-    return {
-        row["id"]: (row["tube__competence__code"], row["tube_id"], row["level"])
-        for row in Skill.objects.filter(is_active=True, tube__competence__code__in=codes, level__lte=max_level).values(
-            "id", "tube_id", "level", "tube__competence__code"
-        )
-    }
 
 
 def campaign_results(campaign, participations=None, max_level=None):
