@@ -172,78 +172,54 @@ def campaign_results(campaign, participations=None, max_level=None):
     return CampaignResults(campaign=campaign, competences=competences, frame=frame, validated=validated, skills=skills)
 
 
-# --- Activity ------------------------------------------------------------------------------------
-
-
-def activity(results):
-    """Participants by status, by class, and new participations per day."""
-    frame = results.frame
-    statuses = {status: int((frame["status"] == status).sum()) for status in Participation.Status.values}
-    by_class = []
-    if not frame.empty:
-        grouped = frame.groupby("division")["status"].value_counts().unstack(fill_value=0)
-        for division, counts in grouped.iterrows():
-            by_class.append(
-                {
-                    "division": division or "Sans classe",
-                    **{s: int(counts.get(s, 0)) for s in Participation.Status.values},
-                }
-            )
-    per_day = []
-    if not frame.empty:
-        days = pd.to_datetime(frame["created_at"]).dt.tz_convert("Europe/Paris").dt.date.value_counts().sort_index()
-        per_day = [{"day": day, "count": int(count)} for day, count in days.items()]
-    return {"statuses": statuses, "by_class": by_class, "per_day": per_day, "total": len(frame)}
-
-
 # --- Analysis ------------------------------------------------------------------------------------
 
 
 def competence_profile(results):
-    """Per competence, over the participants who sent their results (the Analyse tab, the exports):
-    count, mean level (1 decimal), mean mastery, the number and share of pupils at each level 0..max,
-    and the mean level as a percent of the scale (its bar)."""
+    """Per competence, over the participants who sent their results (the Analyse tab, the exports): see
+    `profile_row`."""
     shared = results.shared()
-    buckets, max_level = level_range(), max_reachable_level()
     profile = []
     for competence in results.competences:
         code = competence.code
         levels = shared[f"level:{code}"].dropna().astype(int) if not shared.empty else pd.Series([])
-        count = len(levels)
-        counts = [int((levels == level).sum()) for level in buckets]
-        mean = float(levels.mean()) if count else None
-        profile.append(
-            {
-                "competence": competence,
-                "count": count,
-                "mean_level": round(mean, 1) if count else None,
-                "mastery": int(shared[f"mastery:{code}"].dropna().mean().round()) if count else None,
-                "counts": counts,
-                "shares": [c / count if count else None for c in counts],
-                "percent": bar_length(mean, max_level, 100, whole=True) or 0,
-            }
-        )
+        mastery = shared[f"mastery:{code}"].dropna() if not shared.empty else pd.Series([])
+        profile.append(profile_row(competence, Counter(levels.tolist()), int(mastery.sum()), len(mastery)))
     return profile
+
+
+def profile_row(competence, levels, mastery_sum, mastery_count):
+    """One competence's row from {level: pupils} and the pupils' masteries summed: count, mean level (1 decimal),
+    mean mastery, the number and share of pupils at each level 0..max, and the mean level as a percent of the
+    scale (its bar)."""
+    buckets, max_level = level_range(), max_reachable_level()
+    count = sum(levels.values())
+    counts = [levels.get(level, 0) for level in buckets]
+    mean = sum(level * n for level, n in levels.items()) / count if count else None
+    return {
+        "competence": competence,
+        "count": count,
+        "mean_level": round(mean, 1) if count else None,
+        "mastery": round(mastery_sum / mastery_count) if count and mastery_count else None,
+        "counts": counts,
+        "shares": [c / count if count else None for c in counts],
+        "percent": bar_length(mean, max_level, 100, whole=True) or 0,
+    }
 
 
 def tube_analysis(results):
     """Per tube: mastery among those who sent results, and the collective training need, ranked.
 
     A pupil needs a tube when its next skill above the pupil's level in that competence is not
-    validated: that is what the pupil should learn next. The need's weight is the share of
-    pupils who need the tube; tubes are ranked by weight and labelled by thirds of that ranking.
+    validated: that is what the pupil should learn next. (`orga.campaigns.stats` keeps the same counts
+    per class; `ranked_needs` turns either into the analysis.)
     """
     shared_ids = list(results.shared()["participation_id"])
-    codes = results.codes
-    tubes = {t.id: t for t in Tube.objects.filter(competence__code__in=codes).select_related("competence")}
     tube_skills = {}
-    for skill_id, (_, tube_id, level) in results.skills.items():
-        tube_skills.setdefault(tube_id, {})[level] = skill_id
-    count = len(shared_ids)
-    analysis = []
-    for tube_id, by_level in tube_skills.items():
-        tube = tubes[tube_id]
-        code = tube.competence.code
+    for skill_id, (code, tube_id, level) in results.skills.items():
+        tube_skills.setdefault(tube_id, (code, {}))[1][level] = skill_id
+    counts, sizes = {}, {}
+    for tube_id, (code, by_level) in tube_skills.items():
         all_skills = frozenset(by_level.values())
         mastered, needing, next_levels = 0, 0, Counter()
         for participation_id in shared_ids:
@@ -253,16 +229,31 @@ def tube_analysis(results):
             if next_skill is not None and next_skill not in done:
                 needing += 1
                 next_levels[level + 1] += 1
+        counts[tube_id], sizes[tube_id] = (mastered, needing, next_levels), len(all_skills)
+    return ranked_needs(results.codes, counts, sizes, len(shared_ids))
+
+
+def ranked_needs(codes, counts, sizes, count):
+    """The analysis of the tubes of these competences: `counts` {tube id: (skills mastered summed over the pupils,
+    pupils who need the tube, {next level: pupils})}, `sizes` {tube id: its target skills}, over `count` pupils.
+
+    The need's weight is the share of pupils who need the tube; tubes are ranked by weight and labelled by
+    thirds of that ranking. Its level: the one most of those pupils should reach next (the lowest on a tie).
+    """
+    tubes = {t.id: t for t in Tube.objects.filter(competence__code__in=codes).select_related("competence")}
+    analysis = []
+    for tube_id, (mastered, needing, next_levels) in counts.items():
+        tube = tubes[tube_id]
         weight = needing / count if count else 0.0
         analysis.append(
             {
                 "tube": tube,
                 "competence": tube.competence,
-                "mastery": round(100 * mastered / (count * len(all_skills))) if count else None,
+                "mastery": round(100 * mastered / (count * sizes[tube_id])) if count else None,
                 "pupils_in_need": needing,
                 "weight": weight,
                 # The level most of those pupils should reach next: resources are matched on it.
-                "level": next_levels.most_common(1)[0][0] if next_levels else None,
+                "level": min(next_levels, key=lambda level: (-next_levels[level], level)) if next_levels else None,
             }
         )
     analysis.sort(key=lambda a: (-a["weight"], a["competence"].code, a["tube"].title))

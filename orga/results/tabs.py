@@ -1,38 +1,74 @@
-"""What the campaign's tabs show, computed from the results frame: the views only read the request and render.
+"""What the campaign's tabs show: the views only read the request and render.
 
-Activité: participants by status and class, a column chart of new participations per day. Résultats: the
-participants filtered (class, status, name), sorted and cut into pages. Analyse: the level distribution per
-competence, the collective training needs with the school's resources, the pupils' priorities.
+Each tab reads what it shows, whatever the number of participants: Activité and Analyse sum the campaign's
+aggregates (`orga.campaigns.stats`) over the classes the reader sees; Résultats filters, sorts and cuts pages in
+the database, then computes the figures of the page's rows only (`frames.campaign_results`); Analyse's pupils'
+priorities read the weakest pupils only.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pandas as pd
 from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf
 
 from crcn.levels import level_range
 from documents.charts import bar_chart
-from orga.campaigns.models import Participation
+from orga.campaigns.models import Answer, Participation
+from orga.campaigns.stats import VisibleStats
 from orga.classes.resources import resources_for_needs
 
-from .frames import activity, competence_profile, pupil_priorities, tube_analysis
+from .frames import campaign_results, profile_row, pupil_priorities, ranked_needs
 
 PAGE_SIZE = 100
 PRIORITY_ROWS = 100  # the pupils with the weakest results; every pupil is in the Excel export
 FOLD_ROWS = 10  # rows of a long section shown before "Voir les N autres", the rest folded
 DEFAULT_SORT = "classe"
-# ?tri= → (frame columns, first column ascending); the other columns break ties, ascending.
+STATUS = Participation.Status
+
+
+def shown_last_name():
+    """The last name shown (the preferred one, else the official one), as the frame's `last_name`."""
+    return Coalesce(NullIf("pupil__preferred_last_name", Value("")), "pupil__last_name")
+
+
+def _answered():
+    answers = Answer.objects.filter(participation=OuterRef("pk")).order_by().values("participation")
+    return Coalesce(Subquery(answers.annotate(n=Count("id")).values("n")), 0)
+
+
+def _progress():
+    """Orders as the progress shown: a started test by its answers (counted for the started ones only), then
+    every finished one (100 %)."""
+    return Case(When(status=STATUS.STARTED, then=_answered()), default=Value(1_000_000), output_field=IntegerField())
+
+
+# ?tri= → the ORDER BY of the participations: the first key as asked, the others break ties, ascending.
 SORTS = {
-    "nom": (["last_name", "first_name"], True),
-    "classe": (["division", "last_name", "first_name"], True),
-    "maitrise": (["mastery", "last_name"], False),
-    "pix": (["pix", "last_name"], False),
-    "progression": (["progress", "last_name"], False),
+    "nom": lambda: ["shown_last_name", "pupil__first_name"],
+    "classe": lambda: [Coalesce("pupil__division__name", Value("")), "shown_last_name", "pupil__first_name"],
+    "maitrise": lambda: [F("mastery").desc(nulls_last=True), "shown_last_name"],
+    "pix": lambda: ["-pix", "shown_last_name"],
+    "progression": lambda: [_progress().desc(), "shown_last_name"],
 }
 
 
-def activity_tab(results):
-    data = activity(results)
+def activity_tab(stats):
+    """Participants by status and by class, and new participations per day, from the aggregates."""
+    statuses = stats.total["statuses"]
+    data = {
+        "statuses": statuses,
+        "by_class": [
+            {"division": name or "Sans classe", **{s: counts["statuses"].get(s, 0) for s in STATUS.values}}
+            for name, counts in stats.per_class
+        ],
+        "per_day": [
+            {"day": datetime.date.fromisoformat(day), "count": n} for day, n in sorted(stats.total["days"].items())
+        ],
+        "total": sum(statuses.values()),
+    }
     chart = bar_chart(
         [(day["day"].strftime("%d/%m"), day["count"]) for day in data["per_day"]],
         length=120,
@@ -52,36 +88,46 @@ class ResultsPage:
     status: str
     query: str
     sort: str
+    competences: list  # the campaign's, in framework order: the table's columns
 
 
-def results_page(results, *, division="", status="", query="", sort=DEFAULT_SORT, page=None):
-    """The participants of `division` (a class name) in `status`, whose name holds `query`, sorted by `sort`
-    (a key of SORTS; another is the default sort), page number `page` (a string, as in the URL)."""
-    frame = results.frame
-    divisions = sorted(d for d in frame["division"].unique()) if not frame.empty else []
+def ordered_competences(campaign):
+    return sorted(campaign.competences.all(), key=lambda c: c.code)
+
+
+def results_page(campaign, participations, *, division="", status="", query="", sort=DEFAULT_SORT, page=None):
+    """The participants (among `participations`, those the reader sees) of `division` (a class name) in `status`,
+    whose name holds `query`, sorted by `sort` (a key of SORTS; another is the default sort), page number `page`
+    (a string, as in the URL). Filtered, sorted and cut in the database; the page's rows only are computed."""
+    names = participations.order_by().values_list("pupil__division__name", flat=True).distinct()
+    divisions = sorted({name or "" for name in names})
     query = query.strip()
-    if not frame.empty:
-        if division:
-            frame = frame[frame["division"] == division]
-        if status in Participation.Status.values:
-            frame = frame[frame["status"] == status]
-        if query:
-            needle = query.lower()
-            names = (frame["last_name"] + " " + frame["first_name"]).str.lower()
-            frame = frame[names.str.contains(needle, regex=False)]
-        columns, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
-        frame = frame.sort_values(
-            columns, ascending=[ascending] + [True] * (len(columns) - 1), kind="stable", na_position="last"
-        )
-    codes = results.codes
-    paged = Paginator(range(len(frame)), PAGE_SIZE).get_page(page)
-    frame = frame.iloc[paged.start_index() - 1 : paged.end_index()] if len(frame) else frame
-    paged.object_list = [
+    rows = participations.annotate(shown_last_name=shown_last_name())
+    if division:
+        rows = rows.filter(pupil__division__name=division)
+    if status in STATUS.values:
+        rows = rows.filter(status=status)
+    if query:
+        rows = rows.annotate(full_name=Concat("shown_last_name", Value(" "), "pupil__first_name"))
+        rows = rows.filter(full_name__icontains=query)
+    rows = rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])(), "id")
+    paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
+    ids = list(paged.object_list)
+    competences = ordered_competences(campaign)
+    paged.object_list = _rows(campaign, ids) if ids else []
+    return ResultsPage(paged, divisions, division, status, query, sort, competences)
+
+
+def _rows(campaign, ids):
+    """The table's rows of these participations, in this order."""
+    results = campaign_results(campaign, Participation.objects.filter(id__in=ids))
+    frame = results.frame.set_index("participation_id").loc[ids].reset_index()
+    return [
         {
             "name": f"{row.last_name} {row.first_name}",
             "division": row.division,
             "status": row.status,
-            "status_label": Participation.Status(row.status).label,
+            "status_label": STATUS(row.status).label,
             "progress": row.progress,
             "mastery": None if _missing(row.mastery) else int(row.mastery),
             "pix": row.pix,
@@ -95,9 +141,8 @@ def results_page(results, *, division="", status="", query="", sort=DEFAULT_SORT
                 for i, competence in enumerate(results.competences)
             ],
         }
-        for row in _renamed(frame, codes).itertuples(index=False)
+        for row in _renamed(frame, results.codes).itertuples(index=False)
     ]
-    return ResultsPage(paged, divisions, division, status, query, sort)
 
 
 def _missing(value):
@@ -111,18 +156,49 @@ def _renamed(frame, codes):
         mapping[f"level:{code}"] = f"level_{i}"
         mapping[f"pix:{code}"] = f"pix_{i}"
     keep = ["last_name", "first_name", "division", "status", "progress", "mastery", "pix", *mapping]
-    if frame.empty:
-        return frame.reindex(columns=keep).rename(columns=mapping)
     return frame[keep].rename(columns=mapping)
 
 
-def analysis_tab(results, school):
-    analysis = resources_for_needs(school, tube_analysis(results))
+def competence_profile(stats, competences):
+    """`frames.competence_profile` from the aggregates."""
+    profile = []
+    for competence in competences:
+        levels = {int(level): n for level, n in stats.total["levels"].get(competence.code, {}).items()}
+        mastery_sum, mastery_count = stats.total["mastery"].get(competence.code, (0, 0))
+        profile.append(profile_row(competence, levels, mastery_sum, mastery_count))
+    return profile
+
+
+def tube_analysis(stats, competences):
+    """`frames.tube_analysis` from the aggregates."""
+    total = stats.total
+    counts = {
+        int(tube): (mastered, needing, {int(level): n for level, n in next_levels.items()})
+        for tube, (mastered, needing, next_levels) in total["tubes"].items()
+    }
+    sizes = {int(tube): n for tube, n in total["tube_skills"].items()}
+    return ranked_needs([c.code for c in competences], counts, sizes, total["shared"])
+
+
+def weakest_pupils(campaign, participations, limit):
+    """`frames.pupil_priorities` of the `limit` pupils with the fewest pix among those who sent results."""
+    shared = participations.filter(status=STATUS.SHARED).annotate(shown_last_name=shown_last_name())
+    order = ["pix", "shown_last_name", "pupil__first_name", "pupil__division__name", "id"]
+    ids = list(shared.order_by(*order).values_list("id", flat=True)[:limit])
+    if not ids:
+        return []
+    return pupil_priorities(campaign_results(campaign, Participation.objects.filter(id__in=ids)), pupils=limit)
+
+
+def analysis_tab(campaign, participations, school, stats=None):
+    stats = stats or VisibleStats(campaign, participations)
+    competences = ordered_competences(campaign)
+    analysis = resources_for_needs(school, tube_analysis(stats, competences))
     needs = [a for a in analysis if a["label"]]
-    priorities = pupil_priorities(results, pupils=PRIORITY_ROWS)
+    priorities = weakest_pupils(campaign, participations, PRIORITY_ROWS)
     return {
-        "shared_count": len(results.shared()),
-        "per_competence": competence_profile(results),
+        "shared_count": stats.total["shared"],
+        "per_competence": competence_profile(stats, competences),
         "level_range": level_range(),
         "needs": needs,
         "needs_shown": needs[:FOLD_ROWS],

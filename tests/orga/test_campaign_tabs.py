@@ -1,6 +1,7 @@
 import random
 import re
 
+import pandas as pd
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -194,6 +195,11 @@ def two_classes(school, campaign):
     return campaign_results(campaign)
 
 
+def scope(results):
+    """What the tabs' services read: the campaign and the participations shown."""
+    return results.campaign, Participation.objects.current().filter(campaign=results.campaign)
+
+
 def names(table):
     return [row["name"] for row in table.page.object_list]
 
@@ -202,28 +208,30 @@ def names(table):
 def test_results_page_filters_by_class_status_and_name(two_classes):
     from orga.results.tabs import results_page
 
-    table = results_page(two_classes)
+    table = results_page(*scope(two_classes))
     assert table.divisions == ["3e A", "3e B"] and table.page.paginator.count == 12
-    table = results_page(two_classes, division="3e B", status="shared")
+    table = results_page(*scope(two_classes), division="3e B", status="shared")
     assert table.page.paginator.count == 2 and {row["division"] for row in table.page.object_list} == {"3e B"}
     assert {row["status"] for row in table.page.object_list} == {"shared"}
-    table = results_page(two_classes, status="n'importe quoi")
+    table = results_page(*scope(two_classes), status="n'importe quoi")
     assert table.page.paginator.count == 12  # an unknown status filters nothing
     someone = two_classes.frame.iloc[5]
-    table = results_page(two_classes, query=f"  {someone.first_name.upper()} ")
+    table = results_page(*scope(two_classes), query=f"  {someone.first_name.upper()} ")
     assert table.query == someone.first_name.upper() and f"{someone.last_name} {someone.first_name}" in names(table)
-    assert results_page(two_classes, query="zzzz").page.object_list == []
+    assert results_page(*scope(two_classes), query="zzzz").page.object_list == []
 
 
 @pytest.mark.django_db
 def test_results_page_sorts_with_unknown_sorts_by_class(two_classes):
     from orga.results.tabs import results_page
 
-    by_pix = results_page(two_classes, sort="pix").page.object_list
+    by_pix = results_page(*scope(two_classes), sort="pix").page.object_list
     finished = [row["pix"] for row in by_pix if row["status"] != "started"]
     assert finished == sorted(finished, reverse=True)
-    assert names(results_page(two_classes, sort="inconnu")) == names(results_page(two_classes, sort="classe"))
-    by_class = results_page(two_classes).page.object_list
+    assert names(results_page(*scope(two_classes), sort="inconnu")) == names(
+        results_page(*scope(two_classes), sort="classe")
+    )
+    by_class = results_page(*scope(two_classes)).page.object_list
     assert [row["division"] for row in by_class] == sorted(row["division"] for row in by_class)
 
 
@@ -231,20 +239,20 @@ def test_results_page_sorts_with_unknown_sorts_by_class(two_classes):
 def test_results_page_cuts_pages(two_classes, monkeypatch):
     from orga.results import tabs
 
-    everyone = names(tabs.results_page(two_classes))
+    everyone = names(tabs.results_page(*scope(two_classes)))
     monkeypatch.setattr(tabs, "PAGE_SIZE", 5)
-    pages = [tabs.results_page(two_classes, page=str(n)) for n in (1, 2, 3)]
+    pages = [tabs.results_page(*scope(two_classes), page=str(n)) for n in (1, 2, 3)]
     assert [len(p.page.object_list) for p in pages] == [5, 5, 2]
     assert [name for p in pages for name in names(p)] == everyone
-    assert names(tabs.results_page(two_classes, page="99")) == names(pages[2])  # past the end: the last page
-    assert names(tabs.results_page(two_classes, page="abc")) == names(pages[0])
+    assert names(tabs.results_page(*scope(two_classes), page="99")) == names(pages[2])  # past the end: the last page
+    assert names(tabs.results_page(*scope(two_classes), page="abc")) == names(pages[0])
 
 
 @pytest.mark.django_db
 def test_results_page_of_no_participant(school, campaign):
     from orga.results.tabs import results_page
 
-    table = results_page(campaign_results(campaign), division="3e A", query="x", sort="pix", page="2")
+    table = results_page(*scope(campaign_results(campaign)), division="3e A", query="x", sort="pix", page="2")
     assert table.divisions == [] and table.page.object_list == [] and table.page.paginator.count == 0
 
 
@@ -252,7 +260,7 @@ def test_results_page_of_no_participant(school, campaign):
 def test_analysis_level_distribution_counts_every_shared_result(two_classes):
     from orga.results.tabs import analysis_tab
 
-    data = analysis_tab(two_classes, two_classes.campaign.school)
+    data = analysis_tab(*scope(two_classes), two_classes.campaign.school)
     shared = two_classes.shared()
     assert data["shared_count"] == len(shared) and list(data["level_range"]) == [0, 1, 2, 3, 4, 5]
     for row in data["per_competence"]:
@@ -322,3 +330,79 @@ def test_results_filters_refresh_only_the_table(client_for, school, teacher, cam
     headers = {"HX-Request": "true", "HX-Target": "results-table"}
     html = client_for(teacher).get(url("campaign_results", school, campaign), headers=headers).content.decode()
     assert "participants" in html and 'role="search"' not in html
+
+
+# --- The tabs read the aggregates and the database's pages (issue 14) ------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tab, params",
+    [
+        ("campaign_activity", {}),
+        ("campaign_results", {}),
+        ("campaign_results", {"tri": "progression", "q": "a", "statut": "shared"}),
+        ("campaign_results", {"tri": "maitrise", "classe": "3e A"}),
+        ("campaign_analysis", {}),
+    ],
+)
+def test_tabs_on_stored_aggregates_cost_the_same_queries_for_5_and_50_participants(
+    client_for, school, teacher, campaign, tab, params
+):
+    from orga.campaigns.stats import refresh_campaign
+
+    division = DivisionFactory(school=school, name="3e A")
+    client = client_for(teacher)
+    add_participants(campaign, division, 5)
+    refresh_campaign(campaign)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(tab, school, campaign), params).status_code == 200
+    add_participants(campaign, division, 45, seed=3)
+    add_participants(campaign, DivisionFactory(school=school, name="3e B"), 5, seed=4)
+    refresh_campaign(campaign)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(tab, school, campaign), params).status_code == 200
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_the_analysis_from_the_aggregates_is_the_frames(two_classes):
+    from orga.campaigns.stats import VisibleStats, refresh_campaign
+    from orga.results import frames, tabs
+
+    campaign = two_classes.campaign
+    expected_profile = frames.competence_profile(two_classes)
+    expected_needs = [(a["tube"].id, a["weight"], a["mastery"], a["label"]) for a in tube_analysis(two_classes)]
+    for stored in (False, True):  # computed on reading, then stored
+        if stored:
+            refresh_campaign(campaign)
+        stats = VisibleStats(*scope(two_classes))
+        assert (stats.stale == []) is stored
+        competences = tabs.ordered_competences(campaign)
+        assert tabs.competence_profile(stats, competences) == expected_profile
+        needs = tabs.tube_analysis(stats, competences)
+        assert [(a["tube"].id, a["weight"], a["mastery"], a["label"]) for a in needs] == expected_needs
+
+
+@pytest.mark.django_db
+def test_results_page_sorts_by_mastery_and_progress_and_searches_the_name_shown(two_classes):
+    from orga.campaigns.stats import refresh_campaign
+    from orga.results.tabs import results_page
+
+    campaign = two_classes.campaign
+    refresh_campaign(campaign)  # the mastery each participation stores, which the database sorts on
+    by_mastery = results_page(*scope(two_classes), sort="maitrise").page.object_list
+    masteries = [row["mastery"] for row in by_mastery]
+    known = [m for m in masteries if m is not None]
+    assert known == sorted(known, reverse=True) and masteries[len(known) :] == [None] * (12 - len(known))
+    frame = two_classes.frame.sort_values(["mastery", "last_name"], ascending=[False, True], na_position="last")
+    assert [row["mastery"] for row in by_mastery] == [None if pd.isna(m) else int(m) for m in frame["mastery"]]
+    progress = [row["progress"] for row in results_page(*scope(two_classes), sort="progression").page.object_list]
+    assert progress == sorted(progress, reverse=True) and progress[0] == 100
+    someone = Participation.objects.filter(campaign=campaign).select_related("pupil").first().pupil
+    someone.preferred_last_name = "Zébulon-Usage"
+    someone.save()
+    table = results_page(*scope(two_classes), query="zébulon-usage ")
+    assert names(table) == [f"Zébulon-Usage {someone.first_name}"]
+    by_name = names(results_page(*scope(two_classes), sort="nom"))
+    assert by_name[-1] == f"Zébulon-Usage {someone.first_name}" and by_name == sorted(by_name)

@@ -4,20 +4,21 @@ from django.shortcuts import get_object_or_404, render
 
 from orga.campaigns.models import Campaign, Participation
 from orga.campaigns.panels import render_tab
+from orga.campaigns.stats import VisibleStats
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 
 from .. import tabs
-from ..frames import campaign_results, participations_visible_to
+from ..frames import participations_visible_to
 
 
-def _results(request, campaign_id):
-    """The campaign (of the school) and the results of the participants the user may see."""
+def _campaign(request, campaign_id):
+    """The campaign (of the school) and the participations the user may see."""
     campaign = get_object_or_404(
         Campaign.objects.filter(school=request.school).select_related("owner").prefetch_related("competences"),
         id=campaign_id,
     )
-    return campaign, campaign_results(campaign, participations_visible_to(campaign, request.user, request.membership))
+    return campaign, participations_visible_to(campaign, request.user, request.membership)
 
 
 def _render_tab(request, name, context):
@@ -30,20 +31,21 @@ def _tab_context(request, campaign, tab, **extra):
 
 @school_member_required
 def activity_tab(request, campaign_id):
-    campaign, results = _results(request, campaign_id)
-    context = _tab_context(request, campaign, "activite", **tabs.activity_tab(results))
+    campaign, participations = _campaign(request, campaign_id)
+    context = _tab_context(request, campaign, "activite", **tabs.activity_tab(VisibleStats(campaign, participations)))
     return _render_tab(request, "activity", context)
 
 
 @school_member_required
 def results_tab(request, campaign_id):
-    campaign, results = _results(request, campaign_id)
+    campaign, participations = _campaign(request, campaign_id)
     if request.GET.get("classe"):  # results filtered by class: that class must be open to the user
         chosen = Division.objects.filter(school=request.school, name=request.GET["classe"]).first()
         if chosen is not None:
             class_open_or_403(request, chosen.id)
     table = tabs.results_page(
-        results,
+        campaign,
+        participations,
         division=request.GET.get("classe", ""),
         status=request.GET.get("statut", ""),
         query=request.GET.get("q", ""),
@@ -54,7 +56,7 @@ def results_tab(request, campaign_id):
         request,
         campaign,
         "resultats",
-        competences=results.competences,
+        competences=table.competences,
         page_obj=table.page,
         divisions=table.divisions,
         division=table.division,
@@ -72,6 +74,6 @@ def results_tab(request, campaign_id):
 
 @school_member_required
 def analysis_tab(request, campaign_id):
-    campaign, results = _results(request, campaign_id)
-    context = _tab_context(request, campaign, "analyse", **tabs.analysis_tab(results, request.school))
+    campaign, participations = _campaign(request, campaign_id)
+    context = _tab_context(request, campaign, "analyse", **tabs.analysis_tab(campaign, participations, request.school))
     return _render_tab(request, "analysis", context)
