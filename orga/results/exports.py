@@ -1,15 +1,18 @@
 """A campaign's results as files: CSV and Excel tables, and a class report in PDF.
 
-Every file is built from the `campaign_results` frame that the Résultats and Analyse tabs read,
-so the figures are the same. The builders are plain functions (bytes out) that the benchmark
-times; `process_report` produces a requested `Report` in the background (see tasks.py),
-safe to run twice: the first run claims the row, a second finds it claimed and returns.
+Every file shows the figures of the Résultats and Analyse tabs: the rows of `frames.campaign_results`, the
+summary of the campaign's aggregates. The CSV and the workbook read their rows from a source
+(orga/results/sources.py): a frame in memory, or the database a chunk at a time, written as read (the CSV
+line by line, the workbook in openpyxl's write-only mode). The builders are plain functions that the benchmark
+times; `process_report` produces a requested `Report` in the background (see tasks.py), safe to run twice: the
+first run claims the row, a second finds it claimed and returns.
 """
 
 import io
+import tempfile
 
 import pandas as pd
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,6 +39,7 @@ from .frames import (
     tube_analysis,
 )
 from .models import Report
+from .sources import PIX, DatabaseSource, FrameSource
 
 PARIS = "Europe/Paris"
 STATUS = Participation.Status
@@ -143,18 +147,11 @@ def pix_campaign(results, school_name=None):
     )
 
 
-def _name_order(series):
-    return series.map(pix_csv.name_key) if series.name != "created_at" else series
-
-
 def pix_participants(results):
-    """One `pix_csv.Participant` per row of the frame, in Pix's order: family name, first name, latest first."""
+    """One `pix_csv.Participant` per row of the frame, in the frame's order (the source's: `sources.PIX`)."""
     frame = results.frame
     if frame.empty:
         return
-    frame = frame.sort_values(
-        ["family_name", "first_name", "created_at"], ascending=[True, True, False], key=_name_order, kind="stable"
-    )
     codes = results.codes
     expected = expected_answers(len(codes))
     for row in frame.to_dict("records"):
@@ -173,10 +170,23 @@ def pix_participants(results):
         )
 
 
+def csv_chunks(source, school_name=None, with_levels=True, lines_per_chunk=500):
+    """Pix Orga's results file (orga/results/pix_csv.py), pixdeploy's levels and pix after Pix's columns, as bytes
+    chunk by chunk: `source` (orga/results/sources.py) reads the participants a chunk at a time."""
+    campaign = pix_campaign(source.targets(), school_name)
+    participants = (p for results in source.chunks(PIX) for p in pix_participants(results))
+    buffer = []
+    for text in pix_csv.lines(campaign, participants, with_levels=with_levels):
+        buffer.append(text)
+        if len(buffer) >= lines_per_chunk:
+            yield "".join(buffer).encode("utf-8")
+            buffer.clear()
+    yield "".join(buffer).encode("utf-8")
+
+
 def build_csv(results, school_name=None, with_levels=True):
-    """Pix Orga's results file (orga/results/pix_csv.py), pixdeploy's levels and pix after Pix's columns."""
-    lines = pix_csv.lines(pix_campaign(results, school_name), pix_participants(results), with_levels=with_levels)
-    return "".join(lines).encode("utf-8")
+    """The whole file of results in memory (`frames.campaign_results`)."""
+    return b"".join(csv_chunks(FrameSource(results), school_name, with_levels))
 
 
 # --- The Excel workbook --------------------------------------------------------------------------
@@ -209,124 +219,157 @@ def _cell(value):
     return value
 
 
-def build_xlsx(results, school_name=None, progress=None, today=None):
-    """A "Synthèse" sheet, then one sheet per class with the CSV's columns, formatted."""
-    from openpyxl import Workbook
+def build_xlsx(results, school_name=None, progress=None, today=None, output=None):
+    """A "Synthèse" sheet, then one sheet per class with the CSV's columns, formatted.
+
+    `results`: a `CampaignResults`, or a source of `orga/results/sources.py`. The workbook is written in
+    openpyxl's write-only mode, a chunk of participants at a time, into `output` (a binary file), or returned as
+    bytes without one."""
+    source = FrameSource(results) if isinstance(results, CampaignResults) else results
+    if output is None:
+        output = io.BytesIO()
+        _write_xlsx(source, output, school_name, progress, today)
+        return output.getvalue()
+    _write_xlsx(source, output, school_name, progress, today)
+    return None
+
+
+class _Styles:
+    """The workbook's cell styles, and a write-only cell carrying them."""
+
+    def __init__(self):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.fill = PatternFill("solid", fgColor="E3E3FD")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.left = Alignment(horizontal="left")
+
+    @staticmethod
+    def cell(sheet, value, **style):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value)
+        for name, item in style.items():
+            setattr(cell, name, item)
+        return cell
+
+    def header(self, sheet, values):
+        return [self.cell(sheet, v, font=self.bold, fill=self.fill, alignment=self.wrap) for v in values]
+
+
+def _color_scale(max_level):
     from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return ColorScaleRule(
+        start_type="num",
+        start_value=0,
+        start_color="F8696B",
+        mid_type="num",
+        mid_value=max_level / 2,
+        mid_color="FFEB84",
+        end_type="num",
+        end_value=max_level,
+        end_color="63BE7B",
+    )
+
+
+def _write_summary(workbook, styles, source, school_name, today, max_level):
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    campaign = results.campaign
-    codes = results.codes
+    campaign, codes = source.campaign, [c.code for c in source.competences]
+    summary = workbook.create_sheet("Synthèse")
+    for index, width in enumerate((26, 60, 10, 14) + (12,) * len(level_range()), start=1):
+        summary.column_dimensions[get_column_letter(index)].width = width
+    cell = styles.cell
+    summary.append([cell(summary, "Résultats de la campagne", font=Font(bold=True, size=14))])
+    for label, value in (("Établissement", school_name), ("Campagne", campaign.name), ("Code", campaign.code)):
+        label, value = defuse_row([label, value])
+        summary.append([cell(summary, label, font=styles.bold), value])
+    summary.append(
+        [
+            cell(summary, "Date de l'export", font=styles.bold),
+            cell(summary, today, number_format="DD/MM/YYYY", alignment=styles.left),
+        ]
+    )
+    summary.append([])
+    summary.append([cell(summary, v, font=styles.bold, fill=styles.fill) for v in ("Participants", "Nombre")])
+    counts = source.status_counts()
+    for status, label in STATUS.choices:
+        summary.append([label, counts[status]])
+    summary.append([cell(summary, "Total", font=styles.bold), cell(summary, sum(counts.values()), font=styles.bold)])
+    summary.append([])
+    summary.append([cell(summary, "Compétences : élèves ayant envoyé leurs résultats", font=Font(bold=True, size=12))])
+    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [f"% au niveau {level}" for level in level_range()]
+    summary.append(styles.header(summary, header))
+    header_row = 6 + len(STATUS.choices) + 5
+    for item in source.profile():
+        competence = item["competence"]
+        values = defuse_row([competence.code, competence.title, item["count"], item["mean_level"], *item["shares"]])
+        values[3] = cell(summary, values[3], number_format="0.0")
+        values[4:] = [cell(summary, share, number_format="0%") for share in values[4:]]
+        summary.append(values)
+    if codes:
+        summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", _color_scale(max_level))
+
+
+def _write_xlsx(source, output, school_name, progress, today):
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    campaign = source.campaign
+    codes = [c.code for c in source.competences]
     school_name = school_name if school_name is not None else campaign.school.name
     today = today or timezone.localdate()
     max_level = max_reachable_level()
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="E3E3FD")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    scale = {
-        "start_type": "num",
-        "start_value": 0,
-        "start_color": "F8696B",
-        "mid_type": "num",
-        "mid_value": max_level / 2,
-        "mid_color": "FFEB84",
-        "end_type": "num",
-        "end_value": max_level,
-        "end_color": "63BE7B",
-    }
+    styles = _Styles()
+    workbook = Workbook(write_only=True)
+    _write_summary(workbook, styles, source, school_name, today, max_level)
 
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "Synthèse"
-    used = {"synthèse"}
-    frame = results.frame
-    counts = status_counts(frame)
-    summary.append(["Résultats de la campagne"])
-    summary["A1"].font = Font(bold=True, size=14)
-    for label, value in (
-        ("Établissement", school_name),
-        ("Campagne", campaign.name),
-        ("Code", campaign.code),
-        ("Date de l'export", today),
-    ):
-        summary.append(defuse_row([label, value]))
-        summary.cell(summary.max_row, 1).font = bold
-    summary.cell(summary.max_row, 2).number_format = "DD/MM/YYYY"
-    summary.cell(summary.max_row, 2).alignment = Alignment(horizontal="left")
-    summary.append([])
-    summary.append(["Participants", "Nombre"])
-    for cell in summary[summary.max_row]:
-        cell.font, cell.fill = bold, header_fill
-    for status, label in STATUS.choices:
-        summary.append([label, counts[status]])
-    summary.append(["Total", len(frame)])
-    summary.cell(summary.max_row, 1).font = bold
-    summary.cell(summary.max_row, 2).font = bold
-    summary.append([])
-    summary.append(["Compétences : élèves ayant envoyé leurs résultats"])
-    summary.cell(summary.max_row, 1).font = Font(bold=True, size=12)
-    header = ["Compétence", "Intitulé", "Élèves", "Niveau moyen"] + [f"% au niveau {level}" for level in level_range()]
-    summary.append(header)
-    header_row = summary.max_row
-    for cell in summary[header_row]:
-        cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
-    for item in competence_profile(results):
-        competence = item["competence"]
-        summary.append(
-            defuse_row([competence.code, competence.title, item["count"], item["mean_level"], *item["shares"]])
-        )
-        row = summary.max_row
-        summary.cell(row, 4).number_format = "0.0"
-        for column in range(5, 5 + max_level + 1):
-            summary.cell(row, column).number_format = "0%"
-    if codes:
-        summary.conditional_formatting.add(f"D{header_row + 1}:D{header_row + len(codes)}", ColorScaleRule(**scale))
-    for index, width in enumerate((26, 60, 10, 14) + (12,) * len(level_range()), start=1):
-        summary.column_dimensions[get_column_letter(index)].width = width
-
-    table = results_table(results, school_name)
-    columns = list(table.columns)
+    columns = export_columns(codes)
     percents = set(percent_columns(codes))
-    for column in percents:
-        table[column] = table[column].astype("Float64") / 100
-    level_indexes = [columns.index(f"Niveau {code}") + 1 for code in codes]
-    percent_indexes = [columns.index(name) + 1 for name in columns if name in percents]
-    date_indexes = [columns.index("Date de début") + 1, columns.index("Date du partage") + 1]
+    formats = dict.fromkeys(percents, "0%") | {"Date de début": "DD/MM/YYYY", "Date du partage": "DD/MM/YYYY"}
+    formats = {columns.index(name): number_format for name, number_format in formats.items()}
+    level_letters = [get_column_letter(columns.index(f"Niveau {code}") + 1) for code in codes]
     widths = {name: min(max(len(name) * 0.45, 10), 18) for name in columns}
     widths.update({"Établissement": 24, "Campagne": 24, "Code": 12, "Nom": 20, "Prénom": 16, "Classe": 10})
+    used = {"synthèse"}
+    sheet, rows = None, 0
 
-    divisions = sorted(table["Classe"].unique()) if not table.empty else []
-    for done, division in enumerate(divisions, start=1):
-        part = table[table["Classe"] == division]
-        sheet = workbook.create_sheet(sheet_title(division, used))
-        sheet.append(columns)
-        for cell in sheet[1]:
-            cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
-        sheet.row_dimensions[1].height = 75
-        values = part.astype(object).where(part.notna(), None).values.tolist()
-        for row in values:
-            sheet.append([_cell(v) for v in row])
-        last = sheet.max_row
-        if last > 1:
-            for index in percent_indexes:
-                for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
-                    cell.number_format = "0%"
-            for index in date_indexes:
-                for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
-                    cell.number_format = "DD/MM/YYYY"
-            for index in level_indexes:
-                letter = get_column_letter(index)
-                sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(**scale))
-        for index, name in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = widths[name]
-        sheet.freeze_panes = "A2"
+    def close(sheet, rows):
+        last = rows + 1
+        if rows:
+            for letter in level_letters:
+                sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", _color_scale(max_level))
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+
+    division = None
+    for done, chunk in enumerate(source.chunks(), start=1):
+        table = results_table(chunk, school_name)
+        for column in percents:
+            table[column] = table[column].astype("Float64") / 100
+        for row in table.astype(object).where(table.notna(), None).values.tolist():
+            if sheet is None or row[5] != division:
+                if sheet is not None:
+                    close(sheet, rows)
+                division, rows = row[5], 0
+                sheet = workbook.create_sheet(sheet_title(division, used))
+                for index, name in enumerate(columns, start=1):
+                    sheet.column_dimensions[get_column_letter(index)].width = widths[name]
+                sheet.freeze_panes = "A2"
+                sheet.row_dimensions[1].height = 75
+                sheet.append(styles.header(sheet, columns))
+            values = [_cell(v) for v in row]
+            for index, number_format in formats.items():
+                values[index] = styles.cell(sheet, values[index], number_format=number_format)
+            sheet.append(values)
+            rows += 1
         if progress:
-            progress(done, len(divisions))
-    output = io.BytesIO()
+            progress(done, source.chunk_count())
+    if sheet is not None:
+        close(sheet, rows)
     workbook.save(output)
-    return output.getvalue()
 
 
 # --- The class report (PDF) -----------------------------------------------------------------------
@@ -458,36 +501,47 @@ def _visible_participations(report):
     return participations
 
 
-def build_report(report):
-    """The file's bytes for a report, updating its progress as it goes."""
+def build_report(report, output):
+    """Write the report's file into `output` (a binary file), updating its progress as it goes. The CSV and the
+    workbook read the participants a chunk at a time (`sources.DatabaseSource`) and are written as they are read."""
 
     def between(start, end):
         return lambda done, total: report.report_progress(start + (end - start) * done / max(total, 1))
 
     if report.kind == Report.Kind.CLASS_PDF and report.division_id is None:
         raise ReportError("Le bilan de classe a besoin d'une classe : choisissez-la et relancez l'export.")
-    results = campaign_results(report.campaign, _visible_participations(report))
-    report.report_progress(30)
+    participations = _visible_participations(report)
     school_name = report.school.name
     if report.kind == Report.Kind.RESULTS_CSV:
-        return build_csv(results, school_name)
+        for chunk in csv_chunks(DatabaseSource(report.campaign, participations), school_name):
+            output.write(chunk)
+        return
     if report.kind == Report.Kind.RESULTS_XLSX:
-        return build_xlsx(results, school_name, progress=between(30, 95))
+        report.report_progress(10)
+        build_xlsx(DatabaseSource(report.campaign, participations), school_name, between(10, 95), output=output)
+        return
     if report.kind == Report.Kind.CLASS_PDF:
+        results = campaign_results(report.campaign, participations)
+        report.report_progress(30)
         analysis = tube_analysis(results)
         report.report_progress(40)
-        return build_class_pdf(results, report.division, analysis, progress=between(40, 95), school_name=school_name)
+        pdf = build_class_pdf(results, report.division, analysis, progress=between(40, 95), school_name=school_name)
+        output.write(pdf)
+        return
     raise ReportError("Type d'export inconnu.")
 
 
 def _report_work(report):
-    """The job's work: build the file, then store it (a crash before this point leaves no file)."""
+    """The job's work: build the file in a temporary file, then store it (a crash before this point leaves no
+    file)."""
     report = Report.objects.select_related("school", "campaign", "division", "requested_by").get(id=report.id)
-    data = build_report(report)
-    report.checkpoint()
-    if report.file:
-        report.file.delete(save=False)
-    report.file.save(f"{report.id}-{report_filename(report)}", ContentFile(data), save=False)
+    with tempfile.TemporaryFile() as output:
+        build_report(report, output)
+        report.checkpoint()
+        if report.file:
+            report.file.delete(save=False)
+        output.seek(0)
+        report.file.save(f"{report.id}-{report_filename(report)}", File(output), save=False)
     return {"file": report.file.name}
 
 

@@ -702,3 +702,77 @@ def test_results_stored_with_questions_counted_show_at_least_their_mastered_skil
     row = frame[frame["participation_id"] == result.participation_id].iloc[0]
     code = result.competence.code
     assert row[f"tested:{code}"] == len(result.validated_skills) >= row[f"validated:{code}"]
+
+
+# --- Streamed from the database, a chunk at a time (issue 14) --------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    from orga.results import sources
+
+    monkeypatch.setattr(sources, "CHUNK", 3)
+
+
+@pytest.fixture
+def mixed_names(school, school_admin, division_a, division_b):
+    """Names that sort differently by case and accents, twice the same pupil's name, a pupil without a class."""
+    campaign = create_campaign(
+        school=school, owner=school_admin, name="Noms", type="assessment", competence_codes=CODES
+    )
+    names = ["émile", "Durand", "EMILE", "Zola", "durand", "Élan", "Abel"]
+    add_participations(campaign, division_a, PATTERN[:4], seed=3, last_names=names[:4])
+    add_participations(campaign, division_b, PATTERN[4:7], seed=4, last_names=names[4:])
+    add_participations(campaign, None, ["shared", "started"], seed=5, last_names=["Durand", "Zola"])
+    Participation.objects.filter(campaign=campaign, pupil__last_name="Abel").update(
+        created_at=timezone.now() - timezone.timedelta(days=3)
+    )
+    return campaign
+
+
+def everyone(campaign):
+    return Participation.objects.current().filter(campaign=campaign)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("small_chunks")
+def test_the_streamed_csv_is_the_whole_files_byte_for_byte(mixed_names, campaign, teacher_of_a):
+    from orga.results.sources import DatabaseSource
+
+    for each in (mixed_names, campaign):
+        chunks = list(exports.csv_chunks(DatabaseSource(each, everyone(each)), lines_per_chunk=2))
+        assert len(chunks) > 3 and b"".join(chunks) == build_csv(campaign_results(each))
+    membership = Membership.objects.get(user=teacher_of_a)
+    visible = participations_visible_to(campaign, teacher_of_a, membership)
+    streamed = b"".join(exports.csv_chunks(DatabaseSource(campaign, visible)))
+    assert streamed == build_csv(campaign_results(campaign, visible))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("small_chunks")
+def test_the_streamed_workbook_has_the_whole_ones_sheets(mixed_names):
+    from orga.results.sources import DatabaseSource
+
+    today = timezone.localdate()
+    streamed = build_xlsx(DatabaseSource(mixed_names, everyone(mixed_names)), today=today)
+    whole = build_xlsx(campaign_results(mixed_names), today=today)
+    streamed_sheets = pd.read_excel(io.BytesIO(streamed), sheet_name=None, header=None)
+    whole_sheets = pd.read_excel(io.BytesIO(whole), sheet_name=None, header=None)
+    assert list(streamed_sheets) == list(whole_sheets) == ["Synthèse", "Sans classe", "3e A", "3e B"]
+    for name, sheet in whole_sheets.items():
+        pd.testing.assert_frame_equal(streamed_sheets[name], sheet)
+    sheet = load_workbook(io.BytesIO(streamed))["3e A"]
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}5"  # 4 pupils
+
+
+@pytest.mark.django_db
+def test_a_report_reads_a_fixed_number_of_queries_a_chunk(school, school_admin, division_a, small_chunks):
+    campaign = create_campaign(school=school, owner=school_admin, name="R", type="assessment", competence_codes=CODES)
+    counts = []
+    for _chunk in range(3):  # 3 participants a chunk (small_chunks): one chunk, two, then three
+        add_participations(campaign, division_a, PATTERN[:3])
+        report = make_report(campaign, school_admin, Report.Kind.RESULTS_XLSX)
+        with CaptureQueriesContext(connection) as queries:
+            produced(report)
+        counts.append(len(queries))
+    assert counts[2] - counts[1] == counts[1] - counts[0] <= 5
