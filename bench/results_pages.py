@@ -3,11 +3,14 @@
     DATABASE_URL=postgres://… python bench/results_pages.py --participants 1000 --json
 
 Builds a throwaway school with one campaign on the 16 competences and N participants
-(results drawn at random, mostly shared), then times in-process, with the Django test
-client, the Résultats and Analyse tabs (median of 5 requests after a warm-up, and the
-SQL queries of one request), the CSV (Pix's format) and XLSX exports of the whole campaign
-and the PDF report of one class of 35 pupils. Prints one JSON object: results_queries,
-analysis_queries, results_ms, analysis_ms, csv_s, xlsx_s, pdf_s. Deletes the school at the end.
+(results drawn at random, mostly shared) and rebuilds the campaign's aggregates as
+`refresh_campaign_stats` does (refresh_s: the seed writes rows in bulk, without the service
+that keeps them as pupils send their results). Then times in-process, with the Django test
+client, the Résultats tab (its first page, and page 2 sorted by mastery with a name search),
+the Analyse tab (median of 5 requests after a warm-up, and the SQL queries of one request),
+the CSV (Pix's format) and XLSX exports of the whole campaign as the background job writes
+them (streamed into a temporary file), and the PDF report of one class of 35 pupils. Prints
+one JSON object. Deletes the school at the end.
 """
 
 import argparse
@@ -36,6 +39,7 @@ from throwaway import remove_school, throwaway_school  # noqa: E402
 
 from crcn.models import Competence, Skill  # noqa: E402
 from orga.campaigns.services import create_campaign  # noqa: E402
+from orga.campaigns.stats import refresh_campaign  # noqa: E402
 from orga.models import CompetenceResult, Division, Participation, Pupil  # noqa: E402
 from orga.pupils.siecle_sample import generated_pupils  # noqa: E402
 
@@ -112,17 +116,23 @@ def time_page(client, url, runs=5):
 
 
 def time_exports(campaign, division):
-    try:
-        from orga.results.exports import build_class_pdf, build_csv, build_xlsx
-    except ImportError:
-        return None, None, None
+    import tempfile
+
+    from orga.results.exports import build_class_pdf, build_xlsx, csv_chunks
     from orga.results.frames import campaign_results, tube_analysis
+    from orga.results.sources import DatabaseSource
+
+    def source():
+        return DatabaseSource(campaign, Participation.objects.current().filter(campaign=campaign))
 
     started = time.perf_counter()
-    build_csv(campaign_results(campaign))
+    with tempfile.TemporaryFile() as output:
+        for chunk in csv_chunks(source()):
+            output.write(chunk)
     csv_s = time.perf_counter() - started
     started = time.perf_counter()
-    build_xlsx(campaign_results(campaign))
+    with tempfile.TemporaryFile() as output:
+        build_xlsx(source(), output=output)
     xlsx_s = time.perf_counter() - started
     started = time.perf_counter()
     results = campaign_results(campaign, campaign.participations.filter(pupil__division=division))
@@ -139,10 +149,14 @@ def main():
     settings.ALLOWED_HOSTS = ["*"]
     uai, school, campaign, admin, first_class = prepare(args.participants)
     try:
+        started = time.perf_counter()
+        refresh_campaign(campaign)
+        refresh_s = round(time.perf_counter() - started, 2)
         client = Client()
         client.force_login(admin)
         base = f"/etablissements/{uai}/campagnes/{campaign.id}"
         results_ms, results_queries = time_page(client, f"{base}/resultats/")
+        searched_ms, searched_queries = time_page(client, f"{base}/resultats/?tri=maitrise&q=a&page=2")
         analysis_ms, analysis_queries = time_page(client, f"{base}/analyse/")
         csv_s, xlsx_s, pdf_s = time_exports(campaign, first_class)
         pdf_pupils = first_class.pupils.count()
@@ -154,8 +168,11 @@ def main():
         "database": connection.vendor,
         "results_queries": results_queries,
         "analysis_queries": analysis_queries,
+        "searched_queries": searched_queries,
         "results_ms": results_ms,
+        "searched_ms": searched_ms,
         "analysis_ms": analysis_ms,
+        "refresh_s": refresh_s,
         "csv_s": csv_s,
         "xlsx_s": xlsx_s,
         "pdf_s": pdf_s,
