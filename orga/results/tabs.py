@@ -9,18 +9,17 @@ priorities read the weakest pupils only.
 import datetime
 from dataclasses import dataclass
 
-import pandas as pd
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf
 
 from crcn.levels import level_range
 from documents.charts import bar_chart
-from orga.campaigns.models import Answer, Participation
-from orga.campaigns.stats import VisibleStats
+from orga.campaigns.models import Answer, CompetenceResult, Participation
+from orga.campaigns.stats import VisibleStats, participant_mastery, target_skills
 from orga.classes.resources import resources_for_needs
 
-from .frames import campaign_results, profile_row, pupil_priorities, ranked_needs
+from .frames import expected_answers, profile_row, ranked_needs
 
 PAGE_SIZE = 100
 PRIORITY_ROWS = 100  # the pupils with the weakest results; every pupil is in the Excel export
@@ -114,49 +113,63 @@ def results_page(campaign, participations, *, division="", status="", query="", 
     paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
     ids = list(paged.object_list)
     competences = ordered_competences(campaign)
-    paged.object_list = _rows(campaign, ids) if ids else []
+    paged.object_list = _rows(campaign, ids, competences) if ids else []
     return ResultsPage(paged, divisions, division, status, query, sort, competences)
 
 
-def _rows(campaign, ids):
-    """The table's rows of these participations, in this order."""
-    results = campaign_results(campaign, Participation.objects.filter(id__in=ids))
-    frame = results.frame.set_index("participation_id").loc[ids].reset_index()
-    return [
-        {
-            "name": f"{row.last_name} {row.first_name}",
-            "division": row.division,
-            "status": row.status,
-            "status_label": STATUS(row.status).label,
-            "progress": row.progress,
-            "mastery": None if _missing(row.mastery) else int(row.mastery),
-            "pix": row.pix,
-            "cells": [  # (label shown on a phone, where each row is a card; (level, pix) or None)
-                (
-                    f"{competence.code} {competence.title}",
-                    None
-                    if _missing(getattr(row, f"level_{i}"))
-                    else (int(getattr(row, f"level_{i}")), int(getattr(row, f"pix_{i}"))),
-                )
-                for i, competence in enumerate(results.competences)
-            ],
-        }
-        for row in _renamed(frame, results.codes).itertuples(index=False)
-    ]
+def _page_data(campaign, ids, competences):
+    """What the rows of these participations show, read directly (no frame: they are at most a page):
+    [(participation's values, {code: (level, pix, validated skills, Pix's ratio)})] in the order of `ids`."""
+    values = (
+        Participation.objects.filter(id__in=ids)
+        .annotate(shown_last_name=shown_last_name(), answered=_answered())
+        .values(
+            "id", "shown_last_name", "pupil__first_name", "pupil__division__name", "status", "pix", "pix_mastery",
+            "answered",
+        )
+    )  # fmt: skip
+    by_id = {row["id"]: row for row in values}
+    results = {}
+    codes = [c.code for c in competences]
+    for pid, code, level, pix, ids_, ratio in CompetenceResult.objects.filter(
+        participation_id__in=ids, competence__code__in=codes
+    ).values_list("participation_id", "competence__code", "level", "pix", "validated_skills", "pix_mastery"):
+        results.setdefault(pid, {})[code] = (level, pix, ids_, ratio)
+    return [(by_id[pid], results.get(pid, {})) for pid in ids if pid in by_id]
 
 
-def _missing(value):
-    return value is None or pd.isna(value)
-
-
-def _renamed(frame, codes):
-    """Columns named like `level:1.1` cannot be attributes: number them for itertuples."""
-    mapping = {}
-    for i, code in enumerate(codes):
-        mapping[f"level:{code}"] = f"level_{i}"
-        mapping[f"pix:{code}"] = f"pix_{i}"
-    keep = ["last_name", "first_name", "division", "status", "progress", "mastery", "pix", *mapping]
-    return frame[keep].rename(columns=mapping)
+def _rows(campaign, ids, competences):
+    """The table's rows of these participations, in this order: the figures of `frames.campaign_results`."""
+    codes = [c.code for c in competences]
+    targets = {code: set() for code in codes}
+    for skill_id, (code, _tube, _level) in target_skills(codes).items():
+        targets[code].add(skill_id)
+    expected = expected_answers(len(codes))
+    rows = []
+    for values, results in _page_data(campaign, ids, competences):
+        finished = values["status"] != STATUS.STARTED
+        mastery_input = {code: (level, skills, ratio) for code, (level, _pix, skills, ratio) in results.items()}
+        _per_code, mastery = participant_mastery(mastery_input, targets, values["pix_mastery"], finished)
+        progress = 100 if finished else round(min(99, 100 * values["answered"] / expected))
+        rows.append(
+            {
+                "name": f"{values['shown_last_name']} {values['pupil__first_name']}",
+                "division": values["pupil__division__name"] or "",
+                "status": values["status"],
+                "status_label": STATUS(values["status"]).label,
+                "progress": progress,
+                "mastery": mastery,
+                "pix": values["pix"],
+                "cells": [  # (label shown on a phone, where each row is a card; (level, pix) or None)
+                    (
+                        f"{competence.code} {competence.title}",
+                        results[competence.code][:2] if competence.code in results else None,
+                    )
+                    for competence in competences
+                ],
+            }
+        )
+    return rows
 
 
 def competence_profile(stats, competences):
@@ -180,14 +193,27 @@ def tube_analysis(stats, competences):
     return ranked_needs([c.code for c in competences], counts, sizes, total["shared"])
 
 
-def weakest_pupils(campaign, participations, limit):
-    """`frames.pupil_priorities` of the `limit` pupils with the fewest pix among those who sent results."""
+def weakest_pupils(campaign, participations, limit, per_pupil=3):
+    """`frames.pupil_priorities` of the `limit` pupils with the fewest pix among those who sent results: for each,
+    the `per_pupil` competences of lowest level."""
     shared = participations.filter(status=STATUS.SHARED).annotate(shown_last_name=shown_last_name())
     order = ["pix", "shown_last_name", "pupil__first_name", "pupil__division__name", "id"]
     ids = list(shared.order_by(*order).values_list("id", flat=True)[:limit])
-    if not ids:
-        return []
-    return pupil_priorities(campaign_results(campaign, Participation.objects.filter(id__in=ids)), pupils=limit)
+    competences = {c.code: c for c in ordered_competences(campaign)}
+    priorities = []
+    for values, results in _page_data(campaign, ids, list(competences.values())) if ids else []:
+        ranked = sorted((level, code) for code, (level, *_rest) in results.items())[:per_pupil]
+        priorities.append(
+            {
+                "participation_id": values["id"],
+                "name": f"{values['shown_last_name']} {values['pupil__first_name']}",
+                "division": values["pupil__division__name"] or "",
+                "competences": [
+                    {"competence": competences[code], "level": level} for level, code in ranked[:per_pupil]
+                ],
+            }
+        )
+    return priorities
 
 
 def analysis_tab(campaign, participations, school, stats=None):

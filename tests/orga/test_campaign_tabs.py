@@ -406,3 +406,23 @@ def test_results_page_sorts_by_mastery_and_progress_and_searches_the_name_shown(
     assert names(table) == [f"Zébulon-Usage {someone.first_name}"]
     by_name = names(results_page(*scope(two_classes), sort="nom"))
     assert by_name[-1] == f"Zébulon-Usage {someone.first_name}" and by_name == sorted(by_name)
+
+
+@pytest.mark.django_db
+def test_the_pages_rows_and_priorities_have_the_frames_figures(two_classes):
+    from orga.results import frames, tabs
+
+    frame = two_classes.frame
+    rows = {row["name"]: row for row in tabs.results_page(*scope(two_classes)).page.object_list}
+    assert len(rows) == len(frame) == 12
+    for want in frame.itertuples():
+        row = rows[f"{want.last_name} {want.first_name}"]
+        assert (row["division"], row["status"], row["progress"], row["pix"]) == (
+            want.division, want.status, want.progress, want.pix
+        )  # fmt: skip
+        assert row["mastery"] == (None if pd.isna(want.mastery) else int(want.mastery))
+        for (_label, cell), code in zip(row["cells"], CODES, strict=True):
+            level = getattr(want, f"_{frame.columns.get_loc(f'level:{code}') + 1}")
+            assert cell == (None if pd.isna(level) else (int(level), int(frame.loc[want.Index, f"pix:{code}"])))
+    expected = frames.pupil_priorities(two_classes, pupils=tabs.PRIORITY_ROWS)
+    assert tabs.weakest_pupils(*scope(two_classes), tabs.PRIORITY_ROWS) == expected
