@@ -8,6 +8,7 @@ times; `process_report` produces a requested `Report` in the background (see tas
 first run claims the row, a second finds it claimed and returns.
 """
 
+import copy
 import io
 import tempfile
 
@@ -244,6 +245,7 @@ class _Styles:
         self.fill = PatternFill("solid", fgColor="E3E3FD")
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.left = Alignment(horizontal="left")
+        self._formats = {}  # (sheet, number format): its style
 
     @staticmethod
     def cell(sheet, value, **style):
@@ -252,6 +254,18 @@ class _Styles:
         cell = WriteOnlyCell(sheet, value)
         for name, item in style.items():
             setattr(cell, name, item)
+        return cell
+
+    def formatted(self, sheet, value, number_format):
+        """A cell with this number format, its style copied from a first one (setting it costs more)."""
+        from openpyxl.cell import WriteOnlyCell
+
+        key = (id(sheet), number_format)
+        if key not in self._formats:
+            self._formats = {k: v for k, v in self._formats.items() if k[0] == id(sheet)}
+            self._formats[key] = self.cell(sheet, None, number_format=number_format)._style
+        cell = WriteOnlyCell(sheet, value)
+        cell._style = copy.copy(self._formats[key])
         return cell
 
     def header(self, sheet, values):
@@ -362,7 +376,7 @@ def _write_xlsx(source, output, school_name, progress, today):
                 sheet.append(styles.header(sheet, columns))
             values = [_cell(v) for v in row]
             for index, number_format in formats.items():
-                values[index] = styles.cell(sheet, values[index], number_format=number_format)
+                values[index] = styles.formatted(sheet, values[index], number_format)
             sheet.append(values)
             rows += 1
         if progress:
