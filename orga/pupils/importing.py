@@ -174,9 +174,9 @@ def _import_work(siecle_import):
     counts = {key: report[key] for key in ("created", "updated", "disabled")}
     description = "{created} créé(s), {updated} modifié(s), {disabled} désactivé(s)".format(**counts)
     _audit(siecle_import, Action.SIECLE_IMPORT_DONE, description, **counts)
-    if counts["disabled"]:
-        left = f"{counts['disabled']} élève(s) absent(s) du fichier désactivé(s)"
-        _audit(siecle_import, Action.PUPIL_DISABLED, left, disabled=counts["disabled"])
+    if counts["disabled"] or report["left"]:
+        left = f"Désactivés : {counts['disabled']} absent(s) du fichier, {report['left']} parti(s) selon le fichier"
+        _audit(siecle_import, Action.PUPIL_DISABLED, left, disabled=counts["disabled"], left=report["left"])
     return {"report": report, "errors": []}
 
 

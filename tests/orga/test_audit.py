@@ -7,9 +7,10 @@ import io
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,8 @@ from django.utils import timezone
 from orga.audit.models import AuditEvent
 from orga.audit.services import Action, record
 from orga.campaigns.services import create_campaign
-from orga.models import Invitation, Membership
+from orga.models import Invitation, Membership, SiecleImport
+from orga.pupils.importing import process_import
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
 
@@ -306,3 +308,30 @@ def test_the_admins_navigation_leads_to_the_journal(client_for, school, school_a
     journal = url("journal", school)
     assert f'href="{journal}"' in client_for(school_admin).get(reverse("home")).content.decode()
     assert f'href="{journal}"' not in client_for(teacher).get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sign_in_lockout_is_recorded_once_for_the_pupils_school(school, pupil, password):
+    def sign_in(login, secret):
+        return Client(REMOTE_ADDR="203.0.113.7").post(reverse("account_login"), {"login": login, "password": secret})
+
+    for _ in range(5):
+        sign_in(pupil.username, "pas-le-bon")
+    assert not AuditEvent.objects.exists()  # failures alone are no lockout
+    assert "Trop de tentatives" in sign_in(pupil.username, password).content.decode()
+    sign_in(pupil.username, password)
+    (lockout,) = AuditEvent.objects.filter(action=Action.SIGN_IN_LOCKOUT)
+    assert lockout.school == school and lockout.address == "203.0.113.7" and lockout.actor is None
+    assert lockout.target_label == pupil.username and lockout.target_id == str(pupil.id)
+
+
+@pytest.mark.django_db
+def test_a_reimport_that_disables_pupils_records_it(school, school_admin, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    PupilFactory(school=school, ine="123456789AB", is_active=True)
+    data = siecle_xml(school.uai, generated_pupils(2, ["3e A"], seed=4))
+    job = SiecleImport.objects.create(school=school, uploaded_by=school_admin, original_name="e.xml")
+    job.file.save("e.xml", ContentFile(data))
+    process_import(job.id)
+    disabled = the_event(Action.PUPIL_DISABLED)
+    assert disabled.actor == school_admin and disabled.detail == {"disabled": 1, "left": 0}
