@@ -1,5 +1,9 @@
 from allauth.account.signals import password_changed, password_reset
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+# Sent when a sign-in is refused because of too many failures (allauth's `login_failed` limit): `request`, `login`.
+# The school's journal (orga) records it; accounts knows nothing of schools.
+sign_in_locked = Signal()
 
 
 @receiver(password_changed)
