@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from certif.candidates.enrolment import enrol
 from accounts import rate_limits
+from certif.candidates.enrolment import enrol
 from certif.invigilation import services
 from certif.invigilation.identity import identity_matches, names_match
 from certif.invigilation.views.invigilator import SESSION_KEY

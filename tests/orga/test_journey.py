@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import rate_limits
 from crcn import engine
 from crcn.models import Challenge
-from accounts import rate_limits
 from orga.campaigns.services import competence_codes, create_campaign, current_bank
 from orga.models import Answer, CompetenceResult, Participation
 from tests.concurrency import at_once as run_at_once
