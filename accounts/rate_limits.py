@@ -21,7 +21,9 @@ and every invigilator out of a certification day for a cache outage, while a sta
 least, no common one: `password_validation`) does not fall to a few dozen tries a quarter of an hour. If the cache
 itself raises (another backend), the error is logged and the try allowed: a school is never blocked by a crash.
 
-A refusal is a French message saying from when to retry and whom to ask (`Refusal.message`).
+A refusal is a French message saying from when to retry and whom to ask (`Refusal.message`). A password reset by
+e-mail, or a new temporary password from the teacher, lifts the account's limit on passwords (`forgive`): the
+teacher's new sheet is the pupil's way out.
 """
 
 import datetime
@@ -134,6 +136,14 @@ class Attempt:
                 _count(counter)
         except Exception:  # as in refusal()
             logger.exception("Compteurs d'essais non écrits (%s)", self.secret.slug)
+
+
+def forgive(user_ids):
+    """A new password (reset by e-mail, or a pupil's new sheet from the teacher): its account may sign in at once."""
+    try:
+        cache.delete_many([key(PASSWORD, "account", user_id) for user_id in user_ids])
+    except Exception:  # as in refusal()
+        logger.exception("Compteurs d'essais non effacés")
 
 
 def _count(counter, window_seconds=WINDOW_SECONDS):

@@ -1,6 +1,8 @@
 from allauth.account.signals import password_changed, password_reset
 from django.dispatch import receiver
 
+from . import rate_limits
+
 
 @receiver(password_changed)
 @receiver(password_reset)
@@ -8,3 +10,9 @@ def clear_temporary_password(request, user, **kwargs):
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+@receiver(password_reset)
+def forgive_wrong_passwords(request, user, **kwargs):
+    """Reset by e-mail: the account's wrong passwords no longer hold it back."""
+    rate_limits.forgive([user.id])

@@ -33,7 +33,10 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     """Hundreds of sign-ins: the hasher's cost is not what these tests are about."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "accounts.hashers.TemporaryPasswordHasher",
+    ]
 
 
 @dataclass
@@ -221,3 +224,35 @@ def test_a_login_matching_no_account_is_limited_as_an_account_is():
         client.post(reverse("account_login"), {"login": "personne", "password": "pas-le-bon"})
     response = client.post(reverse("account_login"), {"login": " PERSONNE", "password": "pas-le-bon"})
     assert "pour ce compte" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_new_sheet_from_the_teacher_lifts_the_pupil_s_limit(school, django_capture_on_commit_callbacks):
+    from orga.pupils.accounts import generate_accounts, reset_passwords
+
+    pupil = PupilFactory(school=school)
+    generate_accounts([pupil])
+    pupil.refresh_from_db()
+    client = Client(REMOTE_ADDR=SCHOOL)
+    for _ in range(rate_limits.MAX_PER_ACCOUNT):
+        client.post(reverse("account_login"), {"login": pupil.user.username, "password": "pas-le-bon"})
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = reset_passwords([pupil])[0]
+    response = client.post(reverse("account_login"), {"login": credential.username, "password": credential.password})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_reset_by_e_mail_lifts_the_account_s_limit(school_admin):
+    from django.core import mail
+
+    client = Client(REMOTE_ADDR=SCHOOL)
+    for _ in range(rate_limits.MAX_PER_ACCOUNT):
+        client.post(reverse("account_login"), {"login": school_admin.email, "password": "pas-le-bon"})
+    client.post(reverse("account_reset_password"), {"email": school_admin.email})
+    link = re.search(r"https?://[^/\s]+(/comptes/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    client.post(form_url, {"password1": "Une-phrase-neuve-2026", "password2": "Une-phrase-neuve-2026"})
+    response = client.post(reverse("account_login"), {"login": school_admin.email, "password": "Une-phrase-neuve-2026"})
+    assert response.status_code == 302
