@@ -256,3 +256,23 @@ def test_a_reset_by_e_mail_lifts_the_account_s_limit(school_admin):
     client.post(form_url, {"password1": "Une-phrase-neuve-2026", "password2": "Une-phrase-neuve-2026"})
     response = client.post(reverse("account_login"), {"login": school_admin.email, "password": "Une-phrase-neuve-2026"})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_site_signs_in_through_the_limited_sign_in_page(superuser, teacher):
+    client = Client(REMOTE_ADDR=SCHOOL)
+    response = client.post(reverse("admin:login"), {"username": superuser.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
+    assert client.get(reverse("admin:index")).status_code == 302  # not signed in by Django's own form
+    for _ in range(rate_limits.MAX_PER_ACCOUNT):
+        client.post(reverse("account_login"), {"login": superuser.username, "password": "pas-le-bon"})
+    response = client.post(reverse("account_login"), {"login": superuser.username, "password": PASSWORD})
+    assert "Trop d&#x27;essais erronés" in response.content.decode()
+    cache.clear()
+    client.post(reverse("account_login"), {"login": superuser.username, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:login"))["Location"] == reverse("admin:index")
+    client = Client()
+    client.force_login(teacher)
+    assert client.get(reverse("admin:login")).status_code == 403
