@@ -1,6 +1,7 @@
 """Sign-in protection: one policy for every secret a person types.
 
-The four secrets: a password at sign-in (pupils and staff, `adapter.AccountAdapter`), a campaign code
+The four secrets: a password at sign-in (pupils and staff, `adapter.AccountAdapter`; the admin site signs in
+there too) or as the current one of a change (`forms.ChangePasswordForm`), a campaign code
 (`orga.campaigns.throttle`), a certification session's access code and the candidate's identity
 (`certif.invigilation.throttle`), an invigilator's password (the same). Each wrong try is a failure counted at once
 against several limits, and a try is refused while any of them is reached:

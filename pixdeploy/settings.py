@@ -140,10 +140,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never signs in: o
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
-# Wrong passwords are counted by accounts.rate_limits as every typed secret (per account first, then per address far
-# above a computer room), so allauth's own login_failed limit is off. A computer room signs in from one public
-# address: allauth's limit on every sign-in leaves room for 300 a minute from one address.
-ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": ""}
+# Wrong passwords, at sign-in and as the current password of a change, are counted by accounts.rate_limits as every
+# typed secret (per account first, then per address far above a computer room), so allauth's own login_failed and
+# change_password limits are off. A computer room signs in from one public address: allauth's limit on every
+# sign-in leaves room for 300 a minute from one address.
+ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": "", "change_password": ""}
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (docker-compose: 1).
 # 0 ignores the header, which anyone can forge. Every limiter reads the address through accounts.client_address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

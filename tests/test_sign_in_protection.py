@@ -276,3 +276,17 @@ def test_the_admin_site_signs_in_through_the_limited_sign_in_page(superuser, tea
     client = Client()
     client.force_login(teacher)
     assert client.get(reverse("admin:login")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_wrong_current_passwords_count_against_the_account(client_for, teacher):
+    client = client_for(teacher)
+    wrong = {"oldpassword": "pas-le-bon", "password1": "Une-phrase-neuve-2026", "password2": "Une-phrase-neuve-2026"}
+    for _ in range(rate_limits.MAX_PER_ACCOUNT):
+        assert "Trop d&#x27;essais" not in client.post(reverse("account_change_password"), wrong).content.decode()
+    right = {**wrong, "oldpassword": PASSWORD}
+    response = client.post(reverse("account_change_password"), right)
+    assert "Trop d&#x27;essais erronés en peu de temps pour ce compte" in response.content.decode()
+    sign_in = {"login": teacher.username, "password": PASSWORD}
+    response = Client(REMOTE_ADDR=SCHOOL).post(reverse("account_login"), sign_in)
+    assert "Trop d&#x27;essais erronés" in response.content.decode()  # the same account's limit as at sign-in
