@@ -28,8 +28,7 @@ def fail_safe(location, fallback="local", **extra):
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fresh():
     fail_safe_cache._down_since.clear()
     yield
     fail_safe_cache._down_since.clear()

@@ -30,15 +30,6 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Hundreds of sign-ins: the hasher's cost is not what these tests are about."""
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "accounts.hashers.TemporaryPasswordHasher",
-    ]
-
-
 @dataclass
 class Scenario:
     """One secret: who types it (`account()`: a new account's or browser's client), a wrong and a right try."""
