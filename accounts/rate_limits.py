@@ -7,8 +7,8 @@ there too) or as the current one of a change (`forms.ChangePasswordForm`), a cam
 against several limits, and a try is refused while any of them is reached:
 
 - first per account (`MAX_PER_ACCOUNT` failures in `WINDOW_SECONDS`): one person's typos or a guess at one account
-  stop there. Whoever has no account counts per browser (its Django session) and per certification session, the
-  latter far higher (`MAX_PER_SESSION`) as a whole room types the same session's code;
+  stop there. The invigilator, who has no account, counts per browser (its Django session), and per certification
+  session far higher (`MAX_PER_SESSION`: guessing one session's password from many browsers);
 - then per address (`MAX_PER_ADDRESS`), far above a computer room's needs: a school is many people behind one
   address, and 35 pupils mistyping 3 times each are 105 failures. It only stops guessing spread over many accounts.
   The address is read through the configured proxies only (`client_address`): a forged X-Forwarded-For counts
