@@ -112,3 +112,15 @@ def test_createsuperuser_needs_12_characters(monkeypatch, capsys):
     call_command("createsuperuser", username="chef", email="chef@exemple.fr", interactive=True, stdin=None)
     assert STAFF_MESSAGE in capsys.readouterr().err
     assert UserFactory._meta.model.objects.get(username="chef").check_password(TWELVE)
+
+
+@pytest.mark.django_db
+def test_the_admin_site_sets_a_teacher_s_password_of_12_characters_at_least(client_for, superuser, teacher):
+    client = client_for(superuser)
+    url = reverse("admin:auth_user_password_change", args=[teacher.id])  # Django names it so for any user model
+    response = client.post(url, {"password1": ELEVEN, "password2": ELEVEN, "usable_password": "true"})
+    assert response.status_code == 200
+    assert "il doit contenir au moins 12 caractères" in response.content.decode()
+    assert client.post(url, {"password1": TWELVE, "password2": TWELVE, "usable_password": "true"}).status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.check_password(TWELVE)
