@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import rate_limits
 from orga.audit.models import AuditEvent
 from orga.audit.services import Action, record
 from orga.campaigns.services import create_campaign
@@ -315,10 +316,10 @@ def test_a_sign_in_lockout_is_recorded_once_for_the_pupils_school(school, pupil,
     def sign_in(login, secret):
         return Client(REMOTE_ADDR="203.0.113.7").post(reverse("account_login"), {"login": login, "password": secret})
 
-    for _ in range(5):
+    for _ in range(rate_limits.MAX_PER_ACCOUNT):
         sign_in(pupil.username, "pas-le-bon")
     assert not AuditEvent.objects.exists()  # failures alone are no lockout
-    assert "Trop de tentatives" in sign_in(pupil.username, password).content.decode()
+    assert "essais erronés en peu de temps" in sign_in(pupil.username, password).content.decode()
     sign_in(pupil.username, password)
     (lockout,) = AuditEvent.objects.filter(action=Action.SIGN_IN_LOCKOUT)
     assert lockout.school == school and lockout.address == "203.0.113.7" and lockout.actor is None
