@@ -33,6 +33,7 @@ django.setup()
 
 from academie_seed import Bank, academie_uai, class_names, give_accounts, seed_activity, seed_school, seed_staff  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -61,8 +62,6 @@ BIG_TABLES = {
 
 def measured_school(pupils_per_school, bank):
     """The measured school: its pupils from a SIECLE import, then its accounts, campaigns and results."""
-    from django.core.management import call_command
-
     call_command("migrate", verbosity=0)
     uai = academie_uai(MEASURED)
     school = School.objects.create(uai=uai, name="Collège mesuré", academie="Lyon", type="college")
@@ -73,6 +72,21 @@ def measured_school(pupils_per_school, bank):
     pupils = list(Pupil.objects.filter(school=school).order_by("id"))
     give_accounts(school, pupils)
     profiles, assessment = seed_activity(school, pupils, admin, membership, bank, random.Random(11))
+    return school, admin, teacher, profiles, assessment, data
+
+
+def kept_school(pupils_per_school):
+    """The measured school a previous --keep run left (its file made again from the same seed)."""
+    from django.contrib.auth import get_user_model
+
+    from orga.models import Campaign
+
+    school = School.objects.get(uai=academie_uai(MEASURED))
+    users = get_user_model().objects
+    admin, teacher = users.get(username=f"bench.admin.{school.uai}"), users.get(username=f"bench.{school.uai}.prof")
+    profiles = Campaign.objects.get(school=school, type=Campaign.Type.PROFILES_COLLECTION)
+    assessment = Campaign.objects.get(school=school, type=Campaign.Type.ASSESSMENT)
+    data = siecle_xml(school.uai, generated_pupils(pupils_per_school, class_names(pupils_per_school), seed=11))
     return school, admin, teacher, profiles, assessment, data
 
 
@@ -98,6 +112,16 @@ class Databases:
         self.use(self.academie)
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.alone}"')
+
+    def share_sessions(self):
+        """The sessions of the académie's database copied into the alone one (a --reuse run signs in once)."""
+        from django.contrib.sessions.models import Session
+
+        self.use(self.academie)
+        sessions = list(Session.objects.all())
+        self.use(self.alone)
+        Session.objects.bulk_create(sessions, ignore_conflicts=True)
+        self.use(self.academie)
 
     def use(self, name):
         if connection.settings_dict["NAME"] != name:
@@ -232,19 +256,31 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every query of each page")
     parser.add_argument("--keep", action="store_true", help="leave the schools and the copy in the databases")
+    parser.add_argument("--reuse", action="store_true", help="measure again what a --keep run left (migrated)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Ce banc compare deux bases PostgreSQL : donnez DATABASE_URL.")
     settings.ALLOWED_HOSTS = ["*"]
     databases = Databases()
-    remove_all(args.schools)
-    bank = Bank()
-    school, admin, teacher, profiles, assessment, data = measured_school(args.pupils_per_school, bank)
-    pages = signed_in_clients(school, admin, teacher, profiles, assessment)
-    databases.copy_alone()
+    if args.reuse:
+        seed_s = None
+        for _, name in databases.both():
+            databases.use(name)
+            call_command("migrate", verbosity=0)
+        measured = kept_school(args.pupils_per_school)
+        pages = signed_in_clients(*measured[:5])
+        databases.share_sessions()
+    else:
+        remove_all(args.schools)
+        bank = Bank()
+        measured = measured_school(args.pupils_per_school, bank)
+        pages = signed_in_clients(*measured[:5])
+        databases.copy_alone()
+    school, _, _, profiles, _, data = measured
     try:
-        seed_s = seed_others(args.schools, args.pupils_per_school, bank, seed=1)
+        if not args.reuse:
+            seed_s = seed_others(args.schools, args.pupils_per_school, bank, seed=1)
         for _, name in databases.both():
             databases.use(name)
             with connection.cursor() as cursor:
