@@ -223,15 +223,16 @@ def measure(databases, pages, school, profiles, data, runs, explain):
 
         return work
 
+    works = {name: get(client, url) for name, (client, url) in pages.items()}
+    works["siecle_reimport"] = lambda: reimport(school, data)
+    works["export_csv"] = lambda: build_csv(campaign_results(profiles))
+    works["export_xlsx"] = lambda: build_xlsx(campaign_results(profiles))
     figures, queries, wasted = {}, {}, {}
-    for name, (client, url) in pages.items():
-        figures[f"{name}_ms"] = paired(databases, runs, get(client, url))
-        queries[name], sqls = count_queries(databases, get(client, url))
+    for name, work in works.items():
+        figures[f"{name}_ms"] = paired(databases, runs, work)
+        queries[name], sqls = count_queries(databases, work)
         if explain:
             wasted[name] = wasted_reads(sqls)
-    figures["siecle_reimport_ms"] = paired(databases, runs, lambda: reimport(school, data))
-    figures["export_csv_ms"] = paired(databases, runs, lambda: build_csv(campaign_results(profiles)))
-    figures["export_xlsx_ms"] = paired(databases, runs, lambda: build_xlsx(campaign_results(profiles)))
     return figures, queries, wasted
 
 
