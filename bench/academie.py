@@ -3,14 +3,16 @@
     DATABASE_URL=postgres://… python bench/academie.py --schools 300 --pupils-per-school 500 --json
 
 Builds the measured school as a school starts: its pupils from a real SIECLE import (ElevesSansAdresses.xml), then
-accounts, two campaigns, participations, results and answers (bench/academie_seed.py). Measures it alone, then
-seeds the other schools - 1 in bulk (the same shapes), ANALYZEs, and measures it again in the same run: in-process
-with the Django test client (DEBUG off), the median of --runs requests after a warm-up for each page, the SQL
-queries of one request, and the median of --runs re-imports of the same SIECLE file and exports (Pix's results
-CSV, the Excel workbook) of the profiles collection. Prints one JSON object: for each figure `alone`, `academie`
-and their `ratio`, the queries of each page in both states, and with --explain the sequential scans and the
-rows other schools made PostgreSQL read and throw away (EXPLAIN ANALYZE of every query of each page).
-Removes the schools at the end unless --keep.
+accounts, two campaigns, participations, results and answers (bench/academie_seed.py), and copies the database
+(`<name>_alone`): the school alone. Then seeds the other schools - 1 into the configured database in bulk (the same
+shapes), ANALYZEs both, and measures the school in both in the same run, runs alternated (alone, académie, …) so
+that the machine's load weighs on both alike: in-process with the Django test client (DEBUG off), the median of
+--runs requests after a warm-up for each page, of --runs re-imports of the same SIECLE file and exports (Pix's
+results CSV, the Excel workbook) of the profiles collection. For each figure: the SQL queries of one run, and
+EXPLAIN ANALYZE of its SELECTs on both databases (`sql`: the database's share of the figure) and on the
+académie's (`wasted_reads`: sequential scans of the big tables, rows read then thrown away). Prints one JSON
+object, each figure `alone`, `academie` and their `ratio`. Removes the schools and the copy at the end unless
+--keep; --reuse measures again what a --keep run left (after migrating both databases).
 """
 
 import argparse
@@ -157,17 +159,26 @@ def count_queries(databases, work):
     return counts, sqls  # the académie's
 
 
-def wasted_reads(sqls):
-    """Of a page's queries, the sequential scans of the big tables and the rows PostgreSQL read then discarded
-    (`Rows Removed by Filter`, summed by table): what other schools cost a page that does not lead with its own."""
-    found = {}
-    with connection.cursor() as cursor:
-        for sql in sqls:
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-            _walk(cursor.fetchone()[0][0]["Plan"], found)
-    return found
+def explained(databases, sqls, runs=3):
+    """EXPLAIN ANALYZE of a figure's SELECTs on each database: the median over `runs` of their summed execution
+    times (the database's share of the figure, which the machine's load on Python does not blur), and on the
+    académie's the sequential scans of the big tables and the rows PostgreSQL read then discarded (`Rows Removed
+    by Filter`, summed by table): what other schools cost a page that does not lead with its own."""
+    selects = [sql for sql in sqls if sql.lstrip().upper().startswith("SELECT")]
+    totals, wasted = {label: [] for label, _ in databases.both()}, {}
+    for _ in range(runs):
+        for label, name in databases.both():
+            databases.use(name)
+            total = 0.0
+            with connection.cursor() as cursor:
+                for sql in selects:
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                    plan = cursor.fetchone()[0][0]
+                    total += plan["Execution Time"]
+                    if label == "academie":
+                        _walk(plan["Plan"], wasted)
+            totals[label].append(total)
+    return {label: round(statistics.median(values), 1) for label, values in totals.items()}, wasted
 
 
 def _walk(node, found):
@@ -210,9 +221,9 @@ def signed_in_clients(school, admin, teacher, profiles, assessment):
     }
 
 
-def measure(databases, pages, school, profiles, data, runs, explain):
-    """Every figure of the measured school on both databases: {figure: {alone, academie}}, the queries of each
-    page, and with `explain` the wasted reads of each page among the académie."""
+def measure(databases, pages, school, profiles, data, runs):
+    """Every figure of the measured school on both databases ({figure: {alone, academie}}), the SQL share of each
+    (`explained`), its queries, and the wasted reads of each among the académie."""
     from orga.results.exports import build_csv, build_xlsx
     from orga.results.frames import campaign_results
 
@@ -227,13 +238,13 @@ def measure(databases, pages, school, profiles, data, runs, explain):
     works["siecle_reimport"] = lambda: reimport(school, data)
     works["export_csv"] = lambda: build_csv(campaign_results(profiles))
     works["export_xlsx"] = lambda: build_xlsx(campaign_results(profiles))
-    figures, queries, wasted = {}, {}, {}
+    figures, sql_figures, queries, wasted = {}, {}, {}, {}
     for name, work in works.items():
         figures[f"{name}_ms"] = paired(databases, runs, work)
         queries[name], sqls = count_queries(databases, work)
-        if explain:
-            wasted[name] = wasted_reads(sqls)
-    return figures, queries, wasted
+        sql_figures[f"{name}_sql_ms"], found = explained(databases, sqls)
+        wasted[name] = {key: count // 3 for key, count in found.items()}  # per run
+    return figures, sql_figures, queries, wasted
 
 
 def seed_others(count, pupils_per_school, bank, seed):
@@ -255,7 +266,6 @@ def main():
     parser.add_argument("--schools", type=int, default=300)
     parser.add_argument("--pupils-per-school", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE every query of each page")
     parser.add_argument("--keep", action="store_true", help="leave the schools and the copy in the databases")
     parser.add_argument("--reuse", action="store_true", help="measure again what a --keep run left (migrated)")
     parser.add_argument("--json", action="store_true")
@@ -287,13 +297,13 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         load_before = os.getloadavg()[0]
-        figures, queries, wasted = measure(databases, pages, school, profiles, data, args.runs, args.explain)
+        figures, sql_figures, queries, wasted = measure(databases, pages, school, profiles, data, args.runs)
     finally:
         if not args.keep:
             databases.drop_alone()
             remove_all(args.schools)
-    for figure in figures.values():
-        figure["ratio"] = round(figure["academie"] / figure["alone"], 2)
+    for figure in [*figures.values(), *sql_figures.values()]:
+        figure["ratio"] = round(figure["academie"] / figure["alone"], 2) if figure["alone"] else None
     result = {
         "schools": args.schools,
         "pupils_per_school": args.pupils_per_school,
@@ -302,10 +312,10 @@ def main():
         "seed_s": seed_s,
         "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "figures": figures,
+        "sql": sql_figures,
         "queries": queries,
+        "wasted_reads": wasted,
     }
-    if args.explain:
-        result["wasted_reads"] = wasted
     print(json.dumps(result, indent=1) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 
