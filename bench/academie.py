@@ -5,7 +5,7 @@
 Builds the measured school as a school starts: its pupils from a real SIECLE import (ElevesSansAdresses.xml), then
 accounts, two campaigns, participations, results and answers (bench/academie_seed.py), and copies the database
 (`<name>_alone`): the school alone. Then seeds the other schools - 1 into the configured database in bulk (the same
-shapes), ANALYZEs both, and measures the school in both in the same run, runs alternated (alone, académie, …) so
+shapes), ANALYZEs both, and measures the school in both in the same run, runs alternated (ABBA) so
 that the machine's load weighs on both alike: in-process with the Django test client (DEBUG off), the median of
 --runs requests after a warm-up for each page, of --runs re-imports of the same SIECLE file and exports (Pix's
 results CSV, the Excel workbook) of the profiles collection. For each figure: the SQL queries of one run, and
@@ -135,11 +135,11 @@ class Databases:
 
 
 def paired(databases, runs, work):
-    """The median milliseconds of `work` on each database, runs alternated (alone, académie, alone, …) so that
-    the machine's load weighs on both alike, after a warm-up on each."""
+    """The median milliseconds of `work` on each database, runs alternated (académie, alone, alone, académie, …)
+    so that the machine's load weighs on both alike, after a warm-up on each."""
     timings = {label: [] for label, _ in databases.both()}
     for run in range(runs + 1):
-        for label, name in databases.both():
+        for label, name in databases.both()[:: 1 if run % 2 else -1]:  # ABBA: neither always goes first
             databases.use(name)
             started = time.perf_counter()
             work()
