@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orga", "0010_pix_imports"),
+        ("orga", "0017_audit_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
