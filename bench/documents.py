@@ -18,7 +18,9 @@ Each figure gives the wall-clock seconds and the CPU seconds of the process (les
 processes of a shared machine), and WeasyPrint's time split into its phases: `parse` (HTML parsing), `cascade`
 (CSS cascade, computed styles), `boxes` (box tree), `layout` (lines, tables, pages), `draw` (painting the pages
 into PDF streams, of which `svg` for inline SVG) and `pdf` (the rest of write_pdf: fonts, serialisation).
-`--profile FILE` also writes cProfile's statistics of one class report of this tree. Prints one JSON object.
+`--profile` also profiles one class report of each tree (cProfile) and gives the share of the profiled time spent in
+HTML parsing, the CSS cascade, tables, flex, grid, absolutely positioned boxes (list markers outside), line
+breaking, text drawing, SVG drawing and font subsetting (`HOTSPOTS`). Prints one JSON object.
 Deletes the school at the end.
 """
 
@@ -141,12 +143,49 @@ def class_letters(school_id):
     return work
 
 
-def measure_tree(school_id, division_id):
+# Where WeasyPrint spends its time, by cProfile's cumulative time of these functions (inflated by the profiler:
+# read them as shares of the profiled total).
+HOTSPOTS = {
+    "html_parsing": ("tinyhtml5/parser.py", "parse"),
+    "css_cascade": ("weasyprint/css/__init__.py", "get_all_computed_styles"),
+    "tables": ("weasyprint/layout/table.py", "table_layout"),
+    "flex": ("weasyprint/layout/flex.py", "flex_layout"),
+    "grid": ("weasyprint/layout/grid.py", "grid_layout"),
+    "absolute_boxes": ("weasyprint/layout/absolute.py", "absolute_layout"),
+    "line_breaking": ("weasyprint/text/line_break.py", "split_first_line"),
+    "text_drawing": ("weasyprint/draw/text.py", "draw_text"),
+    "svg_drawing": ("weasyprint/svg/__init__.py", "draw"),
+    "font_subsetting": ("weasyprint/pdf/fonts.py", "subset"),
+}
+
+
+def hotspots(work):
+    """Each hotspot's share (%) of the profiled time of `work()`, and that time."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.runcall(work)
+    stats = pstats.Stats(profile).stats
+    total = sum(tottime for _, _, tottime, _, _ in stats.values())
+    found = {}
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.items():
+        for name, (path, wanted) in HOTSPOTS.items():
+            if function == wanted and filename.endswith(path):
+                found[name] = max(found.get(name, 0), cumulative)
+    shares = {name: round(100 * found.get(name, 0) / total, 1) for name in HOTSPOTS}
+    return {"profiled_s": round(total, 2), "share_percent": shares}
+
+
+def measure_tree(school_id, division_id, profile=False):
     _instrument()
-    return {
+    figures = {
         "class_report": measure(class_report(division_id)),
         "class_letters": measure(class_letters(school_id)),
     }
+    if profile:
+        figures["class_report_profile"] = hotspots(class_report(division_id))
+    return figures
 
 
 # --- This tree only ----------------------------------------------------------------------------------
@@ -204,8 +243,9 @@ def remove_tree(root):
     )
 
 
-def measure_reference(root, school_id, division_id):
+def measure_reference(root, school_id, division_id, profile=False):
     command = [sys.executable, str(root / "bench" / "documents.py"), "--measure-only", f"{school_id}:{division_id}"]
+    command += ["--profile"] if profile else []
     done = subprocess.run(
         command,
         cwd=root,
@@ -223,13 +263,13 @@ def main():
     parser.add_argument("--reference", help="a commit to measure beside this tree, e.g. main before issue 14")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--one-document", action="store_true", help="also the letters as one document, no chunks")
-    parser.add_argument("--profile", help="write cProfile's statistics of one class report of this tree here")
+    parser.add_argument("--profile", action="store_true", help="where the class report's time goes, by cProfile")
     parser.add_argument("--measure-only", help=argparse.SUPPRESS)  # "school:division", in the reference's child
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.measure_only:
         school_id, division_id = (int(part) for part in args.measure_only.split(":"))
-        print(json.dumps(measure_tree(school_id, division_id)))
+        print(json.dumps(measure_tree(school_id, division_id, profile=bool(args.profile))))
         return
 
     import results_pages
@@ -253,17 +293,13 @@ def main():
         for _ in range(args.rounds):
             run = {}
             if root:
-                run["reference"] = measure_reference(root, school.id, first_class.id)
-            run["this_tree"] = measure_tree(school.id, first_class.id)
+                run["reference"] = measure_reference(root, school.id, first_class.id, profile=args.profile)
+            run["this_tree"] = measure_tree(school.id, first_class.id, profile=args.profile)
             job = school_letters_job(school, admin)
             run["this_tree"]["school_letters"] = {**measure(job), "pages": job.pages}
             if args.one_document:
                 run["this_tree"]["one_document"] = measure(one_document(school))
             runs.append(run)
-        if args.profile:
-            import cProfile
-
-            cProfile.runctx("work()", {"work": class_report(first_class.id)}, {}, args.profile)
     finally:
         remove_school(uai)
         if root:
