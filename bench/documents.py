@@ -10,6 +10,7 @@ the same school):
 
 - `class_report`: the class report (PDF) of the first class of 35 pupils, `build_class_pdf`;
 - `class_letters`: the guardians' letter of every class, one PDF a class as the campaign page gives them;
+- `credential_sheet`: a sheet of 140 pupils' credentials (made-up passwords, no account changed);
 - `school_letters` (this tree only): the letters of every class as the job a school admin starts, from
   `start_report` to the file stored, on the eager path (no broker: the task runs when the transaction commits);
 - `one_document` (this tree, with `--one-document`): the same letters as one WeasyPrint document, without chunks.
@@ -177,11 +178,26 @@ def hotspots(work):
     return {"profiled_s": round(total, 2), "share_percent": shares}
 
 
+def credential_sheet(school_id, count=140):
+    """The credentials' sheet of `count` pupils (four classes), made-up passwords: no account is touched."""
+    from orga.models import Pupil
+    from orga.pupils.accounts import Credential, credentials_pdf
+
+    pupils = Pupil.objects.filter(school_id=school_id).select_related("division", "school").order_by("id")[:count]
+    credentials = [
+        Credential(p.division.name, p.display_last_name, p.first_name, f"{p.first_name}.{p.id}".lower(), "Ab3-kP9-xQ2")
+        for p in pupils
+    ]
+    school = pupils[0].school
+    return lambda: credentials_pdf(credentials, school, "2nde 1", "https://pixdeploy.example/")
+
+
 def measure_tree(school_id, division_id, profile=False):
     _instrument()
     figures = {
         "class_report": measure(class_report(division_id)),
         "class_letters": measure(class_letters(school_id)),
+        "credential_sheet": measure(credential_sheet(school_id)),
     }
     if profile:
         figures["class_report_profile"] = hotspots(class_report(division_id))
@@ -290,6 +306,7 @@ def main():
         from orga.models import Pupil
 
         pupils, classes = Pupil.objects.filter(school=school).count(), school.divisions.count()
+        report_pupils = first_class.pupils.count()
         for _ in range(args.rounds):
             run = {}
             if root:
@@ -308,7 +325,7 @@ def main():
         "database": connection.vendor,
         "pupils": pupils,
         "classes": classes,
-        "class_report_pupils": first_class.pupils.count(),
+        "class_report_pupils": report_pupils,
         "reference": args.reference,
         "load_average": [round(x, 2) for x in load_before + os.getloadavg()],
         "cpus": os.cpu_count(),
