@@ -66,7 +66,9 @@ def _timed(module, name, phase):
 
 
 def _instrument():
-    """CPU seconds of WeasyPrint's phases, added up in PHASES (the same names in every version measured)."""
+    """CPU seconds of WeasyPrint's phases, added up in PHASES (the same names in every version measured); once."""
+    if PHASES.get("instrumented"):
+        return
     import weasyprint
     import weasyprint.document as document
     import weasyprint.svg as svg
@@ -78,15 +80,17 @@ def _instrument():
     _timed(document.Document, "write_pdf", "write")
     _timed(document.Page, "paint", "draw")
     _timed(svg.SVG, "draw", "svg")
+    PHASES["instrumented"] = True
 
 
 def measure(work):
     """Run `work()`: its wall and CPU seconds and WeasyPrint's phases (CPU seconds)."""
     PHASES.clear()
+    PHASES["instrumented"] = True
     wall, cpu = time.perf_counter(), time.process_time()
     work()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    phases = dict(PHASES)
+    phases = {k: v for k, v in PHASES.items() if k != "instrumented"}
     render, write = phases.pop("render", 0), phases.pop("write", 0)
     phases["layout"] = render - phases.get("cascade", 0) - phases.get("boxes", 0)
     phases["pdf"] = write - phases.get("draw", 0)
