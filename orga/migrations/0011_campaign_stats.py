@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orga", "0010_pix_imports"),
+        ("orga", "0022_report_school_letters"),
     ]
 
     operations = [
