@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import format_html, format_html_join
 
 from crcn.levels import level_range
@@ -19,6 +19,7 @@ from documents.charts import bar_chart
 from orga.campaigns.models import Answer, CompetenceResult, Participation
 from orga.campaigns.stats import VisibleStats, participant_mastery, target_skills
 from orga.classes.resources import resources_for_needs
+from orga.pupils.names import normalized_name
 
 from .frames import expected_answers, profile_row, ranked_needs
 
@@ -33,6 +34,14 @@ STATUS = Participation.Status
 def shown_last_name():
     """The last name shown (the preferred one, else the official one), as the frame's `last_name`."""
     return Coalesce(NullIf("pupil__preferred_last_name", Value("")), "pupil__last_name")
+
+
+def _named(rows, query):
+    """The ids of `rows` whose shown name holds `query`, without case or accents ("dorothee" finds "DOROTHÉE"), the
+    same on PostgreSQL and SQLite (whose LIKE folds ASCII only): the names are read, a few thousand at most."""
+    wanted = normalized_name(query)
+    names = rows.order_by().values_list("id", "shown_last_name", "pupil__first_name")
+    return [id_ for id_, last, first in names.iterator(chunk_size=2000) if wanted in normalized_name(f"{last} {first}")]
 
 
 def _answered():
@@ -109,8 +118,7 @@ def results_page(campaign, participations, *, division="", status="", query="", 
     if status in STATUS.values:
         rows = rows.filter(status=status)
     if query:
-        rows = rows.annotate(full_name=Concat("shown_last_name", Value(" "), "pupil__first_name"))
-        rows = rows.filter(full_name__icontains=query)
+        rows = rows.filter(id__in=_named(rows, query))
     rows = rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])(), "id")
     paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
     ids = list(paged.object_list)
