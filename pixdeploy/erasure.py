@@ -17,7 +17,7 @@ erased and does nothing):
   for a **validated certification whose results were published**: the certificate is the pupil's proof of level,
   handed over to the livret scolaire (LSU/LSL) and checked by anyone on /verifier/ with its code, so its certified
   identity (names, birth date) stays with the score, the levels and the code for CERTIFICATE_KEPT_YEARS after the
-  session, and is then blanked by the same nightly purge (`expire_certified_identities`);
+  session, and is then blanked, its code withdrawn, by the same nightly purge (`expire_certified_identities`);
 - documents that printed the pupil's name: the session PDFs built in the background and the campaigns' exports are
   deleted (both are produced again on demand), and the import previews and reports of the school that named the
   pupil are rewritten without them.
@@ -167,7 +167,10 @@ def expire_certified_identities(now=None):
     expired = Candidate.objects.filter(pupil__erased_at__isnull=False, session__date__lt=cutoff).exclude(
         last_name=ERASED_NAME, first_name=""
     )
-    return expired.update(**CANDIDATE_IDENTITY)
+    ids = list(expired.values_list("id", flat=True))
+    # The attestation is no longer checked here: /verifier/ answers « introuvable » for its code.
+    CertificationResult.objects.filter(candidate_id__in=ids).update(verification_code=None)
+    return Candidate.objects.filter(id__in=ids).update(**CANDIDATE_IDENTITY)
 
 
 def _delete_documents_naming(pupil):

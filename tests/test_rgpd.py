@@ -319,6 +319,8 @@ def test_a_kept_certificate_loses_its_identity_after_its_years(world, settings):
     assert erasure.expire_certified_identities(tomorrow) == 1
     certificate = Candidate.objects.get(id=world.published.id)
     assert (certificate.last_name, certificate.first_name) == ("Élève effacé", "")
+    assert CertificationResult.objects.get(id=world.result.id).verification_code is None
+    assert CertificationResult.objects.get(id=world.result.id).status == "validated"  # still counted
     assert erasure.expire_certified_identities(tomorrow) == 0
 
 
