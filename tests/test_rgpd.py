@@ -9,6 +9,9 @@ import zipfile
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from pixdeploy import erasure, tasks
 from pixdeploy.models import ErasureRecord
 
 from .certif.helpers import make_session, position
+from .concurrency import at_once
 from .factories import DivisionFactory, MembershipFactory, PupilFactory, SiecleImportFactory, UserFactory
 
 HOSTILE_FIRST = "Léa<script>alert(1)</script>"
@@ -168,6 +172,22 @@ def test_the_export_is_safe_to_open(client_for, world):
     rows = list(csv.reader(io.StringIO(archive.read("reponses.csv").decode("utf-8-sig")), delimiter=";"))
     assert rows[1][5] == "'=cmd|' /C calc'!A0"  # defused: a spreadsheet shows it, never runs it
     assert [row[0] for row in rows[1:]] == ["Campagne", "Certification", "Certification"]
+
+
+def test_the_export_reads_a_fixed_number_of_queries(client_for, world):
+    client = client_for(world.admin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            _archive(client, world)
+        return len(captured)
+
+    before = queries()
+    for _ in range(3):
+        position(world.pupil, world.admin, {"2.1": 1, "3.1": 2})
+    session = make_session(world.school, room="Salle 9")
+    world._candidacy(session, Challenge.objects.first())
+    assert queries() == before
 
 
 def _erase_url(world):
@@ -341,3 +361,17 @@ def test_the_personal_data_page_describes_the_processing(client, settings):
         assert words in html, words
     home = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("personal_data")}">Données personnelles</a>' in home
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Requêtes simultanées : il faut PostgreSQL (DATABASE_URL)."
+)
+def test_two_admins_erasing_at_once_erase_once(world):
+    second = MembershipFactory(school=world.school, role="admin", user=UserFactory(username="adjointe")).user
+    clients = [Client(raise_request_exception=False) for _ in range(2)]
+    clients[0].force_login(world.admin)
+    clients[1].force_login(second)
+    typed = {"name": f"{HOSTILE_FIRST} {HOSTILE_LAST}"}
+    statuses = at_once(clients, lambda client: client.post(_erase_url(world), typed), lambda r: r.status_code)
+    assert statuses == [302, 302]
+    assert ErasureRecord.objects.count() == 1
