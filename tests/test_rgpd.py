@@ -375,3 +375,12 @@ def test_two_admins_erasing_at_once_erase_once(world):
     statuses = at_once(clients, lambda client: client.post(_erase_url(world), typed), lambda r: r.status_code)
     assert statuses == [302, 302]
     assert ErasureRecord.objects.count() == 1
+
+
+def test_the_erasures_are_listed_read_only_in_the_admin_site(client_for, world, superuser):
+    erasure.erase_pupil(world.pupil.id, by=world.admin)
+    client = client_for(superuser)
+    html = client.get(reverse("admin:pixdeploy_erasurerecord_changelist")).content.decode()
+    assert "Effacement demandé à un administrateur" in html
+    assert HOSTILE_LAST not in html and "Léa" not in html
+    assert client.get(reverse("admin:pixdeploy_erasurerecord_add")).status_code == 403
