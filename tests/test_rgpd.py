@@ -384,3 +384,15 @@ def test_the_erasures_are_listed_read_only_in_the_admin_site(client_for, world, 
     assert "Effacement demandé à un administrateur" in html
     assert HOSTILE_LAST not in html and "Léa" not in html
     assert client.get(reverse("admin:pixdeploy_erasurerecord_add")).status_code == 403
+
+
+def test_erase_pupils_replays_erasures_after_a_restore(framework, school):
+    from django.core.management import call_command
+
+    pupil, erased = PupilFactory(school=school), PupilFactory(school=school)
+    erasure.erase_pupil(erased.id)
+    out = io.StringIO()
+    call_command("erase_pupils", str(pupil.id), str(erased.id), "999999", stdout=out)
+    assert out.getvalue() == "1 élève effacé, 2 déjà effacés ou inconnus.\n"
+    assert Pupil.objects.get(id=pupil.id).erased_at is not None
+    assert ErasureRecord.objects.count() == 2
