@@ -40,7 +40,7 @@ def pupil_erase(request, pupil_id):
         messages.info(request, "Les données de cet élève sont déjà effacées.")
         return redirect(pupils_url)
     expected = f"{pupil.first_name} {pupil.display_last_name}"
-    form = ErasureConfirmationForm(request.POST or None, expected=expected)
+    form = ErasureConfirmationForm(request.POST if request.method == "POST" else None, expected=expected)
     if request.method == "POST" and form.is_valid():
         if erasure.erase_pupil(pupil.id, by=request.user) is None:
             messages.info(request, "Les données de cet élève sont déjà effacées.")

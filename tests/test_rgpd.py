@@ -214,6 +214,8 @@ def test_a_wrong_name_erases_nothing(client_for, world):
     response = client.post(_erase_url(world), {"name": "Bastien VOISIN"})
     assert response.status_code == 200
     assert "n&#x27;est pas celui de l&#x27;élève : rien n&#x27;a été effacé" in response.content.decode()
+    empty = client.post(_erase_url(world), {}).content.decode()
+    assert "Tapez le prénom et le nom de l&#x27;élève pour confirmer l&#x27;effacement." in empty
     world.pupil.refresh_from_db()
     assert world.pupil.erased_at is None and world.pupil.user_id == world.user.id
 
