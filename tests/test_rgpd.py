@@ -281,6 +281,10 @@ def test_erasing_anonymises_every_table_and_keeps_the_counts(client_for, world):
         "request",
     )
     assert (record.participations, record.certifications_kept) == (1, 1)
+    detail = reverse("orga:pupil_detail", kwargs={"uai": world.school.uai, "pupil_id": pupil.id})
+    html = client.get(detail).content.decode()
+    assert "ont été effacées le" in html and pupil.ine not in html and "01/01/1900" not in html
+    assert "Effacer ses données" not in html
     listed = client.get(reverse("orga:pupils", kwargs={"uai": world.school.uai}) + "?statut=tous").content.decode()
     assert "Élève effacé" not in listed and "VOISIN" in listed
 
