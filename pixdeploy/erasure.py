@@ -20,7 +20,9 @@ erased and does nothing):
   session, and is then blanked, its code withdrawn, by the same nightly purge (`expire_certified_identities`);
 - documents that printed the pupil's name: the session PDFs built in the background and the campaigns' exports are
   deleted (both are produced again on demand), and the import previews and reports of the school that named the
-  pupil are rewritten without them.
+  pupil are rewritten without them;
+- the journal (orga.audit): its events about the pupil or their account, and those they did, no longer name them;
+  the erasure itself is recorded there (« Élève supprimé »), without the pupil's name.
 
 What pixdeploy cannot reach is said on the « Données personnelles » page: results already pulled by the livret
 scolaire, files already downloaded, and the backups until they expire.
@@ -30,6 +32,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from certif.course.models import CertificationAlert, CertificationCourse, CertificationQuestion
@@ -38,6 +41,8 @@ from certif.finalisation.models import IssueReport
 from certif.pix_imports.models import PixSessionImport
 from certif.results.models import CertificationResult
 from certif.sessions.models import Candidate, Session
+from orga.audit.models import AuditEvent
+from orga.audit.services import Action, record
 from orga.models import Answer, Participation, PixCampaignImport, Pupil, Report, SiecleImport
 from orga.pupils.models import ERASED_NAME
 from orga.pupils.names import normalized_name
@@ -90,9 +95,9 @@ def years_before(moment, years):
         return moment.replace(year=moment.year - years, day=28)
 
 
-def erase_pupil(pupil_id, *, by=None, reason=ErasureRecord.Reason.REQUEST):
+def erase_pupil(pupil_id, *, by=None, reason=ErasureRecord.Reason.REQUEST, request=None):
     """Erase the pupil's personal data (see the module's docstring). The ErasureRecord, or None when the pupil was
-    erased already (nothing is done again)."""
+    erased already (nothing is done again). `request`, when a school admin asked, gives the journal their address."""
     with transaction.atomic():
         pupil = Pupil.objects.select_for_update().filter(id=pupil_id, erased_at__isnull=True).first()
         if pupil is None:
@@ -108,6 +113,7 @@ def erase_pupil(pupil_id, *, by=None, reason=ErasureRecord.Reason.REQUEST):
         pupil.disabled_at = pupil.disabled_at or now
         pupil.erased_at = now
         pupil.save()
+        _scrub_journal(pupil, user)
         if user is not None:
             user.delete()  # its social accounts (ENT links), tokens, e-mail addresses and digests go with it
 
@@ -116,7 +122,7 @@ def erase_pupil(pupil_id, *, by=None, reason=ErasureRecord.Reason.REQUEST):
         kept = _erase_candidacies(pupil)
         _delete_documents_naming(pupil)
         _scrub_import_reports(pupil, old_ine, old_names)
-        return ErasureRecord.objects.create(
+        done = ErasureRecord.objects.create(
             school_id=pupil.school_id,
             pupil=pupil,
             reason=reason,
@@ -124,6 +130,24 @@ def erase_pupil(pupil_id, *, by=None, reason=ErasureRecord.Reason.REQUEST):
             participations=participations.count(),
             certifications_kept=kept,
         )
+        description = (
+            "Données personnelles effacées à la demande (RGPD)"
+            if reason == ErasureRecord.Reason.REQUEST
+            else f"Données personnelles effacées : désactivé depuis plus de {settings.PUPIL_RETENTION_YEARS} an(s)"
+        )
+        target = ("élève", pupil.id, ERASED_NAME)
+        record(request or by, pupil.school, Action.PUPIL_DELETED, target, description, erasure=done.id)
+        return done
+
+
+def _scrub_journal(pupil, user):
+    """The journal keeps its events (who did what, when) but no longer names the pupil: the events about them or
+    their account, and those they did, say ERASED_NAME instead (the only change the journal ever undergoes)."""
+    about = Q(target_type="élève", target_id=str(pupil.id))
+    if user is not None:
+        about |= Q(target_type__in=["compte", "utilisateur"], target_id=str(user.pk))
+        AuditEvent.objects.filter(actor=user).update(actor_label=ERASED_NAME)
+    AuditEvent.objects.filter(about).update(target_label=ERASED_NAME)
 
 
 def _keeps_certificate(candidate):

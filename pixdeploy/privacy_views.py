@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.models import Pupil
 from orga.schools.guards import school_admin_required
 
@@ -26,6 +27,7 @@ def _pupil(request, pupil_id):
 def pupil_data_export(request, pupil_id):
     pupil = _pupil(request, pupil_id)
     name, content = pupil_export.export_archive(pupil)
+    record(request, request.school, Action.PUPIL_DATA_EXPORTED, ("élève", pupil.id, str(pupil)), format="zip")
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "no-store"  # a minor's data: never kept by a proxy or the browser's cache
@@ -42,7 +44,7 @@ def pupil_erase(request, pupil_id):
     expected = f"{pupil.first_name} {pupil.display_last_name}"
     form = ErasureConfirmationForm(request.POST if request.method == "POST" else None, expected=expected)
     if request.method == "POST" and form.is_valid():
-        if erasure.erase_pupil(pupil.id, by=request.user) is None:
+        if erasure.erase_pupil(pupil.id, by=request.user, request=request) is None:
             messages.info(request, "Les données de cet élève sont déjà effacées.")
         else:
             messages.success(

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -131,3 +134,13 @@ def accessibilite(request):
 
 def mentions_legales(request):
     return render(request, "pixdeploy/mentions_legales.html", {"page_title": "Mentions légales"})
+
+
+def admin_login(request, extra_context=None):
+    """The admin site's sign-in is the site's one sign-in page, with its limits on wrong passwords
+    (`accounts.rate_limits`): Django's own form would let anyone try passwords there unlimited."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect("admin:index")
+        raise PermissionDenied("L'administration est réservée aux super-administrateurs.")
+    return redirect_to_login(reverse("admin:index"), login_url=reverse("account_login"))

@@ -402,3 +402,28 @@ def test_erase_pupils_replays_erasures_after_a_restore(framework, school):
     assert out.getvalue() == "1 élève effacé, 2 déjà effacés ou inconnus.\n"
     assert Pupil.objects.get(id=pupil.id).erased_at is not None
     assert ErasureRecord.objects.count() == 2
+
+
+def test_the_journal_records_exports_and_erasures_and_forgets_the_name(client_for, world):
+    from orga.audit.models import AuditEvent
+    from orga.audit.services import Action, record
+
+    record(world.user, world.school, Action.SIGN_IN_LOCKOUT, ("compte", world.user.pk, "lea.hyperlink"))
+    client = client_for(world.admin)
+    _archive(client, world)
+    exported = AuditEvent.objects.get(action=Action.PUPIL_DATA_EXPORTED)
+    assert (exported.actor, exported.target_id, exported.school) == (world.admin, str(world.pupil.id), world.school)
+
+    client.post(_erase_url(world), {"name": f"{HOSTILE_FIRST} {HOSTILE_LAST}"})
+    erased = AuditEvent.objects.get(action=Action.PUPIL_DELETED)
+    assert (erased.actor, erased.target_label, erased.address) == (world.admin, "Élève effacé", "127.0.0.1")
+    assert erased.detail == {"erasure": ErasureRecord.objects.get().id}
+    labels = list(AuditEvent.objects.values_list("actor_label", "target_label", "description"))
+    assert not [label for label in labels if any("HYPERLINK" in text or "lea.hyperlink" in text for text in label)]
+    assert AuditEvent.objects.get(action=Action.PUPIL_DATA_EXPORTED).target_label == "Élève effacé"
+    assert AuditEvent.objects.get(action=Action.SIGN_IN_LOCKOUT).actor_label == "Élève effacé"
+
+    erasure.erase_pupil(_disabled(world.school, 5).id, reason=ErasureRecord.Reason.RETENTION)
+    purged = AuditEvent.objects.filter(action=Action.PUPIL_DELETED).latest("id")
+    assert (purged.actor, purged.actor_label) == (None, "Système")
+    assert "désactivé depuis plus de" in purged.description

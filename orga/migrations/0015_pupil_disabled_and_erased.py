@@ -12,7 +12,7 @@ def date_the_disabled(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orga", "0010_pix_imports"),
+        ("orga", "0021_pupil_school_name_idx"),
     ]
 
     operations = [
