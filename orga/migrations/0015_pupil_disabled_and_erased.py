@@ -12,7 +12,7 @@ def date_the_disabled(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orga", "0021_pupil_school_name_idx"),
+        ("orga", "0022_report_school_letters"),
     ]
 
     operations = [

@@ -1,4 +1,5 @@
-"""A campaign's results as files: CSV and Excel tables, and a class report in PDF.
+"""A campaign's results as files: CSV and Excel tables, and a class report in PDF; and, as the same kind of job,
+the letters to the guardians of every class of a campaign (orga/campaigns/letters.py).
 
 Every file is built from the `campaign_results` frame that the Résultats and Analyse tabs read,
 so the figures are the same. The builders are plain functions (bytes out) that the benchmark
@@ -17,13 +18,14 @@ from django.utils.text import slugify
 from crcn.levels import level_range, max_reachable_level
 from crcn.models import Domain
 from documents.cells import defuse, defuse_row
-from documents.charts import scale_chart_svg
+from documents.charts import bar_length, scale_chart_svg
 from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
+from orga.campaigns.letters import code_url, letter_divisions, letter_pupils, letters_pdf
 from orga.campaigns.models import Participation
 from orga.schools.models import Membership
-from orga.schools.permissions import class_refusal, enters_school
+from orga.schools.permissions import class_refusal, enters_school, sees_whole_school
 
 from . import pix_csv
 from .frames import (
@@ -44,8 +46,16 @@ CONTENT_TYPES = {
     Report.Kind.RESULTS_CSV: "text/csv; charset=utf-8",
     Report.Kind.RESULTS_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     Report.Kind.CLASS_PDF: "application/pdf",
+    Report.Kind.SCHOOL_LETTERS: "application/pdf",
 }
-EXTENSIONS = {Report.Kind.RESULTS_CSV: "csv", Report.Kind.RESULTS_XLSX: "xlsx", Report.Kind.CLASS_PDF: "pdf"}
+EXTENSIONS = {
+    Report.Kind.RESULTS_CSV: "csv",
+    Report.Kind.RESULTS_XLSX: "xlsx",
+    Report.Kind.CLASS_PDF: "pdf",
+    Report.Kind.SCHOOL_LETTERS: "pdf",
+}
+# Kinds only those who see the whole school may ask for: they hold every class's pupils.
+WHOLE_SCHOOL_KINDS = (Report.Kind.SCHOOL_LETTERS,)
 
 # --- The results table (each class sheet of the workbook) ---------------------------------------
 
@@ -364,6 +374,8 @@ def _pupil_pages(results, max_level):
                     "level": int(level) if has else None,
                     "pix": int(row[f"pix:{code}"]) if has and pd.notna(row[f"pix:{code}"]) else None,
                     "mastery": int(row[f"mastery:{code}"]) if has and pd.notna(row[f"mastery:{code}"]) else None,
+                    # the level's bar in the table, in % of the 0..max scale: a block of CSS, no SVG text to lay out
+                    "bar": round(bar_length(int(level), max_level, 100, minimum=0.5), 1) if has else None,
                 }
             )
         name = f"{row['last_name']} {row['first_name']}"
@@ -376,13 +388,6 @@ def _pupil_pages(results, max_level):
                 "pix": int(row["pix"]) if finished else None,
                 "mastery": int(row["mastery"]) if finished and pd.notna(row["mastery"]) else None,
                 "levels": levels,
-                "chart": scale_chart_svg(
-                    [(item["competence"].code, item["level"]) for item in levels],
-                    maximum=max_level,
-                    title=f"Niveaux de {name}",
-                )
-                if finished
-                else "",
                 "priorities": priorities.get(row["participation_id"], []),
             }
         )
@@ -398,8 +403,6 @@ def build_class_pdf(results, division, analysis, progress=None, today=None, scho
     max_level = max_reachable_level()
     profile = competence_profile(results)
     pupils = _pupil_pages(results, max_level)
-    for page in pupils:
-        page["chart"] = mark_safe(page["chart"])  # built above from escaped values only
     counts = status_counts(results.frame)
     context = {
         "school_name": school_name if school_name is not None else campaign.school.name,
@@ -438,17 +441,35 @@ class ReportError(JobError):
 def report_filename(report):
     campaign_part = report.campaign.code
     division_part = f"-{slugify(report.division.name) or report.division_id}" if report.division_id else ""
-    prefix = "bilan" if report.kind == Report.Kind.CLASS_PDF else "resultats"
+    prefix = {Report.Kind.CLASS_PDF: "bilan", Report.Kind.SCHOOL_LETTERS: "lettres-familles"}.get(
+        report.kind, "resultats"
+    )
     return f"{prefix}-{campaign_part}{division_part}.{EXTENSIONS[report.kind]}"
 
 
-def _visible_participations(report):
+def _requester_membership(report):
+    """The requester's membership (None for a superuser), checked again when the file is built."""
     user = report.requested_by
     membership = (
         Membership.objects.filter(school=report.school, user=user, is_active=True).select_related("school").first()
     )
     if not enters_school(user, membership):
         raise ReportError("Vous n'êtes plus membre de cet établissement : l'export n'a pas été produit.")
+    return membership
+
+
+def _school_letters(report, progress):
+    """Every class's letters to the guardians, for an admin of the school (orga/campaigns/letters.py)."""
+    if not sees_whole_school(report.requested_by, _requester_membership(report)):
+        raise ReportError("Les lettres de toutes les classes sont réservées aux administrateurs de l'établissement.")
+    pupils = letter_pupils(letter_divisions(report.campaign))
+    report.report_progress(5)
+    return letters_pdf(report.campaign, report.school, pupils, code_url(), progress=progress)
+
+
+def _visible_participations(report):
+    user = report.requested_by
+    membership = _requester_membership(report)
     refusal = class_refusal(user, membership, report.division_id) if report.division_id else ""
     if refusal:
         raise ReportError(refusal)
@@ -464,6 +485,8 @@ def build_report(report):
     def between(start, end):
         return lambda done, total: report.report_progress(start + (end - start) * done / max(total, 1))
 
+    if report.kind == Report.Kind.SCHOOL_LETTERS:
+        return _school_letters(report, between(5, 95))
     if report.kind == Report.Kind.CLASS_PDF and report.division_id is None:
         raise ReportError("Le bilan de classe a besoin d'une classe : choisissez-la et relancez l'export.")
     results = campaign_results(report.campaign, _visible_participations(report))

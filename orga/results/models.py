@@ -27,6 +27,7 @@ class Report(BackgroundJob):
         RESULTS_CSV = "results_csv", "Résultats (CSV)"
         RESULTS_XLSX = "results_xlsx", "Résultats (Excel)"
         CLASS_PDF = "class_pdf", "Bilan de classe (PDF)"
+        SCHOOL_LETTERS = "school_letters", "Lettres aux responsables légaux, toutes les classes (PDF)"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reports")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")

@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from documents.pdf import pdf_response, render_pdf
+from documents.pdf import compact, pdf_response, render_pdf
 
 
 @pytest.fixture
@@ -36,3 +36,15 @@ def test_pdf_response_shows_the_pdf_or_downloads_it(template):
     assert "Bilan de 3e A" in text_of(response.content)
     response = pdf_response(template, {"name": "3e A", "level": 1}, "bilan.pdf", attachment=True)
     assert response["Content-Disposition"] == 'attachment; filename="bilan.pdf"'
+
+
+def test_compact_drops_the_blanks_around_blocks_only():
+    html = (
+        '<div>\n  <p>Bonjour <strong>Léa</strong> et\u00a0<span class="code">AB12</span> </p>\n'
+        '  <td class="num">  3 </td>\n</div>'
+    )
+    assert (
+        compact(html)
+        == '<div><p>Bonjour <strong>Léa</strong> et\u00a0<span class="code">AB12</span></p><td class="num">3</td></div>'
+    )
+    assert compact("<p>a <b>b</b>\n<i>c</i></p>") == "<p>a <b>b</b>\n<i>c</i></p>"  # between inline tags: kept

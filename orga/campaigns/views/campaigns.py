@@ -16,6 +16,8 @@ from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to, is_school_admin
 
 from ..forms import CampaignFilterForm, CampaignForm
+from ..letters import TEMPLATE as LETTER_TEMPLATE
+from ..letters import code_url, letter_context, letter_pupils
 from ..models import Campaign, Participation
 from ..panels import render_tab
 from ..services import create_campaign
@@ -104,6 +106,7 @@ def campaign_detail(request, campaign_id):
             "campaign": campaign,
             "competences": sorted(campaign.competences.all(), key=lambda c: c.code),
             "letter_divisions": divisions,
+            "can_print_all_letters": is_school_admin(request),  # every class: a background job (« Mes exports »)
             "preset": PRESETS_BY_CODE.get(campaign.preset),
             "can_edit": campaign.can_be_edited_by(request.user, request.membership),
             "tab": "parametres",
@@ -184,16 +187,7 @@ def guardians_letter(request, campaign_id, division_id):
     campaign = _campaign_or_404(request, campaign_id)
     division = get_object_or_404(Division, id=division_id, school=request.school)
     class_open_or_403(request, division.id)
-    pupils = division.pupils.filter(is_active=True).order_by("last_name", "first_name")
-    context = {
-        "campaign": campaign,
-        "school": request.school,
-        "division": division,
-        "pupils": pupils,
-        "competences": sorted(campaign.competences.all(), key=lambda c: c.code),
-        "code_url": request.build_absolute_uri(reverse("orga:enter_code")),
-        "today": timezone.localdate(),
-    }
+    context = letter_context(campaign, request.school, letter_pupils([division]), code_url(request), division=division)
     filename = f"lettre-familles-{division.name.replace(' ', '')}.pdf"
     record(request, request.school, Action.CLASS_DOCUMENT, division, f"Lettres aux familles ({campaign.code})")
-    return pdf_response("orga/pdf/guardians_letter.html", context, filename)
+    return pdf_response(LETTER_TEMPLATE, context, filename)

@@ -7,10 +7,12 @@ Who sees what:
 - an export's page and file are the requester's and the school admins'. Another member gets a 404,
   not a 403: ids follow each other, and whether a colleague exported a class is not theirs to know
   (the same answer as for another school's objects);
-- pupils get a 403, anonymous visitors the sign-in page (school_member_required).
+- pupils get a 403, anonymous visitors the sign-in page (school_member_required);
+- the letters of every class (`WHOLE_SCHOOL_KINDS`) are asked by a school admin only: another member gets a 403.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +25,7 @@ from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to, follows_class, is_school_admin, sees_every_participant
 
-from ..exports import CONTENT_TYPES, report_filename, start_report
+from ..exports import CONTENT_TYPES, WHOLE_SCHOOL_KINDS, report_filename, start_report
 from ..forms import ReportForm
 from ..models import Report
 
@@ -58,7 +60,11 @@ def _list_page(request, form, status=200):
         "divisions": Division.objects.filter(classes_open_to(request.user, request.membership), school=school).order_by(
             "name"
         ),
-        "kinds": Report.Kind.choices,
+        "kinds": [
+            (kind, label)
+            for kind, label in Report.Kind.choices
+            if kind not in WHOLE_SCHOOL_KINDS or is_school_admin(request)
+        ],
         "page_title": "Mes exports",
     }
     if request.htmx and request.method == "GET":
@@ -88,6 +94,10 @@ def report_create(request):
     campaign_id = _id_or_none(request.POST.get("campaign"))
     division_id = _id_or_none(request.POST.get("division"))
     campaign = get_object_or_404(Campaign, id=campaign_id, school=school) if campaign_id else None
+    if request.POST.get("kind") in WHOLE_SCHOOL_KINDS:
+        if not is_school_admin(request):
+            raise PermissionDenied("Les lettres de toutes les classes sont réservées aux administrateurs.")
+        division_id = None  # every class of the campaign
     division = get_object_or_404(Division, id=division_id, school=school) if division_id else None
     if division is not None:
         class_open_or_403(request, division.id)
