@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from certif.admin import SuperuserOnly
 
-from .models import AcademieReferent, SchoolCalendar, SchoolYearClosure
+from .models import AcademieReferent, ErasureRecord, SchoolCalendar, SchoolYearClosure
 
 
 @admin.register(SchoolCalendar)
@@ -23,6 +23,21 @@ class SchoolYearClosureAdmin(SuperuserOnly, admin.ModelAdmin):
     readonly_fields = ("school", "school_year", "closed_at", "closed_by", "summary")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(SuperuserOnly, admin.ModelAdmin):
+    """The pupils' data erased (RGPD): who, when, which school, why; never changed, never added by hand."""
+
+    list_display = ("erased_at", "school", "reason", "erased_by", "participations", "certifications_kept")
+    list_filter = ("reason",)
+    readonly_fields = list_display + ("pupil",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -4,7 +4,7 @@ from django.db import models
 
 from certif.sessions.models import validate_school_year
 from jobs.models import BackgroundJob
-from orga.models import School, current_school_year
+from orga.models import Pupil, School, current_school_year
 
 
 class ChecklistTick(models.Model):
@@ -216,3 +216,32 @@ class AcademieReportRow(models.Model):
         self.started_percent = _percent(self.started, self.pupils)
         self.shared_percent = _percent(self.shared, self.pupils)
         return self
+
+
+class ErasureRecord(models.Model):
+    """A pupil's data erased (RGPD): who asked, when and in which school — no personal data. The pupil's row stays,
+    anonymised, so that the school's anonymous counts still add up (pixdeploy.erasure)."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", "Effacement demandé à un administrateur de l'établissement"
+        RETENTION = "retention", "Durée de conservation écoulée (purge automatique)"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="erasures", verbose_name="établissement")
+    # The anonymised row (no name, no INE left in it).
+    pupil = models.ForeignKey(Pupil, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField("motif", max_length=10, choices=Reason.choices)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    erased_at = models.DateTimeField("le", auto_now_add=True)
+    # What was kept anonymous, as counts: participations, and certifications whose certified identity was kept.
+    participations = models.PositiveIntegerField("participations gardées anonymes", default=0)
+    certifications_kept = models.PositiveIntegerField("certifications publiées gardées", default=0)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        verbose_name = "effacement de données d'élève"
+        verbose_name_plural = "effacements de données d'élèves"
+
+    def __str__(self):
+        return f"{self.get_reason_display()} — {self.school} — {self.erased_at:%d/%m/%Y}"

@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "jobs.fail_stale_jobs", "schedule": 60.0},
     "delete-abandoned-uploads": {"task": "jobs.delete_abandoned_uploads", "schedule": 3600.0},
     "expire-invitations": {"task": "orga.expire_invitations", "schedule": 3600.0},
+    # Every night at 3:15 (Europe/Paris), after the backups: pupils past PUPIL_RETENTION_YEARS erased.
+    "purge-expired-pupils": {
+        "task": "pixdeploy.purge_expired_pupils",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Monday 7:00 in CELERY_TIMEZONE (Europe/Paris).
     "weekly-digests": {
         "task": "pixdeploy.send_weekly_digests",
@@ -241,6 +246,20 @@ if CELERY_BROKER_URL:
     SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# RGPD: years a pupil stays after an import found them gone (disabled) before the nightly purge erases them
+# (pixdeploy.erasure). One year, because: the CNIL's rule for schools' pupil files (dispense n° 17, délibération
+# 2012-171) keeps schooling data no longer than the school year they were recorded for; the ENT's decree (arrêté
+# of 30 November 2006, art. 6 as amended in 2017) deletes a pupil's ENT data within three months of the account
+# no longer being needed. A pupil is disabled by the next year's SIECLE import, after the year's results were used
+# (checklist, hand-over to LSU/LSL, closing of the year): one more year covers a pupil who comes back, a late
+# question from a family or an académie, and the following rentrée, and is still short. A school or académie that
+# wants less sets 0: the pupil is erased the first night after an import disables them.
+PUPIL_RETENTION_YEARS = env.int("PUPIL_RETENTION_YEARS", default=1)
+# A published validated certificate of an erased pupil keeps its certified identity (names, birth date) this long
+# after its session, so that the attestation can still be checked on /verifier/: Pix gives its certificate a
+# validity of three years.
+CERTIFICATE_KEPT_YEARS = env.int("CERTIFICATE_KEPT_YEARS", default=3)
 
 # The highest CRCN level a pupil can reach (Pix: MAX_REACHABLE_LEVEL). 5 → 640 pix; 8 → 1024.
 PIX_MAX_REACHABLE_LEVEL = env.int("PIX_MAX_REACHABLE_LEVEL", default=5)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crcn.models import Competence
 
-from . import academie, digest
+from . import academie, digest, erasure
 
 
 def worker_report():
@@ -35,3 +35,9 @@ def send_weekly_digests():
 def build_academie_report(self, report_id):
     """The académie view's table (a thin wrapper: the work is `academie.process_report`)."""
     return academie.process_report(report_id, task=self)
+
+
+@shared_task(name="pixdeploy.purge_expired_pupils")
+def purge_expired_pupils():
+    """The nightly RGPD purge (beat): safe to run twice, an erased pupil is skipped (`erasure.purge_expired_pupils`)."""
+    return erasure.purge_expired_pupils()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import academie_views, digest_views, school_year_views, views
+from . import academie_views, digest_views, privacy_views, school_year_views, views
 
 admin.site.site_header = "pixdeploy — administration"
 admin.site.site_title = "pixdeploy"
@@ -18,6 +18,12 @@ urlpatterns = [
     path("etablissements/<str:uai>/check-list/<str:key>/", views.checklist_tick, name="checklist_tick"),
     path("etablissements/<str:uai>/annees/", school_year_views.school_year_list, name="school_years"),
     path("etablissements/<str:uai>/annees/cloturer/", school_year_views.close_school_year, name="close_school_year"),
+    path(
+        "etablissements/<str:uai>/eleves/<int:pupil_id>/donnees.zip",
+        privacy_views.pupil_data_export,
+        name="pupil_data_export",
+    ),
+    path("etablissements/<str:uai>/eleves/<int:pupil_id>/effacer/", privacy_views.pupil_erase, name="pupil_erase"),
     path("compte/courriels/", digest_views.email_preferences, name="email_preferences"),
     path("courriels/desabonnement/<str:token>/", digest_views.digest_unsubscribe, name="digest_unsubscribe"),
     path("etat/", views.service_status, name="service_status"),
@@ -32,4 +38,5 @@ urlpatterns = [
     path("academie/export.<str:file_format>", academie_views.academie_export, name="academie_export"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", privacy_views.personal_data, name="personal_data"),
 ]

@@ -242,6 +242,8 @@ def kwargs_of(world):
         "orga:share": {"participation_id": world.participation.id},
         "orga:take": {"participation_id": world.participation.id},
         "school_years": uai,
+        "pupil_data_export": {**uai, "pupil_id": world.pupil.id},
+        "pupil_erase": {**uai, "pupil_id": world.pupil.id},
     }
 
 
@@ -349,6 +351,9 @@ MATRIX = {
     "email_preferences": (302, 200, 200, 200, 200, 302, 200),
     "home": (200, 200, 200, 200, 200, 200, 200),
     "mentions_legales": (200, 200, 200, 200, 200, 200, 200),
+    "personal_data": (200, 200, 200, 200, 200, 200, 200),
+    "pupil_data_export": (302, 403, 403, 200, 404, 302, 200),
+    "pupil_erase": (302, 403, 403, 200, 404, 302, 200),
     "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404),
     "openid_connect_login": (404, 404, 404, 404, 404, 404, 404),
     "orga:answer": (405, 405, 405, 405, 405, 405, 405),

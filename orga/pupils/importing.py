@@ -103,6 +103,7 @@ def apply_pupils(school, parsed, checkpoint=None):
                 setattr(pupil, field, value)
             pupil.division_id = division_id
             pupil.is_active = True
+            pupil.disabled_at = None
             to_update.append(pupil)
 
         Pupil.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
@@ -112,12 +113,12 @@ def apply_pupils(school, parsed, checkpoint=None):
         for pupil in to_update:
             pupil.updated_at = now
         Pupil.objects.bulk_update(
-            to_update, [*FILE_FIELDS, "division_id", "is_active", "updated_at"], batch_size=BATCH_SIZE
+            to_update, [*FILE_FIELDS, "division_id", "is_active", "disabled_at", "updated_at"], batch_size=BATCH_SIZE
         )
         gone = [p.id for p in existing.values() if p.is_active and p.ine not in kept and p.ine not in left]
         leaving = [p.id for p in existing.values() if p.is_active and p.ine in left and p.ine not in kept]
         if gone or leaving:
-            Pupil.objects.filter(id__in=gone + leaving).update(is_active=False, updated_at=now)
+            Pupil.objects.filter(id__in=gone + leaving).update(is_active=False, disabled_at=now, updated_at=now)
 
     report["created"] = len(to_create)
     report["updated"] = len(to_update)

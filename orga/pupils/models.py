@@ -32,8 +32,12 @@ class Division(models.Model):
         return self.name
 
 
+# What an erased pupil's names become (pixdeploy.erasure): the row stays, so that anonymous counts keep counting.
+ERASED_NAME = "Élève effacé"
+
+
 class Pupil(models.Model):
-    """A pupil of a school, from the SIECLE import; never deleted, disabled when gone."""
+    """A pupil of a school, from the SIECLE import; never deleted, disabled when gone, anonymised when erased."""
 
     class Sex(models.TextChoices):
         MALE = "M", "Masculin"
@@ -61,6 +65,11 @@ class Pupil(models.Model):
     mef_code = models.CharField("code MEF", max_length=11, blank=True)
     status = models.CharField("statut", max_length=2, blank=True)
     is_active = models.BooleanField("actif", default=True)
+    # When an import found the pupil gone (cleared when a later one brings them back): the retention purge counts
+    # from it (PUPIL_RETENTION_YEARS).
+    disabled_at = models.DateTimeField("désactivé le", null=True, blank=True)
+    # RGPD: the identity anonymised at the school admin's request or by the retention purge (pixdeploy.erasure).
+    erased_at = models.DateTimeField("données effacées le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -73,11 +82,15 @@ class Pupil(models.Model):
         indexes = [models.Index(fields=["school", "last_name", "first_name", "id"], name="pupil_school_name_idx")]
 
     def __str__(self):
-        return f"{self.display_last_name} {self.first_name}"
+        return f"{self.display_last_name} {self.first_name}".strip()
 
     @property
     def display_last_name(self):
         return self.preferred_last_name or self.last_name
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
 
 def import_upload_path(instance, filename):

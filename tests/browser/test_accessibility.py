@@ -106,3 +106,29 @@ def test_results_table_scrolls_with_the_keyboard(page, live_server, campaign_wit
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
     page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())
+
+
+def test_personal_data_pages_have_no_serious_violation(page, live_server, campaign_with_results):
+    """The public « Données personnelles » page, reached from the footer, and the pupil's erasure confirmation."""
+    school = campaign_with_results.school
+    page.goto(live_server.url + reverse("home"))
+    page.get_by_role("contentinfo").get_by_role("link", name="Données personnelles").click()
+    page.wait_for_url("**" + reverse("personal_data"))
+    assert page.locator("h1").inner_text() == "Données personnelles"
+    assert violations(page) == []
+
+    pupil = school.pupils.order_by("id").first()
+    sign_in(page, live_server, "principale.gouges", PASSWORD)
+    page.goto(live_server.url + reverse("orga:pupil_detail", kwargs={"uai": school.uai, "pupil_id": pupil.id}))
+    assert violations(page) == []
+    page.get_by_role("link", name="Effacer ses données…").click()
+    page.wait_for_url("**/effacer/")
+    assert violations(page) == []
+    page.get_by_label("Prénom et nom de l'élève").fill("Quelqu'un d'autre")
+    page.get_by_role("button", name="Effacer définitivement les données").click()
+    assert page.get_by_text("rien n'a été effacé").is_visible()
+    assert violations(page) == []
+    page.get_by_label("Prénom et nom de l'élève").fill(f"{pupil.first_name} {pupil.last_name}")
+    page.get_by_role("button", name="Effacer définitivement les données").click()
+    page.wait_for_url("**" + reverse("orga:pupils", kwargs={"uai": school.uai}))
+    assert page.get_by_text("Les données personnelles de l'élève sont effacées").is_visible()

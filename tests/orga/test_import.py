@@ -65,11 +65,14 @@ def test_reimport_moves_disables_and_reenables(tmp_path, school):
     assert Pupil.objects.get(ine=moved.ine).division.name == moved.division
     gone_row = Pupil.objects.get(ine=gone.ine)
     assert gone_row.is_active is False  # disabled, never deleted
+    assert gone_row.disabled_at is not None  # the RGPD purge counts from it
+    assert not Pupil.objects.filter(is_active=True, disabled_at__isnull=False).exists()
 
     code, out, _ = run_command(tmp_path, xml_for(school, pupils), school.uai, "--json")
     report = json.loads(out)
     assert report["reenabled"] == 1 and report["disabled"] == 0
     assert Pupil.objects.get(ine=gone.ine).is_active is True
+    assert Pupil.objects.get(ine=gone.ine).disabled_at is None  # back: the purge's clock stops
     assert Pupil.objects.filter(school=school).count() == 10
 
 

@@ -21,7 +21,10 @@ PAGE_SIZE = 50
 def pupil_list(request):
     school = request.school
     open_classes = classes_open_to(request.user, request.membership, "division")
-    pupils = Pupil.objects.filter(open_classes, school=school).select_related("division", "user")
+    # An erased pupil is nobody any more: their anonymous row only counts in the results.
+    pupils = Pupil.objects.filter(open_classes, school=school, erased_at__isnull=True).select_related(
+        "division", "user"
+    )
     query = request.GET.get("q", "").strip()
     division_id = request.GET.get("classe", "")
     status = request.GET.get("statut", "actifs")
