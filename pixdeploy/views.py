@@ -1,9 +1,12 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,6 +21,8 @@ from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
 from .zones import zone_of
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def home(request):
@@ -131,3 +136,14 @@ def accessibilite(request):
 
 def mentions_legales(request):
     return render(request, "pixdeploy/mentions_legales.html", {"page_title": "Mentions légales"})
+
+
+def server_error(request):
+    """The 500 page, or the 503 page when the database could not be reached (a cut connection, a restart): the
+    request failed, the next one will find a new connection (CONN_HEALTH_CHECKS). Renders without the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
