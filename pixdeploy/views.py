@@ -118,6 +118,13 @@ def _worker_status():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True, "aucune file configurée : les tâches s'exécutent immédiatement dans le serveur web"
     try:
+        # The broker first, in a second: with Redis down, the ping's result subscription retried for 20 s and then
+        # broke the process's Celery app ("must be restarted"; bench/faults/redis_down.py).
+        with ping.app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=1)
+    except Exception as exc:  # noqa: BLE001
+        return False, f"serveur de tâches (Redis) injoignable ({exc.__class__.__name__})"
+    try:
         report = ping.apply_async().get(timeout=5)
         return True, f"le worker {report['hostname']} a répondu"
     except Exception as exc:  # noqa: BLE001
