@@ -68,9 +68,7 @@ def main():
     args = parser.parse_args()
     started = time.monotonic()
     did, held = [], {}
-    with faultkit.own_database(args.database_url, FAULT) as (url, name), faultkit.OwnRedis(args.redis_port) as redis:
-        env = faultkit.service_env(url, redis.url)
-        faultkit.setup_django(env)
+    with faultkit.fault_services(args, FAULT) as (env, redis, url, name):
         from django.db import connection, connections
         from django.urls import reverse
 

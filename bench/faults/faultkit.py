@@ -158,6 +158,15 @@ def setup_django(env):
     call_command("migrate", verbosity=0)
 
 
+@contextlib.contextmanager
+def fault_services(args, fault):
+    """The fault's own database and Redis, Django set up on them: yields (env, redis, database url, database name)."""
+    with own_database(args.database_url, fault) as (url, name), OwnRedis(args.redis_port) as redis:
+        env = service_env(url, redis.url)
+        setup_django(env)
+        yield env, redis, url, name
+
+
 def start_worker(env, name, pool="solo", **extra):
     """`celery -A pixdeploy worker` on the fault's queue; `extra` goes to its environment."""
     command = [sys.executable, "-m", "celery", "-A", "pixdeploy", "worker", f"--pool={pool}", "-l", "error"]

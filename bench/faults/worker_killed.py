@@ -74,9 +74,7 @@ def main():
     args = faultkit.arguments(__doc__, FAULT).parse_args()
     started = time.monotonic()
     did, held = [], {}
-    with faultkit.own_database(args.database_url, FAULT) as (url, _name), faultkit.OwnRedis(args.redis_port) as redis:
-        env = faultkit.service_env(url, redis.url)
-        faultkit.setup_django(env)
+    with faultkit.fault_services(args, FAULT) as (env, redis, _url, _name):
         from django.core.files.storage import default_storage
         from django.urls import reverse
 
