@@ -254,10 +254,8 @@ def finish(fault, did, held, started, write_docs, notes=""):
 
 
 def write_section(fault, result, notes):
-    """Replace (or append) this fault's part of docs/benchmarks.md, between its markers."""
-    begin, end = f"<!-- faults:{fault} -->", f"<!-- /faults:{fault} -->"
+    """This fault's part of docs/benchmarks.md: what it did and what held."""
     lines = [
-        begin,
         f"**`python bench/faults/{fault}.py --write-docs`**, run {result['date']} "
         f"({result['seconds']} s, load average {result['load_average_1min']} at the end, "
         f"{'**all held**' if result['ok'] else '**something did not hold**'}).",
@@ -272,8 +270,13 @@ def write_section(fault, result, notes):
     ]
     if notes:
         lines += ["", notes]
-    lines.append(end)
-    block = "\n".join(lines)
+    replace_block(f"faults:{fault}", "\n".join(lines))
+
+
+def replace_block(key, block):
+    """Replace the text between `<!-- key -->` and `<!-- /key -->` in docs/benchmarks.md (appended if absent)."""
+    begin, end = f"<!-- {key} -->", f"<!-- /{key} -->"
+    block = f"{begin}\n{block}\n{end}"
     text = DOCS.read_text()
     if begin in text and end in text:
         text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
