@@ -38,6 +38,8 @@ class ResilientRedisCache(RedisCache):
         self._location = str(server)
         fallback_params = {key: value for key, value in params.items() if key != "OPTIONS"}
         if fallback == "local":
+            # A school's worth of throttle counters (LocMemCache culls a third of its keys beyond MAX_ENTRIES).
+            fallback_params["OPTIONS"] = {"MAX_ENTRIES": 20000}
             self.fallback = LocMemCache(f"redis-fallback:{server}", fallback_params)
         else:
             self.fallback = DummyCache(server, fallback_params)
