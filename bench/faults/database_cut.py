@@ -26,6 +26,11 @@ import faultkit
 from loadkit import figures, gunicorn
 
 FAULT = "database_cut"
+NOTES = (
+    "A request gets the 503 page when its query is under way at the cut; a connection idle at the cut is replaced "
+    "before the next request's first query (`CONN_HEALTH_CHECKS`), so the number of 503 pages is the number of "
+    "requests in flight. Times are those of a machine shared with other work (see the load average)."
+)
 FRENCH_503 = "Service momentanément indisponible"
 
 
@@ -173,7 +178,7 @@ def main():
         held["import: its page 200 and says so"] = page.status_code == 200 and "interrompu" in page.text
         held["import: done after « Relancer »"] = retried
         held["the site answers after the cuts"] = alive
-    faultkit.finish(FAULT, did, held, started, args.write_docs)
+    faultkit.finish(FAULT, did, held, started, args.write_docs, NOTES)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,11 @@ import faultkit
 from loadkit import figures, gunicorn
 
 FAULT = "redis_down"
+NOTES = (
+    "gunicorn runs one process here, so that the throttles' counts kept in its memory are the site's; with N "
+    "processes a throttle lets up to N times its limit through while Redis is down. After Redis fails, each process "
+    "tries it again 5 s later: the cost of the outage is one refused connection per process every 5 s."
+)
 PASSWORD = "Panne-de-redis-2026"
 WRONG_CODE = "ZZZZZZ999"
 TOO_MANY_SIGN_INS = "Trop de tentatives de connexion"
@@ -183,7 +188,7 @@ def main():
         held["export done after « Relancer »"] = report_done and retry.status_code == 200
         held["sign-in after Redis is back"] = after_sign_in.url.removeprefix(base) == "/"
         held["no job left queued or running"] = active == 0
-    faultkit.finish(FAULT, did, held, started, args.write_docs)
+    faultkit.finish(FAULT, did, held, started, args.write_docs, NOTES)
 
 
 if __name__ == "__main__":
