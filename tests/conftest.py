@@ -29,7 +29,10 @@ TEST_QUEUE = f"pixdeploy-test-{os.getpid()}"
 TEST_WORKER = f"{TEST_QUEUE}@{socket.gethostname()}"
 override_settings(
     CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE,
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": TEST_QUEUE}},
+    CACHES={
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": TEST_QUEUE}
+        for alias in ("default", "sessions")  # sessions: SESSION_CACHE_ALIAS where a broker is configured
+    },
 ).enable()
 celery_app.conf.task_default_queue = TEST_QUEUE
 
