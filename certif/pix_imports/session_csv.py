@@ -11,7 +11,7 @@ computed from the score; a Pix Orga campaign export is refused, naming it.
 import datetime
 from dataclasses import dataclass, field
 
-from crcn.scoring import CERTIFICATION_BANDS, certification_level
+from crcn.scoring import CERTIFICATION_BANDS, HIGHEST_LEVEL, certification_level, max_total_pix
 from orga.pix_imports.campaign_csv import looks_like_ine
 from orga.pix_imports.csv_reading import (
     PixFileError,
@@ -170,6 +170,13 @@ def _refusal(row, cells, index, max_level):
         return names
     if row.taken_on is None:
         return "la date de passage est vide"
+    if not row.number:
+        return "le numéro de certification est 0"
+    if row.pix_score > max_total_pix(HIGHEST_LEVEL):
+        return f"score de {row.pix_score} pix au-delà du maximum de Pix ({max_total_pix(HIGHEST_LEVEL)})"
+    for code, level in row.competence_levels.items():
+        if level > HIGHEST_LEVEL:
+            return f"niveau {level} en {code} au-delà du niveau le plus haut de Pix ({HIGHEST_LEVEL})"
     kind = cell_at(cells, index[TYPE])
     if kind and folded(kind) != "pix":
         return f"certification « {kind[:40]} » : seule la certification Pix s'importe"
