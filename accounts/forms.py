@@ -1,6 +1,9 @@
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
 from django import forms
+
+from . import rate_limits
 
 
 class LoginForm(AllauthLoginForm):
@@ -23,6 +26,17 @@ class ChangePasswordForm(AllauthChangePasswordForm):
         if self.user.must_change_password:
             self.fields["oldpassword"].label = "Mot de passe provisoire"
         self.fields["oldpassword"].help_text = ""  # not the e-mail reset: pupils have no address
+
+    def clean_oldpassword(self):
+        """The current password is a password typed: its wrong tries count against the account as at sign-in."""
+        attempt = rate_limits.Attempt(context.request, rate_limits.PASSWORD, account=self.user.id)
+        if refusal := attempt.refusal():
+            raise forms.ValidationError(refusal.message)
+        try:
+            return super().clean_oldpassword()
+        except forms.ValidationError:
+            attempt.failed()
+            raise
 
     def clean_password1(self):
         password = self.cleaned_data["password1"]

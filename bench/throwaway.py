@@ -49,6 +49,8 @@ def throwaway_pupils(school, division_names, count, seed):
                 last_name=f.last_name,
                 first_name=f.first_name,
                 birthdate=f.birthdate,
+                sex=f.sex,
+                mef_code=f.mef_code,
             )
             for user, f in zip(users, fakes, strict=True)
         ]

@@ -8,3 +8,4 @@ class OrgaConfig(AppConfig):
     def ready(self):
         # Services queue tasks by name (jobs.queue): the web process must know them as a worker does.
         from . import tasks  # noqa: F401
+        from .audit import receivers  # noqa: F401  (the sign-in lockouts, told by accounts)

@@ -1,5 +1,6 @@
 """The app's models, each defined in its room (see ARCHITECTURE.md); Django and the migrations read them here."""
 
+from .audit.models import AuditEvent, AuditEventQuerySet
 from .campaigns.models import (
     CODE_DIGITS,
     CODE_LETTERS,
@@ -29,6 +30,8 @@ __all__ = [
     "CODE_DIGITS",
     "CODE_LETTERS",
     "Answer",
+    "AuditEvent",
+    "AuditEventQuerySet",
     "Campaign",
     "CampaignQuerySet",
     "ClassObjective",

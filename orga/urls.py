@@ -5,7 +5,7 @@ from .classes.views import classes, pupil_page, resources
 from .pix_imports import views as pix_imports
 from .pupils.views import ent, imports, pupils
 from .results.views import campaign_results, exports
-from .schools.views import invitations, members
+from .schools.views import invitations, journal, members
 
 app_name = "orga"
 
@@ -31,6 +31,9 @@ school_patterns = [
     path("membres/<int:membership_id>/retirer/", members.remove, name="member_remove"),
     path("membres/<int:membership_id>/classes/", members.assign_classes, name="member_classes"),
     path("parametres/", members.school_settings, name="school_settings"),
+    # The journal of sensitive actions
+    path("journal/", journal.journal_page, name="journal"),
+    path("journal/export.csv", journal.journal_csv, name="journal_csv"),
     # SIECLE imports
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),

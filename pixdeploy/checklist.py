@@ -139,8 +139,10 @@ def certifiable_grade_pupils(school: School):
     reliably here: None, and the checklist counts the enrolled candidates only."""
     if school.type != School.Type.COLLEGE:
         return None
+    # The classes as a subquery of the school's own: a join on the class made PostgreSQL hash every school's.
+    third_grade = school.divisions.filter(name__startswith="3")
     return school.pupils.filter(is_active=True).filter(
-        Q(mef_code__startswith="103") | Q(mef_code="", division__name__startswith="3")
+        Q(mef_code__startswith="103") | Q(mef_code="", division__in=third_grade)
     )
 
 

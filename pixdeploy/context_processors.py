@@ -36,6 +36,7 @@ def navigation(request):
             items.append(("Certification", reverse("certif:sessions", kwargs={"uai": uai})))
             items.append(("Imports", reverse("orga:imports", kwargs={"uai": uai})))
             items.append(("Comptes élèves", reverse("orga:divisions", kwargs={"uai": uai})))
+            items.append(("Journal", reverse("orga:journal", kwargs={"uai": uai})))
     if role.code == "pupil":
         items.append(("J'ai un code", reverse("orga:enter_code")))
         items.append(("Mon profil", reverse("orga:my_profile")))

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from orga.audit.services import Action, record
 from orga.models import current_school_year
 from orga.schools.guards import school_admin_required
 
@@ -41,6 +42,8 @@ def close_school_year(request):
         except school_years.YearNotClosable as refused:  # another admin changed things meanwhile
             messages.error(request, str(refused))
             return redirect(years_url)
+        target = ("année scolaire", closure.pk, closure.school_year)
+        record(request, school, Action.SCHOOL_YEAR_CLOSED, target, f"Année {closure.school_year} clôturée")
         messages.success(
             request,
             f"L'année {closure.school_year} est clôturée : ses résultats restent consultables. Pour commencer "

@@ -109,9 +109,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "accounts.hashers.TemporaryPasswordHasher",
 ]
+# Checked wherever a password is chosen: change, reset, invitation, admin site, createsuperuser. Staff (teachers,
+# school admins, superusers) 12 characters at least, pupils 8; pupils' generated temporary passwords are not chosen.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.password_validation.MinimumLengthByRoleValidator", "OPTIONS": {"staff": 12, "pupil": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -141,9 +143,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never signs in: o
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
-# A computer room signs in from one public address: per address, room for 200 sign-ins a minute and for a class's
-# typing mistakes; per account, 5 failures in 5 minutes lock that account only.
-ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": "100/5m/ip,5/5m/key"}
+# Wrong passwords, at sign-in and as the current password of a change, are counted by accounts.rate_limits as every
+# typed secret (per account first, then per address far above a computer room), so allauth's own login_failed and
+# change_password limits are off. A computer room signs in from one public address: allauth's limit on every
+# sign-in leaves room for 300 a minute from one address.
+ACCOUNT_RATE_LIMITS = {"login": "300/m/ip", "login_failed": "", "change_password": ""}
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (docker-compose: 1).
 # 0 ignores the header, which anyone can forge. Every limiter reads the address through accounts.client_address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -230,15 +234,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if CELERY_BROKER_URL:
-    # Redis down, the pages go on (pixdeploy/cache.py): the throttles count in each process's memory meanwhile,
-    # and the sessions are read from the database alone (a process's memory would serve another's stale copy).
+    # Redis shared by every server (the sign-in counters count together); when it does not answer, the counters go
+    # on in each process's memory and sessions are read from the database (accounts.fail_safe_cache).
+    _REDIS_CACHE = {
+        "BACKEND": "accounts.fail_safe_cache.FailSafeRedisCache",
+        "LOCATION": CELERY_BROKER_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "FALLBACK": "local"},
+    }
     CACHES = {
-        "default": {"BACKEND": "pixdeploy.cache.ResilientRedisCache", "LOCATION": CELERY_BROKER_URL},
-        "sessions": {
-            "BACKEND": "pixdeploy.cache.ResilientRedisCache",
-            "LOCATION": CELERY_BROKER_URL,
-            "OPTIONS": {"FALLBACK": "none"},
-        },
+        "default": _REDIS_CACHE,
+        "sessions": {**_REDIS_CACHE, "OPTIONS": {**_REDIS_CACHE["OPTIONS"], "FALLBACK": "none"}},
     }
     # Sessions read from Redis, written through to the database: one query less on every page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -276,6 +281,7 @@ if PRODUCTION and not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default=STRICT_CONTENT_SECURITY_POLICY)
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form, htmx's included, carries {% csrf_token %}
 
 LOGGING = {
     "version": 1,

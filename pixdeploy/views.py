@@ -2,11 +2,14 @@ import sys
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -154,3 +157,13 @@ def server_error(request):
         response["Retry-After"] = "10"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def admin_login(request, extra_context=None):
+    """The admin site's sign-in is the site's one sign-in page, with its limits on wrong passwords
+    (`accounts.rate_limits`): Django's own form would let anyone try passwords there unlimited."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect("admin:index")
+        raise PermissionDenied("L'administration est réservée aux super-administrateurs.")
+    return redirect_to_login(reverse("admin:index"), login_url=reverse("account_login"))

@@ -31,7 +31,7 @@ override_settings(
     CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE,
     CACHES={
         alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": TEST_QUEUE}
-        for alias in ("default", "sessions")  # sessions: SESSION_CACHE_ALIAS where a broker is configured
+        for alias in ("default", "sessions")  # sessions: settings.SESSION_CACHE_ALIAS with Redis
     },
 ).enable()
 celery_app.conf.task_default_queue = TEST_QUEUE

@@ -25,7 +25,7 @@ ALLOWED = {
 }
 # The rooms of orga and certif, from the bottom up: each may import those before it in its list.
 ROOMS = {
-    "orga": ["schools", "pupils", "campaigns", "classes", "results", "pix_imports"],
+    "orga": ["audit", "schools", "pupils", "campaigns", "classes", "results", "pix_imports"],
     "certif": [
         "sessions",
         "candidates",

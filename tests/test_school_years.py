@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certif.results import scoring
+from orga.audit.models import AuditEvent
 from orga.campaigns.services import create_campaign
 from orga.models import Campaign, Participation
 from pixdeploy import school_years
@@ -166,6 +167,8 @@ def test_the_admin_closes_the_year_after_a_confirmation_and_reads_it_afterwards(
     response = client.post(close_url, follow=True)
     page = response.content.decode()
     assert "L&#x27;année 2026-2027 est clôturée" in page
+    (closed,) = AuditEvent.objects.filter(action=AuditEvent.Action.SCHOOL_YEAR_CLOSED)
+    assert (closed.actor, closed.school, closed.target_label) == (school_admin, year_2026, "2026-2027")
     assert "importez la liste des élèves de la rentrée" in page
     assert "Année 2026-2027" in page and "?annee=2026-2027" in page
     # A second submission (a double click) closes nothing more.

@@ -1,28 +1,17 @@
-"""Too many wrong access codes, identities or invigilator passwords: slow guessing down.
+"""Wrong access codes, identities and invigilator passwords, counted as every typed secret
+(`accounts.rate_limits`).
 
-As orga's campaign-code throttle: a pupil account gets 10 wrong tries in 10 minutes, one address (a whole school
-behind one public address) far more. The invigilator's sign-in is limited first per browser (its Django session)
-and per address, so a pupil typing wrong passwords locks out their own browser, not the invigilator's; a limit per
-session number stays, far above what one browser may try (`MAX_PER_BROWSER`), for guessing one session's password
-from many browsers and addresses. The address is read through the trusted proxies (`accounts.client_address`): a
-forged X-Forwarded-For changes nothing.
+The candidate's tries count per pupil account, then per address. The invigilator has no account: their sign-in
+counts per browser (its Django session), so a pupil typing wrong passwords locks out their own browser, not the
+invigilator's; per session number, far above what one browser may try, for guessing one session's password from
+many browsers and addresses; and per address.
 """
 
-from accounts.client_address import client_address
-from accounts.rate_limits import count_failure, is_over
-
-WINDOW_SECONDS = 600
-MAX_PER_ACCOUNT = 10
-MAX_PER_ADDRESS = 300
-MAX_PER_BROWSER = 10
-MAX_PER_SESSION_NUMBER = 100
+from accounts import rate_limits
 
 
-def arrival_limits(request):
-    return [
-        (f"certif-arrival:ip:{client_address(request)}", MAX_PER_ADDRESS),
-        (f"certif-arrival:user:{request.user.id}", MAX_PER_ACCOUNT),
-    ]
+def arrival_attempt(request):
+    return rate_limits.Attempt(request, rate_limits.CERTIFICATION_ACCESS, account=request.user.id)
 
 
 def _browser(request):
@@ -32,19 +21,5 @@ def _browser(request):
     return request.session.session_key
 
 
-def invigilator_limits(request, number):
-    limits = [
-        (f"certif-invigilator:browser:{_browser(request)}", MAX_PER_BROWSER),
-        (f"certif-invigilator:ip:{client_address(request)}", MAX_PER_ADDRESS),
-    ]
-    if number:
-        limits.append((f"certif-invigilator:session:{number}", MAX_PER_SESSION_NUMBER))
-    return limits
-
-
-def is_throttled(limits):
-    return is_over(limits)
-
-
-def record_failure(limits):
-    count_failure(limits, WINDOW_SECONDS)
+def invigilator_attempt(request, number):
+    return rate_limits.Attempt(request, rate_limits.INVIGILATOR_PASSWORD, browser=_browser(request), session=number)

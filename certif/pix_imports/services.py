@@ -242,7 +242,9 @@ def _candidate(session, pupil, job):
 
 
 def _session_work(job):
-    return analyse_session(job) if job.phase == job.Phase.ANALYSIS else apply_session(job)
+    if job.phase == job.Phase.ANALYSIS:
+        return analyse_session(job)
+    return common.record_import_done(job, apply_session(job))
 
 
 def process_session_import(job_id, task=None):

@@ -25,6 +25,7 @@ from crcn.levels import max_reachable_level
 from crcn.models import Competence
 from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
+from orga.audit.services import Action, record
 from orga.campaigns.models import Campaign, CompetenceResult, Participation
 from orga.campaigns.services import create_campaign
 from orga.pupils.models import Pupil
@@ -339,8 +340,20 @@ def apply_campaign(job):
     return {"report": report}
 
 
+def record_import_done(job, fields):
+    """The audit event of an import of Pix results applied: by whoever confirmed it, with its counts."""
+    report = fields.get("report", {})
+    new, updated = report.get(NEW, 0), report.get(UPDATED, 0)
+    target = (job._meta.verbose_name, job.pk, job.original_name)
+    description = f"{new} nouveau(x), {updated} mis à jour"
+    record(job.confirmed_by or job.uploaded_by, job.school, Action.PIX_IMPORT_DONE, target, description)
+    return fields
+
+
 def _campaign_work(job):
-    return analyse_campaign(job) if job.phase == job.Phase.ANALYSIS else apply_campaign(job)
+    if job.phase == job.Phase.ANALYSIS:
+        return analyse_campaign(job)
+    return record_import_done(job, apply_campaign(job))
 
 
 def process_campaign_import(job_id, task=None):

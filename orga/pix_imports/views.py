@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required
 
 from . import services
@@ -66,6 +67,9 @@ def detail_page(request, pages, import_id):
 def confirm_page(request, pages, import_id):
     job = get_object_or_404(pages.model, id=import_id, school=request.school)
     message, done = services.confirm(job, request.user)
+    if done:
+        target = (job._meta.verbose_name, job.pk, job.original_name)
+        record(request, request.school, Action.PIX_IMPORT_CONFIRMED, target, f"Import {pages.source} confirmé")
     (messages.success if done else messages.error)(request, message)
     return redirect(pages.detail_url, uai=request.school.uai, import_id=job.id)
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from accounts import rate_limits
 from documents.cells import defuse_row
 from documents.pdf import render_pdf
 
@@ -91,6 +92,8 @@ def reset_passwords(pupils):
         user.must_change_password = True
         credentials.append(_credential(pupil, user.username, password))
     User.objects.bulk_update(users.values(), ["password", "must_change_password"])
+    # The new sheet is the pupil's way out of a sign-in limit (the refusal tells them to ask the teacher).
+    transaction.on_commit(lambda: rate_limits.forgive(list(users)))
     return credentials
 
 

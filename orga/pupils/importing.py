@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
+from orga.audit.services import Action, record
 
 from .models import Division, Pupil, SiecleImport
 from .siecle import SiecleFileError, parse_pupils_file
@@ -132,6 +133,11 @@ def preview_pupils(school, parsed):
     return report
 
 
+def _audit(siecle_import, action, description, **detail):
+    target = ("import SIECLE", siecle_import.pk, siecle_import.original_name)
+    record(siecle_import.uploaded_by, siecle_import.school, action, target, description, **detail)
+
+
 def _import_work(siecle_import):
     """The job's work: read and check the file, then apply it in one transaction (all or nothing)."""
     school = siecle_import.school
@@ -153,6 +159,7 @@ def _import_work(siecle_import):
             agricultural=school.is_agricultural,
         )
     except SiecleFileError as error:
+        _audit(siecle_import, Action.SIECLE_IMPORT_REFUSED, f"Fichier refusé : {error.count} erreur(s)")
         raise JobError(
             "Le fichier a été refusé : aucun élève n'a été modifié.",
             errors=error.messages,
@@ -160,9 +167,17 @@ def _import_work(siecle_import):
         ) from error
     except Exception as error:
         logger.exception("SIECLE import %s could not be read", siecle_import.id)
+        _audit(siecle_import, Action.SIECLE_IMPORT_REFUSED, "Fichier illisible")
         raise JobError("Le fichier n'a pas pu être lu.", errors=["Le fichier n'a pas pu être lu."]) from error
     siecle_import.report_progress(60, "Enregistrement des élèves…")
-    return {"report": apply_pupils(school, parsed, checkpoint=siecle_import.checkpoint), "errors": []}
+    report = apply_pupils(school, parsed, checkpoint=siecle_import.checkpoint)
+    counts = {key: report[key] for key in ("created", "updated", "disabled")}
+    description = "{created} créé(s), {updated} modifié(s), {disabled} désactivé(s)".format(**counts)
+    _audit(siecle_import, Action.SIECLE_IMPORT_DONE, description, **counts)
+    if counts["disabled"] or report["left"]:
+        left = f"Désactivés : {counts['disabled']} absent(s) du fichier, {report['left']} parti(s) selon le fichier"
+        _audit(siecle_import, Action.PUPIL_DISABLED, left, disabled=counts["disabled"], left=report["left"])
+    return {"report": report, "errors": []}
 
 
 def process_import(import_id, task=None):

@@ -68,6 +68,9 @@ class Pupil(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = "élève"
         constraints = [models.UniqueConstraint(fields=["school", "ine"], name="pupil_unique_ine_per_school")]
+        # The pupils list's page of 50 read in its order from the school's own rows: without it, among 300
+        # schools, PostgreSQL sorted the school's pupils and hashed every school's classes (docs/benchmarks.md).
+        indexes = [models.Index(fields=["school", "last_name", "first_name", "id"], name="pupil_school_name_idx")]
 
     def __str__(self):
         return f"{self.display_last_name} {self.first_name}"

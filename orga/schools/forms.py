@@ -35,7 +35,7 @@ class AccountForm(forms.Form):
     password1 = forms.CharField(
         label="Mot de passe",
         strip=False,
-        help_text="Au moins 8 caractères, sans ressembler à votre nom ni à votre adresse électronique.",
+        help_text="Au moins 12 caractères, sans ressembler à votre nom ni à votre adresse électronique.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(

@@ -48,3 +48,21 @@ def sign_in(page, live_server, username, password):
     page.get_by_label("Mot de passe").first.fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+def candidate_arrives(page, live_server, username, password, session, on_each_page=None):
+    """A candidate (Léa Martin, born 14/05/2012) signs in, enters the session's code and their identity, and waits
+    for the invigilator. `on_each_page(page)` runs on the code's and the identity's pages."""
+    sign_in(page, live_server, username, password)
+    page.get_by_role("link", name="Certification").first.click()
+    page.get_by_label("Code d'accès").fill(session.access_code)
+    if on_each_page:
+        on_each_page(page)
+    page.get_by_role("button", name="Continuer").click()
+    if on_each_page:
+        on_each_page(page)
+    page.get_by_label("Nom de famille").fill("martin")
+    page.get_by_label("Prénom").fill("lea")
+    page.get_by_label("Date de naissance").fill("2012-05-14")
+    page.get_by_role("button", name="Confirmer mon identité").click()
+    page.get_by_text("Attendez que le surveillant confirme votre présence").wait_for()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from orga.audit.services import Action, record
 from orga.campaigns.services import create_campaign
 from tests.factories import PASSWORD, DivisionFactory, MembershipFactory, SchoolFactory, UserFactory
 from tests.orga.test_campaign_tabs import CODES, add_participants
@@ -39,6 +40,7 @@ def campaign_with_results(monkeypatch):
     admin = MembershipFactory(school=school, role="admin", user=UserFactory(username="principale.gouges")).user
     campaign = create_campaign(school=school, owner=admin, name="Rentrée", type="assessment", competence_codes=CODES)
     add_participants(campaign, DivisionFactory(school=school, name="3e A"), 12)
+    record(admin, school, Action.CAMPAIGN_CREATED, campaign, "Campagne créée")  # a row in the journal's table
     return campaign
 
 
@@ -56,13 +58,14 @@ def test_school_pages_have_no_serious_violation(page, live_server, campaign_with
         "nouvelle campagne": reverse("orga:campaign_create", kwargs={"uai": school.uai}),
         "classes": reverse("orga:divisions", kwargs={"uai": school.uai}),
         "mes classes": reverse("orga:my_classes", kwargs={"uai": school.uai}),
+        "journal": reverse("orga:journal", kwargs={"uai": school.uai}),
     }
     found = {}
     for name, url in pages.items():
         page.goto(live_server.url + url)
         found[name] = violations(page)
     assert found == dict.fromkeys(pages, [])
-    for name in ("élèves", "imports", "nouvelle campagne", "classes", "mes classes"):
+    for name in ("élèves", "imports", "nouvelle campagne", "classes", "mes classes", "journal"):
         page.goto(live_server.url + pages[name])
         breadcrumb = page.get_by_role("navigation", name="vous êtes ici :")
         assert breadcrumb.get_by_role("link", name="Accueil").is_visible(), name

@@ -4,7 +4,7 @@ pupil reports a problem, the invigilator sees it first and accepts it, then ends
 
 import pytest
 
-from .conftest import sign_in
+from .conftest import candidate_arrives
 from .test_accessibility import violations
 
 pytestmark = [pytest.mark.browser]
@@ -20,17 +20,11 @@ def test_pupil_waits_then_the_invigilator_confirms(browser, live_server, framewo
     invigilator_context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
     try:
         phone = pupil_context.new_page()
-        sign_in(phone, live_server, pupil.username, password)
-        phone.get_by_role("link", name="Certification").first.click()
-        phone.get_by_label("Code d'accès").fill(session.access_code)
-        assert violations(phone) == []
-        phone.get_by_role("button", name="Continuer").click()
-        assert violations(phone) == []
-        phone.get_by_label("Nom de famille").fill("martin")
-        phone.get_by_label("Prénom").fill("lea")
-        phone.get_by_label("Date de naissance").fill("2012-05-14")
-        phone.get_by_role("button", name="Confirmer mon identité").click()
-        phone.get_by_text("Attendez que le surveillant confirme votre présence").wait_for()
+        found = []
+        candidate_arrives(
+            phone, live_server, pupil.username, password, session, lambda page: found.extend(violations(page))
+        )
+        assert found == []
 
         desk = invigilator_context.new_page()
         desk.goto(live_server.url + "/certification/surveillant/")

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts import rate_limits
 from certif.candidates.enrolment import enrol
-from certif.invigilation import services, throttle
+from certif.invigilation import services
 from certif.invigilation.identity import identity_matches, names_match
 from certif.invigilation.views.invigilator import SESSION_KEY
 from certif.sessions.models import Candidate, Session
@@ -188,7 +189,7 @@ def _wrong_sign_ins(client, session, count, **headers):
 
 
 def test_invigilator_sign_in_throttled_per_browser(client, session):
-    for n in range(throttle.MAX_PER_BROWSER):
+    for n in range(rate_limits.MAX_PER_ACCOUNT):
         _wrong_sign_ins(client, session, 1, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
     response = sign_in_invigilator(client, session)
     assert response.status_code == 429
@@ -198,7 +199,7 @@ def test_invigilator_sign_in_throttled_per_browser(client, session):
 def test_a_pupil_typing_wrong_passwords_does_not_lock_the_invigilator_out(session):
     # Same address (the school's), another browser: the pupil's tries stop their own browser only.
     pupil_browser, invigilator_browser = Client(), Client()
-    _wrong_sign_ins(pupil_browser, session, throttle.MAX_PER_BROWSER + 3)
+    _wrong_sign_ins(pupil_browser, session, rate_limits.MAX_PER_ACCOUNT + 3)
     assert sign_in_invigilator(pupil_browser, session).status_code == 429
     response = sign_in_invigilator(invigilator_browser, session)
     assert response["Location"] == reverse("certif:invigilation")
@@ -206,8 +207,9 @@ def test_a_pupil_typing_wrong_passwords_does_not_lock_the_invigilator_out(sessio
 
 
 def test_invigilator_sign_in_throttled_per_session_number_from_many_browsers(session):
-    assert throttle.MAX_PER_SESSION_NUMBER >= 10 * throttle.MAX_PER_BROWSER
-    cache.set(f"certif-invigilator:session:{session.number}", throttle.MAX_PER_SESSION_NUMBER - 1, 600)
+    assert rate_limits.MAX_PER_SESSION >= 10 * rate_limits.MAX_PER_ACCOUNT
+    counter = rate_limits.key(rate_limits.INVIGILATOR_PASSWORD, "session", str(session.number))
+    cache.set(counter, rate_limits.MAX_PER_SESSION - 1, 600)
     _wrong_sign_ins(Client(), session, 1)  # the last try allowed for this number, from one more browser
     assert sign_in_invigilator(Client(), session).status_code == 429
 
@@ -331,7 +333,8 @@ def test_another_pupil_cannot_read_a_waiting_page(client_for, school, candidate)
 
 def test_invigilator_sign_in_ignores_a_forged_forwarded_address(client, school):
     # Per address (generous) the limit holds whichever X-Forwarded-For the client sends.
-    cache.set("certif-invigilator:ip:127.0.0.1", throttle.MAX_PER_ADDRESS, throttle.WINDOW_SECONDS)
+    counter = rate_limits.key(rate_limits.INVIGILATOR_PASSWORD, "address", "127.0.0.1")
+    cache.set(counter, rate_limits.MAX_PER_ADDRESS, rate_limits.WINDOW_SECONDS)
     other = make_session(school, room="Salle 300")
     response = client.post(
         reverse("certif:invigilator_sign_in"),

@@ -12,6 +12,7 @@ from certif.handover.api.clients import create_client
 from certif.models import Candidate, CertificationResult, PixSessionImport, Session
 from certif.pix_imports.services import analyse_session, apply_session
 from certif.pix_imports.session_csv import read_session_results
+from orga.audit.models import AuditEvent
 from orga.pix_imports.csv_reading import PixFileError
 
 from ..factories import DivisionFactory, PupilFactory, UserFactory
@@ -184,6 +185,9 @@ def test_imported_results_appear_in_the_results_by_class_and_the_lsu_hand_over(
     export = admin.get(url("class_export", school, extension="csv"), {"classe": "3e A"})
     body = export.content.decode("utf-8-sig")
     assert "1234567890A" in body and "Validée" in body and "Non obtenue" in body
+    journal = dict(AuditEvent.objects.values_list("action", "actor"))
+    by = school_admin.id
+    assert journal[AuditEvent.Action.PIX_IMPORT_CONFIRMED] == journal[AuditEvent.Action.PIX_IMPORT_DONE] == by
 
     api_client, _secret = create_client("LSU", "organizations-certifications-result")
     token = tokens.issue(api_client, ("organizations-certifications-result",))

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from crcn import engine
 from crcn.models import Challenge, Competence
+from orga.audit.models import AuditEvent
 from orga.campaigns.services import create_campaign, current_bank, finish
 from orga.models import Answer, CompetenceResult, Membership, Participation, Report
 from orga.results import exports, pix_csv
@@ -469,6 +470,9 @@ def test_download_types(client_for, school, campaign, school_admin, division_a, 
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == f'attachment; filename="{name.format(code=campaign.code)}"'
     assert response["Cache-Control"] == "private, no-store"
+    (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.RESULTS_EXPORTED)  # the journal keeps it
+    assert (event.actor, event.school, event.address) == (school_admin, school, "127.0.0.1")
+    assert event.target_label == name.format(code=campaign.code)
 
 
 @pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import rate_limits
 from crcn import engine
 from crcn.models import Challenge
-from orga.campaigns import throttle
 from orga.campaigns.services import competence_codes, create_campaign, current_bank
 from orga.models import Answer, CompetenceResult, Participation
 from tests.concurrency import at_once as run_at_once
@@ -127,13 +127,15 @@ def test_staff_entering_a_code_is_told_it_is_for_pupils(client_for, teacher, cam
 
 
 @pytest.mark.django_db
-def test_more_than_ten_wrong_codes_in_ten_minutes_is_throttled(client_for, pupil, campaign):
+def test_more_than_ten_wrong_codes_in_a_quarter_of_an_hour_is_throttled(client_for, pupil, campaign):
     client = client_for(pupil)
-    for n in range(10):
+    for n in range(rate_limits.MAX_PER_ACCOUNT):
         assert client.post(reverse("orga:enter_code"), {"code": f"WRONGX{n}22"}).status_code == 400
     response = client.post(reverse("orga:enter_code"), {"code": campaign.code})
     assert response.status_code == 429
-    assert "plus de 10 codes erronés" in response.content.decode()
+    html = html_module.unescape(response.content.decode())
+    assert "Trop d'essais erronés en peu de temps pour ce compte. Réessayez à partir de " in html
+    assert "Vérifiez le code auprès de votre professeur." in html
 
 
 SCHOOL_ADDRESS = "203.0.113.7"
@@ -162,15 +164,16 @@ def test_one_pupils_typos_do_not_block_the_class(school, campaign):
 
 @pytest.mark.django_db
 def test_one_address_is_throttled_only_far_above_a_class(school, campaign):
-    assert throttle.MAX_WRONG_CODES_PER_ADDRESS >= 300
-    cache.set(f"wrong-code:ip:{SCHOOL_ADDRESS}", throttle.MAX_WRONG_CODES_PER_ADDRESS - 1, 600)
+    assert rate_limits.MAX_PER_ADDRESS >= 300
+    counter = rate_limits.key(rate_limits.CAMPAIGN_CODE, "address", SCHOOL_ADDRESS)
+    cache.set(counter, rate_limits.MAX_PER_ADDRESS - 1, 600)
     assert wrong_code(pupil_client(school), 1).status_code == 400
     assert wrong_code(pupil_client(school), 2).status_code == 429
 
 
 @pytest.fixture
 def small_address_ceiling(monkeypatch):
-    monkeypatch.setattr(throttle, "MAX_WRONG_CODES_PER_ADDRESS", 3)
+    monkeypatch.setitem(rate_limits.MAXIMA, "address", 3)
 
 
 @pytest.mark.django_db
@@ -205,7 +208,7 @@ def test_a_throttled_pupil_cannot_tell_whether_a_code_exists(client_for, pupil, 
     unknown = client.get(reverse("orga:campaign_confirm", kwargs={"code": "NOPEXX999"}))
     assert existing.status_code == unknown.status_code == 429
     assert without_csrf_tokens(existing) == without_csrf_tokens(unknown)
-    assert "plus de 10 codes erronés" in existing.content.decode()
+    assert "Trop d&#x27;essais erronés" in existing.content.decode()
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from orga.audit.models import AuditEvent
 from orga.campaigns.models import Campaign, CompetenceResult, Participation
 from orga.campaigns.services import JoinError, check_can_join
 from orga.pix_imports.campaign_csv import estimated_result, read_campaign_export
@@ -528,3 +529,14 @@ def test_round_trip_pix_file_imported_then_exported_in_pix_layout_reads_back_the
     assert lea.competences["1.1"].ratio == pytest.approx(0.5, abs=0.05)
     assert lea.competences["1.2"].ratio == pytest.approx(1)
     assert lea.competences["2.1"].validated_skills == 0
+
+
+@pytest.mark.django_db
+def test_the_confirmation_and_the_import_are_in_the_journal(imported, school, school_admin):
+    Action = AuditEvent.Action
+    (confirmed,) = AuditEvent.objects.filter(action=Action.PIX_IMPORT_CONFIRMED)
+    assert (confirmed.actor, confirmed.school, confirmed.address) == (school_admin, school, "127.0.0.1")
+    assert confirmed.description == "Import Pix Orga confirmé" and confirmed.target_label == "resultats.csv"
+    (done,) = AuditEvent.objects.filter(action=Action.PIX_IMPORT_DONE)
+    assert (done.actor, done.school, done.address) == (school_admin, school, None)
+    assert done.target_type == "import de résultats de campagne Pix" and "nouveau(x)" in done.description

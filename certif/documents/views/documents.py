@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from certif.sessions.models import Session
 from certif.sessions.views.sessions import DOCUMENT_LINKS
 from documents.filenames import content_disposition, download_filename
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required
 
 from ..models import SessionDocument
@@ -33,6 +34,11 @@ def _background_kind_or_404(kind):
         raise Http404("Ce document se télécharge directement.")
 
 
+def _record(request, session, kind):
+    description = f"{LABELS.get(kind, kind)} (PDF)"
+    record(request, request.school, Action.CERTIFICATION_EXPORTED, session, description, document=kind)
+
+
 def _page(request, session, kind):
     return redirect("certif:session_document_page", uai=request.school.uai, session_id=session.id, kind=kind)
 
@@ -45,6 +51,7 @@ def session_document(request, session_id, kind):
     if runs_in_background(kind, session.candidates.count()):
         return _page(request, session, kind)
     response = HttpResponse(render_document(kind, session), content_type="application/pdf")
+    _record(request, session, kind)
     response["Content-Disposition"] = content_disposition(filename(kind, session), attachment=True)
     return response
 
@@ -101,6 +108,7 @@ def document_download(request, session_id, job_id):
         raise Http404("Le fichier n'est plus disponible : préparez le document à nouveau.") from error
     name = download_filename(filename(job.kind, job.session))
     response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+    _record(request, job.session, job.kind)
     response["Cache-Control"] = "private, no-store"  # personal data
     return response
 

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from certif.sessions.models import AbortReason, Candidate, Session
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required
 
 from ..models import InChallengeProblem, IssueCategory, IssueReport
@@ -135,6 +136,7 @@ def finalise_session(request, session_id):
             messages.error(request, ALREADY_FINALISED)
             return _to_session(request, session)
         return _page(request, session, rows=rows, choices=choices, typed=typed, errors=refusal.messages, status=400)
+    record(request, request.school, Action.SESSION_FINALISED, session, f"Session n° {session.number} finalisée")
     messages.success(request, f"Session n° {session.number} finalisée. Le PV de session est disponible ci-dessous.")
     return _to_session(request, session)
 
@@ -208,5 +210,6 @@ def session_pv(request, session_id):
     if session.is_open:
         raise PermissionDenied("Le PV de session s'obtient une fois la session finalisée.")
     response = HttpResponse(render_pv(session), content_type="application/pdf")
+    record(request, request.school, Action.CERTIFICATION_EXPORTED, session, "PV de session (PDF)")
     response["Content-Disposition"] = content_disposition(filename(session), attachment=True)
     return response

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.client_address import client_address
 from accounts.rate_limits import count_failure, is_over
 from crcn.models import Competence
+from orga.audit.services import Action, record
 from orga.schools.models import current_school_year
 
 from ..models import CERTIFICATIONS_SCOPE, ApiClient, HandOver
@@ -78,6 +79,14 @@ def organization_certifications(request, uai):
             school_year=current_school_year(),
             client=client,
             certifications=len(rows),
+        )
+        record(
+            f"Client de l'API « {client.name} »",
+            school,
+            Action.API_PULL,
+            (client._meta.verbose_name, client.pk, str(client)),
+            f"{len(rows)} certification(s) lue(s) par le livret scolaire",
+            address=client_address(request),
         )
     return JsonResponse(bodies.certifications_results(rows, competences))
 

@@ -8,6 +8,7 @@ from certif.course.access import pupil_required
 from certif.results import services
 from certif.results.models import CertificationResult
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.schools.guards import school_member_required
 
 from .. import attestations, records
@@ -30,6 +31,8 @@ def _record(request, school, school_year, division, count):
         user=request.user,
         certifications=count,
     )
+    description = f"{count} attestation(s) de certification (PDF, {school_year})"
+    record(request, school, Action.CERTIFICATION_EXPORTED, ("classe", "", division), description)
 
 
 @pupil_required

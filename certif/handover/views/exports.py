@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from certif.results import services
 from certif.results.years import school_year_of
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.schools.guards import school_member_required
 
 from .. import exports, records
@@ -42,4 +43,6 @@ def class_export(request, extension):
         user=request.user,
         certifications=len(results.rows),
     )
+    description = f"Résultats de la classe pour le LSU / LSL ({extension}, {results.school_year})"
+    record(request, request.school, Action.LSU_EXPORTED, ("classe", "", division), description)
     return response

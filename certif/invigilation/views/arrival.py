@@ -12,8 +12,9 @@ from certif.course.access import browser_key, own_candidacy, pupil_required
 from .. import services, throttle
 
 
-def throttled(request):
-    return render(request, "certif/invigilation/throttled.html", {"page_title": "Trop d'essais"}, status=429)
+def throttled(request, refusal):
+    context = {"page_title": "Trop d'essais", "refusal": refusal}
+    return render(request, "account/too_many_tries.html", context, status=429)
 
 
 @pupil_required
@@ -21,14 +22,14 @@ def enter_access_code(request, pupil):
     error = ""
     code = ""
     if request.method == "POST":
-        limits = throttle.arrival_limits(request)
-        if throttle.is_throttled(limits):
-            return throttled(request)
+        attempt = throttle.arrival_attempt(request)
+        if refusal := attempt.refusal():
+            return throttled(request, refusal)
         code = services.normalize_typed_code(request.POST.get("code"))
         candidate = services.candidacy_for(pupil, code)
         if candidate is not None:
             return redirect("certif:arrival_identity", candidate_id=candidate.id)
-        throttle.record_failure(limits)
+        attempt.failed()
         error = services.WRONG_CODE if code else "Saisissez le code d'accès donné par le surveillant."
     return render(
         request,
@@ -53,16 +54,16 @@ def confirm_identity(request, pupil, candidate_id):
     error = ""
     typed = {"last_name": "", "first_name": "", "birthdate": ""}
     if request.method == "POST":
-        limits = throttle.arrival_limits(request)
-        if throttle.is_throttled(limits):
-            return throttled(request)
+        attempt = throttle.arrival_attempt(request)
+        if refusal := attempt.refusal():
+            return throttled(request, refusal)
         typed = {key: (request.POST.get(key) or "")[:100] for key in typed}
         birthdate = _date(typed["birthdate"])
         if services.confirm_identity(
             candidate, last_name=typed["last_name"], first_name=typed["first_name"], birthdate=birthdate
         ):
             return redirect("certif:arrival_waiting", candidate_id=candidate.id)
-        throttle.record_failure(limits)
+        attempt.failed()
         error = services.WRONG_IDENTITY if birthdate else "Saisissez votre date de naissance, par exemple 14/05/2012."
     return render(
         request,

@@ -39,9 +39,9 @@ def sign_in(request):
     number = ""
     if request.method == "POST":
         number = "".join((request.POST.get("number") or "").split())[:12]
-        limits = throttle.invigilator_limits(request, number if _is_number(number) else "")
-        if throttle.is_throttled(limits):
-            return throttled(request)
+        attempt = throttle.invigilator_attempt(request, number if _is_number(number) else "")
+        if refusal := attempt.refusal():
+            return throttled(request, refusal)
         password = services.normalize_typed_code(request.POST.get("password"))
         session = (
             Session.objects.filter(number=int(number), status=Session.Status.CREATED).first()
@@ -52,7 +52,7 @@ def sign_in(request):
             request.session.cycle_key()
             request.session[SESSION_KEY] = session.id
             return redirect("certif:invigilation")
-        throttle.record_failure(limits)
+        attempt.failed()
         error = "Ce numéro de session et ce mot de passe ne correspondent à aucune session ouverte."
     return render(
         request,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from certif.invigilation.views.arrival import pupil_required
 from certif.sessions.models import Session
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required, school_member_required
 from orga.schools.permissions import is_school_admin
 
@@ -101,6 +102,7 @@ def session_results_publish(request, session_id):
             scoring.publish_session(session.id)
         except scoring.ResultsRefused as refusal:
             raise PermissionDenied(str(refusal)) from None
+        record(request, request.school, Action.RESULTS_PUBLISHED, session, f"Session n° {session.number} publiée")
         messages.success(request, "Les résultats sont publiés.")  # the page tells when, and who sees them
         return redirect("certif:session_results", uai=request.school.uai, session_id=session.id)
     return render(
@@ -115,7 +117,8 @@ def session_results_publish(request, session_id):
     )
 
 
-def _csv_response(name, text):
+def _csv_response(request, session, description, name, text):
+    record(request, request.school, Action.CERTIFICATION_EXPORTED, session, description, file=name)
     response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(name, attachment=True)
     return response
@@ -131,7 +134,7 @@ def _scored_session(request, session_id):
 @school_admin_required
 def session_results_csv(request, session_id):
     session = _scored_session(request, session_id)
-    return _csv_response(*services.session_csv(session))
+    return _csv_response(request, session, "Résultats de la session (CSV)", *services.session_csv(session))
 
 
 @school_admin_required
@@ -140,7 +143,7 @@ def division_results_csv(request, session_id):
     found = services.division_csv(session, request.GET.get("classe", ""))
     if found is None:
         raise Http404("Aucun résultat pour cette classe dans la session.")
-    return _csv_response(*found)
+    return _csv_response(request, session, "Résultats d'une classe de la session (CSV)", *found)
 
 
 @school_member_required

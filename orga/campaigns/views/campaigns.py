@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from crcn.presets import PRESETS_BY_CODE
 from documents.pdf import pdf_response
+from orga.audit.services import Action, record
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.permissions import classes_open_to, is_school_admin
@@ -79,6 +80,7 @@ def campaign_create(request):
             multiple_sendings=data["multiple_sendings"],
             description=data["description"],
         )
+        record(request, school, Action.CAMPAIGN_CREATED, campaign, "Campagne créée")
         messages.success(request, f"Campagne créée : donnez le code {campaign.code} à vos élèves.")
         return redirect("orga:campaign_detail", uai=school.uai, campaign_id=campaign.id)
     return render(
@@ -155,6 +157,7 @@ def campaign_archive(request, campaign_id):
         messages.success(request, "Campagne désarchivée : les élèves peuvent de nouveau y participer.")
     else:
         campaign.archived_at = timezone.now()
+        record(request, request.school, Action.CAMPAIGN_ARCHIVED, campaign, "Campagne archivée")
         messages.success(request, "Campagne archivée : le code ne permet plus d'y participer.")
     campaign.save(update_fields=["archived_at"])
     return redirect("orga:campaign_detail", uai=request.school.uai, campaign_id=campaign.id)
@@ -192,4 +195,5 @@ def guardians_letter(request, campaign_id, division_id):
         "today": timezone.localdate(),
     }
     filename = f"lettre-familles-{division.name.replace(' ', '')}.pdf"
+    record(request, request.school, Action.CLASS_DOCUMENT, division, f"Lettres aux familles ({campaign.code})")
     return pdf_response("orga/pdf/guardians_letter.html", context, filename)

@@ -38,8 +38,9 @@ def _own_participation(request, participation_id):
     )
 
 
-def _throttled(request):
-    return render(request, "orga/journey/throttled.html", {"page_title": "Trop d'essais"}, status=429)
+def _throttled(request, refusal):
+    context = {"page_title": "Trop d'essais", "refusal": refusal}
+    return render(request, "account/too_many_tries.html", context, status=429)
 
 
 @login_required
@@ -47,12 +48,13 @@ def enter_code(request):
     error = ""
     code = ""
     if request.method == "POST":
-        if throttle.is_throttled(request):
-            return _throttled(request)
+        attempt = throttle.attempt(request)
+        if refusal := attempt.refusal():
+            return _throttled(request, refusal)
         code = normalize_code(request.POST.get("code"))
         campaign = Campaign.objects.filter(code=code).first() if code else None
         if campaign is None:
-            throttle.record_wrong_code(request)
+            attempt.failed()
             error = (
                 "Ce code ne correspond à aucun parcours. "
                 "Vérifiez-le : 6 lettres puis 3 chiffres, par exemple QRTWHB274."
@@ -78,11 +80,12 @@ def enter_code(request):
 def confirm(request, code):
     # Throttled before the look-up, and an unknown code counts as a wrong one: the address bar is no way around
     # the code form to learn which codes exist.
-    if throttle.is_throttled(request):
-        return _throttled(request)
+    attempt = throttle.attempt(request)
+    if refusal := attempt.refusal():
+        return _throttled(request, refusal)
     campaign = Campaign.objects.select_related("school").filter(code=normalize_code(code)).first()
     if campaign is None:
-        throttle.record_wrong_code(request)
+        attempt.failed()
         raise Http404
     try:
         pupil = check_can_join(campaign, request.user)

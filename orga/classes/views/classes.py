@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_response
+from orga.audit.services import Action, record
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
 from orga.schools.models import current_school_year
@@ -115,6 +116,7 @@ def reminder_sheet(request, division_id):
         "code_url": request.build_absolute_uri(reverse("orga:enter_code")),
         "today": timezone.localdate(),
     }
+    record(request, request.school, Action.CLASS_DOCUMENT, division, "Liste de relance (PDF)")
     return pdf_response("orga/classes/reminder_sheet.html", context, f"relance-{division.name.replace(' ', '')}.pdf")
 
 

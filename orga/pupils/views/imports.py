@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required
 from orga.schools.permissions import is_school_admin
 
@@ -37,6 +38,8 @@ def _import_list(request):
         except ImportAlreadyRunning as error:
             messages.error(request, error.message)
         else:
+            target = ("import SIECLE", siecle_import.pk, siecle_import.original_name)
+            record(request, school, Action.SIECLE_IMPORT_STARTED, target, "Fichier envoyé")
             return redirect("orga:import_detail", uai=school.uai, import_id=siecle_import.id)
     history = SiecleImport.objects.filter(school=school).select_related("uploaded_by")[:50]
     return render(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.filenames import content_disposition
+from orga.audit.services import Action, record
 from orga.schools.guards import school_admin_required, school_member_required
 from orga.schools.permissions import is_school_admin
 
@@ -157,7 +158,14 @@ def credentials_file(request, division_id, fmt):
             credentials = create(pupils)
             if not credentials:
                 return _back_to_accounts(request, division, messages.WARNING, empty_message)
-            return _sheet_response(request, credentials, fmt, division)
+            response = _sheet_response(request, credentials, fmt, division)
+            count = len(credentials)
+            if create is reset_passwords:
+                event, description = Action.PASSWORDS_RESET, f"{count} mot(s) de passe réinitialisé(s), fiche {fmt}"
+            else:
+                event, description = Action.CREDENTIALS_PRINTED, f"{count} compte(s) créé(s), fiche {fmt}"
+            record(request, request.school, event, division, description, pupils=count, format=fmt)
+            return response
     except Exception:
         logger.exception("Credentials sheet of division %s failed; accounts rolled back", division.id)
         message = (

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.filenames import download_filename
+from orga.audit.services import Action, record
 from orga.campaigns.models import Campaign
 from orga.pupils.models import Division
 from orga.schools.guards import class_open_or_403, school_member_required
@@ -130,6 +131,8 @@ def report_download(request, report_id):
     filename = download_filename(report_filename(report))
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[report.kind])
     response["Cache-Control"] = "private, no-store"  # personal data
+    target = ("export", report.pk, filename)
+    record(request, request.school, Action.RESULTS_EXPORTED, target, f"{report.get_kind_display()} téléchargé")
     return response
 
 

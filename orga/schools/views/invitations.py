@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from orga.audit.services import Action, record
+
 from .. import invitations as service
 from ..forms import AccountForm, InviteForm
 from ..guards import school_admin_required
@@ -27,8 +29,13 @@ def invite(request):
         form.add_error("email", str(error))
         return render_member_list(request, invite_form=form)
     verb = "renvoyée" if invitation.resent else "envoyée"
+    _record(request, invitation, Action.INVITATION_SENT, f"Invitation {verb} ({invitation.get_role_display()})")
     messages.success(request, f"Invitation {verb} à {invitation.email}")
     return redirect("orga:members", uai=request.school.uai)
+
+
+def _record(request, invitation, action, description):
+    record(request, request.school, action, ("invitation", invitation.pk, invitation.email), description)
 
 
 def _invitation_or_404(request, invitation_id):
@@ -44,6 +51,7 @@ def resend(request, invitation_id):
     except service.MembershipError as error:
         messages.error(request, str(error))
     else:
+        _record(request, invitation, Action.INVITATION_SENT, "Invitation renvoyée")
         messages.success(request, f"Invitation renvoyée à {invitation.email}")
     return redirect("orga:members", uai=request.school.uai)
 
@@ -57,6 +65,7 @@ def cancel(request, invitation_id):
     except service.MembershipError as error:
         messages.error(request, str(error))
     else:
+        _record(request, invitation, Action.INVITATION_CANCELLED, "Invitation annulée")
         messages.success(request, f"L'invitation de {invitation.email} a été annulée.")
     return redirect("orga:members", uai=request.school.uai)
 

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from orga.audit.services import Action, record
+
 from .. import invitations as service
 from ..forms import AssignClassesForm, InviteForm, RoleForm, SchoolSettingsForm
 from ..guards import school_admin_required, school_member_required
@@ -51,6 +53,10 @@ def _membership_or_404(request, membership_id):
     )
 
 
+def _target(membership):
+    return ("membre", membership.pk, membership.user.display_name)
+
+
 @school_admin_required
 @require_POST
 def change_role(request, membership_id):
@@ -65,6 +71,8 @@ def change_role(request, membership_id):
         messages.error(request, str(error))
     else:
         name = membership.user.display_name
+        role = membership.get_role_display()
+        record(request, request.school, Action.MEMBER_ROLE_CHANGED, _target(membership), f"Nouveau rôle : {role}")
         messages.success(request, f"{name} a maintenant le rôle « {membership.get_role_display()} ».")
     return redirect("orga:members", uai=request.school.uai)
 
@@ -79,6 +87,7 @@ def remove(request, membership_id):
     except service.MembershipError as error:
         messages.error(request, str(error))
         return redirect("orga:members", uai=school.uai)
+    record(request, school, Action.MEMBER_REMOVED, _target(membership), "Membre retiré de l'établissement")
     if membership.user_id == request.user.pk:
         messages.success(request, f"Vous avez quitté l'établissement {school.name}.")
         return redirect("home")
