@@ -33,7 +33,7 @@ NOTES = (
 )
 PASSWORD = "Panne-de-redis-2026"
 WRONG_CODE = "ZZZZZZ999"
-TOO_MANY_SIGN_INS = "Trop de tentatives de connexion"
+TOO_MANY = "essais erronés en peu de temps"  # accounts.rate_limits: the one policy of every secret
 
 
 def prepare():
@@ -67,6 +67,7 @@ def main():
         from django.db import connections
         from django.urls import reverse
 
+        from accounts.rate_limits import MAX_PER_ACCOUNT
         from jobs import maintenance
         from jobs.models import NOT_SENT
         from orga.models import Report, SiecleImport
@@ -119,12 +120,13 @@ def main():
                 )
                 down["sign-in with a password"] = (sign_in.status_code, sign_in.url.removeprefix(base))
                 codes = [
-                    timed(pupil.post, reverse("orga:enter_code"), {"code": WRONG_CODE}).status_code for _ in range(11)
+                    timed(pupil.post, reverse("orga:enter_code"), {"code": WRONG_CODE}).status_code
+                    for _ in range(MAX_PER_ACCOUNT + 1)
                 ]
                 guesser = faultkit.Browser(base)
                 wrong = [
                     timed(guesser.post, reverse("account_login"), {"login": plan["admin"].username, "password": "faux"})
-                    for _ in range(6)
+                    for _ in range(MAX_PER_ACCOUNT + 1)
                 ]
                 report_page = timed(
                     admin.post,
@@ -139,8 +141,9 @@ def main():
                 )
                 worker_alive = worker.poll() is None
                 did.append(
-                    "while down: public and signed-in pages, a sign-in, 11 wrong campaign codes by a pupil, 6 wrong "
-                    "passwords for one account, an export asked, the status page /etat/"
+                    f"while down: public and signed-in pages, a sign-in, {MAX_PER_ACCOUNT + 1} wrong campaign codes "
+                    f"by a pupil, {MAX_PER_ACCOUNT + 1} wrong passwords for one account, an export asked, "
+                    "the status page /etat/"
                 )
 
                 redis.start()
@@ -167,10 +170,12 @@ def main():
         ) == {200}
         held["sign-in while down"] = sign_in.status_code == 200 and down["sign-in with a password"][1] == "/"
         held["wrong campaign codes while down (statuses)"] = codes
-        held["campaign-code throttle still refuses the 11th"] = codes[:10] == [400] * 10 and codes[10] == 429
-        held["sign-in throttle still refuses the 6th wrong password"] = TOO_MANY_SIGN_INS in wrong[-1].text and not any(
-            TOO_MANY_SIGN_INS in response.text for response in wrong[:5]
+        held[f"campaign-code throttle still refuses after {MAX_PER_ACCOUNT} wrong codes"] = (
+            codes[:-1] == [400] * MAX_PER_ACCOUNT and codes[-1] == 429
         )
+        held[f"sign-in throttle still refuses after {MAX_PER_ACCOUNT} wrong passwords"] = TOO_MANY in wrong[
+            -1
+        ].text and not any(TOO_MANY in response.text for response in wrong[:-1])
         held["export asked while down: its page answers (no 500)"] = report_page.status_code == 200 and (
             report_page.url.endswith(f"/exports/{report.pk}/")
         )
