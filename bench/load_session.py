@@ -40,7 +40,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pixdeploy.settings")
 
 import aiohttp  # noqa: E402
-from loadkit import browser, field_value, figures, form_fields, gunicorn, session_key_of, trivial_rps  # noqa: E402
+from loadkit import (  # noqa: E402
+    browser,
+    field_value,
+    figures,
+    form_fields,
+    gunicorn,
+    maintenance_connection,
+    session_key_of,
+    trivial_rps,
+)
 
 BENCH_DIGITS = "0999992"
 TARGET_MS = 200
@@ -381,17 +390,7 @@ def count_queries(plan):
 
 def database(url, name, action):
     """CREATE or DROP the benchmark's database, from the server's maintenance database."""
-    import psycopg2
-
-    parts = urllib.parse.urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=urllib.parse.unquote(parts.username or ""),
-        password=urllib.parse.unquote(parts.password or ""),
-        dbname="postgres",
-    )
-    connection.autocommit = True
+    connection = maintenance_connection(url)
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if action == "create":

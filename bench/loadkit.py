@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -127,3 +128,20 @@ def gunicorn(port, workers, threads=4, env=None):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def maintenance_connection(url):
+    """An autocommit psycopg2 connection to the server of the PostgreSQL `url`, on its maintenance database: to
+    create, drop or cut the connections of a benchmark's own database."""
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(url)
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=urllib.parse.unquote(parts.username or ""),
+        password=urllib.parse.unquote(parts.password or ""),
+        dbname="postgres",
+    )
+    connection.autocommit = True
+    return connection

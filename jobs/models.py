@@ -25,6 +25,14 @@ INTERRUPTED = (
     "Le traitement s'est interrompu : le serveur de tâches s'est arrêté pendant qu'il travaillait. "
     "Rien n'a été enregistré. Relancez-le ou abandonnez-le."
 )
+DATABASE_LOST = (
+    "Le traitement s'est interrompu : la connexion à la base de données a été coupée pendant qu'il travaillait. "
+    "Rien n'a été enregistré. Relancez-le ou abandonnez-le."
+)
+NOT_SENT = (
+    "Le serveur de tâches était injoignable : le traitement n'a pas pu être lancé et rien n'a été enregistré. "
+    "Relancez-le dans quelques minutes."
+)
 DISCARDED = "Abandonné à la demande d'un administrateur : rien n'a été enregistré."
 
 
@@ -197,9 +205,16 @@ class BackgroundJob(models.Model):
 
     # --- what the periodic check and the admin do
 
-    def fail_stale(self):
-        """Its runner died: failed, with the upload kept so that the admin can retry."""
-        self._end(self.Status.FAILED, keep_uploads=True, error=INTERRUPTED, interrupted=True)
+    @classmethod
+    def not_sent(cls, pk):
+        """The broker refused the job's task: failed at once, its upload kept for a retry, rather than left queued."""
+        cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(
+            status=cls.Status.FAILED, error=NOT_SENT, interrupted=True, finished_at=timezone.now()
+        )
+
+    def fail_stale(self, message=INTERRUPTED):
+        """Its runner died (or lost the database): failed, with the upload kept so that the admin can retry."""
+        self._end(self.Status.FAILED, keep_uploads=True, error=message, interrupted=True)
 
     def retry(self):
         """Queue the job again, from the start (its work is all or nothing)."""

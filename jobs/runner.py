@@ -3,6 +3,9 @@
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+
+from .models import DATABASE_LOST
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,14 @@ def run_job(model, pk, work, task=None):
     except JobError as error:
         logger.warning("%s %s refused: %s", model.__name__, pk, error.message)
         job.fail(error.message, **error.fields)
+    except (OperationalError, InterfaceError):
+        # The database went away under the work (a restart, a cut connection): nothing was committed. The job is
+        # ended on a new connection as interrupted, its upload kept for « Relancer », rather than left running.
+        logger.exception("%s %s lost its database connection", model.__name__, pk)
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+        job.fail_stale(DATABASE_LOST)
     except Exception:
         logger.exception("%s %s failed", model.__name__, pk)
         job.fail(model.generic_error)

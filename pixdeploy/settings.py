@@ -95,6 +95,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection cut by PostgreSQL (restart, pg_terminate_backend) is replaced at the next request's
+# first query instead of failing it (bench/faults/database_cut.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -202,6 +205,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker dies is delivered again (acks late; a killed pool process requeues at once). Its job's
 # `claim` lets it redo the work once the dead runner's heartbeat is older than JOBS_HEARTBEAT_TIMEOUT.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# No task's return value is read (jobs write their rows), except the ping of /etat/ (ignore_result=False). Without
+# this, each task sent subscribes to its result in Redis: with Redis down, `.delay()` retried that for 20 s and then
+# broke the process's Celery app for good ("must be restarted"; bench/faults/redis_down.py).
+CELERY_TASK_IGNORE_RESULT = True
+# A task sent while the broker is down is refused within about a second (the job then says so, jobs/queue.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 # Background jobs (jobs/): seconds. A running job beats at each progress step.
 JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=300)  # silent longer: its runner is gone

@@ -19,7 +19,7 @@ def worker_report():
     }
 
 
-@shared_task(name="pixdeploy.ping")
+@shared_task(name="pixdeploy.ping", ignore_result=False)  # the one result read (/etat/)
 def ping():
     """Proves that a worker consumes the queue (the service-status page and the tests use it)."""
     return worker_report()

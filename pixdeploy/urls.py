@@ -5,6 +5,7 @@ from . import academie_views, digest_views, privacy_views, school_year_views, vi
 
 admin.site.site_header = "pixdeploy — administration"
 admin.site.site_title = "pixdeploy"
+handler500 = views.server_error
 admin.site.login = views.admin_login  # through the one sign-in page and its limits
 
 urlpatterns = [

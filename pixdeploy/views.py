@@ -1,11 +1,14 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,6 +24,8 @@ from .models import ChecklistTick
 from .tasks import ping
 from .wording import count_of
 from .zones import zone_of
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def home(request):
@@ -116,6 +121,13 @@ def _worker_status():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True, "aucune file configurée : les tâches s'exécutent immédiatement dans le serveur web"
     try:
+        # The broker first, in a second: with Redis down, the ping's result subscription retried for 20 s and then
+        # broke the process's Celery app ("must be restarted"; bench/faults/redis_down.py).
+        with ping.app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=1)
+    except Exception as exc:  # noqa: BLE001
+        return False, f"serveur de tâches (Redis) injoignable ({exc.__class__.__name__})"
+    try:
         report = ping.apply_async().get(timeout=5)
         return True, f"le worker {report['hostname']} a répondu"
     except Exception as exc:  # noqa: BLE001
@@ -134,6 +146,17 @@ def accessibilite(request):
 
 def mentions_legales(request):
     return render(request, "pixdeploy/mentions_legales.html", {"page_title": "Mentions légales"})
+
+
+def server_error(request):
+    """The 500 page, or the 503 page when the database could not be reached (a cut connection, a restart): the
+    request failed, the next one will find a new connection (CONN_HEALTH_CHECKS). Renders without the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def admin_login(request, extra_context=None):

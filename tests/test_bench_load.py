@@ -91,3 +91,37 @@ def test_the_benchmark_database_sits_beside_the_configured_one_and_must_be_postg
     assert (url, name) == ("postgres://postgres@127.0.0.1:5432/pixdeploy_x_load_session", "pixdeploy_x_load_session")
     with pytest.raises(SystemExit):
         load_session.fresh_database_url("sqlite:///db.sqlite3")
+
+
+def test_a_pupil_of_the_rush_answers_the_campaign_challenge_or_skips():
+    import load_rushes
+
+    html = (
+        '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t">'
+        '<input type="hidden" name="challenge" value="12"><input type="hidden" name="type" value="qcu">'
+        f"{RADIOS}</form>"
+    )
+    answered = [load_rushes.campaign_answer(html, random.Random(seed)) for seed in range(20)]
+    assert all(data["challenge"] == "12" and data["csrfmiddlewaretoken"] == "t" for data in answered)
+    assert {"passer" in data for data in answered} == {True, False}
+    assert all(data["reponse"] in "0123" for data in answered if "reponse" in data)
+    assert load_rushes.campaign_answer("<h1>Parcours terminé</h1>", random.Random(1)) is None
+
+
+def test_a_fault_works_in_a_database_of_its_own_and_rewrites_only_its_own_docs_block(tmp_path, monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "faults"))
+    import faultkit
+
+    url, name = faultkit.own_database_url("postgres://postgres@127.0.0.1:5432/pixdeploy_faults", "redis_down")
+    assert name == "pixdeploy_faults_redis_down" and url.endswith("/pixdeploy_faults_redis_down")
+    with pytest.raises(SystemExit):
+        faultkit.own_database_url("sqlite:///db.sqlite3", "redis_down")
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text("# Benchmarks\n\nKept.\n")
+    monkeypatch.setattr(faultkit, "DOCS", docs)
+    faultkit.replace_block("faults:x", "first")
+    faultkit.replace_block("faults:y", "other")
+    faultkit.replace_block("faults:x", "second")
+    text = docs.read_text()
+    assert text.startswith("# Benchmarks\n\nKept.\n") and "first" not in text
+    assert text.count("<!-- faults:x -->\nsecond\n<!-- /faults:x -->") == 1 and "other" in text

@@ -346,3 +346,22 @@ def test_the_year_progress_counts_the_required_items_and_moves_with_a_tick(clien
     client.post(reverse("checklist_tick", kwargs={"uai": school.uai, "key": "present_team"}), {"done": "1"})
     after = checklist.year_progress(checklist.checklist_for(school))
     assert after.items_done == before.items_done + 1 and after.items == before.items
+
+
+@pytest.mark.django_db
+def test_service_status_says_at_once_when_the_broker_is_down(client_for, superuser, settings, monkeypatch):
+    import contextlib
+
+    from kombu.exceptions import OperationalError
+
+    from pixdeploy.celery import app
+
+    class DownBroker:
+        def ensure_connection(self, **kwargs):
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app, "connection_for_write", lambda: contextlib.nullcontext(DownBroker()))
+    response = client_for(superuser).get(reverse("service_status"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "En panne" in html and "serveur de tâches (Redis) injoignable" in html

@@ -24,7 +24,9 @@ HEADERS = [
 
 
 def _environment(**changes):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "ALLOWED_HOSTS", "REDIS_URL")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: production never does.
+    dropped = ("DEBUG", "ALLOWED_HOSTS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(ENV, DJANGO_SETTINGS_MODULE="pixdeploy.settings", **changes)
     return env
 

@@ -25,4 +25,4 @@ def test_the_suite_shares_no_queue_and_no_cache_with_a_development_server():
     assert TEST_QUEUE.startswith("pixdeploy-test-")
     assert app.amqp.router.route({}, ping.name)["queue"].name == TEST_QUEUE
     # A Redis cache's clear() flushes its whole database: the suite's cache stays in its own process.
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert {cache["BACKEND"] for cache in settings.CACHES.values()} == {"django.core.cache.backends.locmem.LocMemCache"}

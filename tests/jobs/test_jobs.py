@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
 from jobs import maintenance
-from jobs.models import DISCARDED, INTERRUPTED
+from jobs.models import DATABASE_LOST, DISCARDED, INTERRUPTED
 from jobs.runner import JobError, run_job
 from orga.models import Invitation, Pupil, SiecleImport
 from orga.pupils.importing import process_import
@@ -110,6 +111,18 @@ def test_a_refusal_and_a_crash_fail_in_french_and_delete_the_upload(school):
     assert refused.errors == ["Le fichier est vide."] and not refused.file
     assert crashed.error.startswith("Une erreur inattendue") and "boom" not in crashed.error and not crashed.file
     assert crashed.status_label == "Échec de l'import" and not crashed.can_retry
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_job_whose_database_went_away_is_interrupted_with_its_upload_kept_for_a_retry(school, error):
+    def cut(job):
+        raise error("server closed the connection unexpectedly")
+
+    job = uploaded_import(school)
+    assert run_job(SiecleImport, job.id, cut) == Status.FAILED
+    job.refresh_from_db()
+    assert job.interrupted and job.error == DATABASE_LOST and job.file and job.can_retry
 
 
 @pytest.mark.django_db
