@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -123,6 +123,14 @@ def _worker_status():
 def service_status(request):
     checks = [("Base de données", *_database_status()), ("Tâches de fond (Celery)", *_worker_status())]
     return render(request, "pixdeploy/service_status.html", {"checks": checks, "page_title": "État du service"})
+
+
+def stack_check(request):
+    """« ok » once the request has gone through every middleware — the session read, the signed-in user loaded —,
+    unlike `/sante/`, answered before them: the load benchmarks' reference for a page that does nothing, and a
+    check for a load balancer that wants the whole stack (database and cache included) to answer."""
+    request.user.is_authenticated  # noqa: B018 -- loaded, as every page loads it
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def accessibilite(request):
