@@ -43,7 +43,14 @@ from loadkit import (  # noqa: E402
     session_key_of,
     trivial_rps,
 )
-from throwaway import forget_sessions, remove_school, signed_in, throwaway_pupils, throwaway_school  # noqa: E402
+from throwaway import (  # noqa: E402
+    forget_sessions,
+    remove_school,
+    session_store,
+    signed_in,
+    throwaway_pupils,
+    throwaway_school,
+)
 
 from orga.campaigns.services import create_campaign  # noqa: E402
 from orga.campaigns.throttle import MAX_WRONG_CODES  # noqa: E402
@@ -270,6 +277,7 @@ def main():
 
     uai, code, cookies = prepare(args.pupils + 1)
     spare, cookies = cookies[-1], cookies[:-1]  # the pupil who types wrong codes
+    spare_user_id = session_store()(session_key=spare[1]).get("_auth_user_id")
     loads = [os.getloadavg()[0]]
     server = load_balanced(args.port, args.servers, args.workers) if args.servers > 1 else None
     keys = []
@@ -298,8 +306,8 @@ def main():
     finally:
         remove_school(uai)
         forget_sessions([key for _, key in cookies + [spare]] + keys)
-        # The wrong codes counted against loopback's address, not to throttle the next run.
-        django.core.cache.cache.delete("wrong-code:ip:127.0.0.1")
+        # The wrong codes counted against loopback's address and the pupil, not to throttle the next run.
+        django.core.cache.cache.delete_many(["wrong-code:ip:127.0.0.1", f"wrong-code:user:{spare_user_id}"])
     best = played.get("max_answers_per_s")
     result = {
         "pupils": args.pupils,
@@ -314,8 +322,8 @@ def main():
         **throttle,
         "trivial_rps": round(trivial, 1),
         "stack_rps": round(stack, 1),
-        "answers_over_trivial": round(best / trivial, 3) if best else None,
-        "answers_over_stack": round(best / stack, 3) if best else None,
+        "answers_over_trivial": round(best / trivial, 3) if best and trivial else None,
+        "answers_over_stack": round(best / stack, 3) if best and stack else None,
         "load_average_1min": [round(load, 1) for load in loads],  # before and after: others' work on the machine
     }
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
