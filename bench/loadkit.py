@@ -20,7 +20,8 @@ import aiohttp
 import yarl
 
 ROOT = Path(__file__).resolve().parent.parent
-TRIVIAL_PATH = "/sante/"  # a trivial Django view: the stack's ceiling to compare with
+TRIVIAL_PATH = "/sante/"  # answered by the first middleware: the HTTP server's ceiling to compare with
+STACK_PATH = "/sante/pile/"  # a view that does nothing, behind every middleware (session, user): the same stack
 
 
 class _Fields(HTMLParser):
@@ -76,25 +77,28 @@ def session_key_of(http, base, cookie_name):
     return cookie.value if cookie else None
 
 
-async def trivial_rps(base, seconds, concurrency=50):
-    """Requests a second of the trivial view, hammered by `concurrency` connections for `seconds`."""
+async def trivial_rps(base, seconds, concurrency=50, path=TRIVIAL_PATH, session_cookie=None):
+    """Requests a second of a trivial view (`path`), hammered by `concurrency` connections for `seconds`, signed in
+    with a Django session if given."""
     count, deadline = 0, time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as http:
+    async with browser(base, connector, session_cookie) as http:
 
         async def worker():
             nonlocal count
             while time.monotonic() < deadline:
-                async with http.get(base + TRIVIAL_PATH) as response:
+                async with http.get(base + path) as response:
                     await response.read()
                     count += response.status == 200
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return count / (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+    await connector.close()
+    return count / elapsed
 
 
-def wait_for(base, seconds=30):
+def wait_for(base, seconds=120):  # a loaded machine boots workers slowly
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -103,6 +107,19 @@ def wait_for(base, seconds=30):
         except OSError:
             time.sleep(0.3)
     raise SystemExit("gunicorn did not start")
+
+
+def warm_up(base, requests=64, concurrency=8):
+    """Every worker imports the URLs and views on its first full request (seconds on a loaded machine): made
+    before anything is measured."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(_):
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(base + STACK_PATH, timeout=60).read()
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(get, range(requests)))
 
 
 @contextlib.contextmanager
@@ -124,6 +141,7 @@ def gunicorn(port, workers, threads=4, env=None):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base)
+        warm_up(base)
         yield base
     finally:
         server.send_signal(signal.SIGTERM)
@@ -145,3 +163,52 @@ def maintenance_connection(url):
     )
     connection.autocommit = True
     return connection
+
+
+HAPROXY_CONFIG = """global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option http-keep-alive
+frontend pixdeploy
+    bind 127.0.0.1:{port}
+    default_backend web
+backend web
+    balance roundrobin
+    http-response set-header X-Served-By %s
+{servers}
+"""
+
+
+def haproxy_config(port, backend_ports):
+    """HAProxy in front of the gunicorns on `backend_ports`, round robin, naming the server that answered in the
+    X-Served-By header (as docker/haproxy.cfg does in production, where Docker's DNS gives the servers)."""
+    servers = "\n".join(f"    server web{n} 127.0.0.1:{p} check" for n, p in enumerate(backend_ports, 1))
+    return HAPROXY_CONFIG.format(port=port, servers=servers)
+
+
+@contextlib.contextmanager
+def load_balanced(port, servers, workers, threads=4, env=None):
+    """`servers` gunicorns (each on a port of its own, `workers` workers) behind HAProxy on 127.0.0.1:`port`:
+    yields the balancer's base URL, stops them all on the way out. HAProxy comes from Debian's package."""
+    import tempfile
+
+    backend_ports = [port + n for n in range(1, servers + 1)]
+    with contextlib.ExitStack() as stack:
+        for backend in backend_ports:
+            stack.enter_context(gunicorn(backend, workers, threads, env))
+        config = Path(tempfile.mkdtemp(prefix="pixdeploy-haproxy-")) / "haproxy.cfg"
+        config.write_text(haproxy_config(port, backend_ports))
+        balancer = subprocess.Popen(["haproxy", "-f", str(config), "-db"], stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base)
+            yield base
+        finally:
+            balancer.send_signal(signal.SIGTERM)
+            balancer.wait(timeout=30)
+            config.unlink()
+            config.parent.rmdir()

@@ -63,7 +63,7 @@ def signed_in(user):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    store = _session_store()()
+    store = session_store()()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -73,13 +73,13 @@ def signed_in(user):
 
 def forget_sessions(keys):
     """The benchmark's sessions removed from the session store (the database and, with Redis, its cache)."""
-    store = _session_store()
+    store = session_store()
     for key in keys:
         if key:
             store(session_key=key).delete()
 
 
-def _session_store():
+def session_store():
     from importlib import import_module
 
     from django.conf import settings

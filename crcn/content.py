@@ -112,6 +112,7 @@ def load_content(directory=CONTENT_DIR, *, models=None):
     errors = validate_content(data_by_file)
     if errors:
         raise ContentError(errors)
+    historical = models is not None  # a migration's models: the bank's version has no table yet
     models = models or current_models()
     missing = sorted(
         {d["competence"] for d in data_by_file.values()}
@@ -120,4 +121,9 @@ def load_content(directory=CONTENT_DIR, *, models=None):
     if missing:
         raise ContentError([f"Compétence(s) absente(s) de la base : {', '.join(missing)} (migrer d'abord)."])
     with transaction.atomic():
-        return upsert_content(data_by_file, **models)
+        report = upsert_content(data_by_file, **models)
+        if not historical:
+            from .bank import bump_bank_version
+
+            bump_bank_version()  # every process loads the bank again (crcn/bank.py)
+        return report

@@ -149,3 +149,16 @@ class Challenge(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class BankVersion(models.Model):
+    """One row: the challenge bank's version, bumped by every `load_content` in its transaction. Each process keeps
+    the bank it loaded with the version it read (crcn/bank.py) and loads it again when the version moves."""
+
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version de la banque d'épreuves"
+
+    def __str__(self):
+        return f"banque v{self.version}"

@@ -98,6 +98,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A persistent connection cut by PostgreSQL (restart, pg_terminate_backend) is replaced at the next request's
 # first query instead of failing it (bench/faults/database_cut.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Behind PgBouncer in transaction mode (docs/operations.md): no server-side cursor outlives a transaction.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("compte/courriels/", digest_views.email_preferences, name="email_preferences"),
     path("courriels/desabonnement/<str:token>/", digest_views.digest_unsubscribe, name="digest_unsubscribe"),
     path("etat/", views.service_status, name="service_status"),
+    path("sante/pile/", views.stack_check, name="stack_check"),
     path("academie/", academie_views.academie_view, name="academie"),
     path("academie/recalculer/", academie_views.academie_recompute, name="academie_recompute"),
     path("academie/calculs/<int:job_id>/", academie_views.academie_job_status, name="academie_job"),

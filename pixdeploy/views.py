@@ -140,6 +140,14 @@ def service_status(request):
     return render(request, "pixdeploy/service_status.html", {"checks": checks, "page_title": "État du service"})
 
 
+def stack_check(request):
+    """« ok » once the request has gone through every middleware — the session read, the signed-in user loaded —,
+    unlike `/sante/`, answered before them: the load benchmarks' reference for a page that does nothing, and a
+    check for a load balancer that wants the whole stack (database and cache included) to answer."""
+    request.user.is_authenticated  # noqa: B018 -- loaded, as every page loads it
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def accessibilite(request):
     return render(request, "pixdeploy/accessibilite.html", {"page_title": "Accessibilité"})
 

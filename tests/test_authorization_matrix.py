@@ -420,6 +420,7 @@ MATRIX = {
     "orga:take": (302, 302, 404, 404, 404, 302, 404),
     "school_years": (302, 403, 403, 200, 404, 302, 200),
     "service_status": (302, 403, 403, 403, 403, 302, 200),
+    "stack_check": (200, 200, 200, 200, 200, 200, 200),
     "socialaccount_connections": (302, 200, 200, 200, 200, 302, 200),
     "socialaccount_login_cancelled": (200, 200, 200, 200, 200, 200, 200),
     "socialaccount_login_error": (401, 401, 401, 401, 401, 401, 401),

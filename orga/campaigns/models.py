@@ -136,6 +136,8 @@ class Participation(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     pix = models.PositiveSmallIntegerField(default=0)
+    # Answers given so far, written with the next challenge: the question's number without reading the answers.
+    answer_count = models.PositiveSmallIntegerField("questions répondues", default=0)
     # Imported from a Pix Orga export (read-only): Pix's overall mastery ratio, and a digest of the row imported
     # so that importing the same file again changes nothing.
     imported_from_pix = models.BooleanField("importée de Pix", default=False)

@@ -5,7 +5,6 @@ saved before the next challenge is served, so a test resumes where it stopped, a
 answer posted twice counts once.
 """
 
-import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,28 +12,13 @@ from django.utils import timezone
 
 from crcn import engine
 from crcn.answers import is_correct
-from crcn.bank import load_bank
+from crcn.bank import ShownChallenge, current_bank, shown_challenge
+from crcn.bank import forget_bank as forget_bank  # the name tests and demos have always used
 from crcn.levels import max_reachable_level
 from crcn.models import Challenge, Competence
 
 from .models import Answer, Campaign, CompetenceResult, Participation
 from .stats import record_results
-
-BANK_TTL_SECONDS = 300
-_bank_cache = {"bank": None, "loaded_at": 0.0}
-
-
-def current_bank():
-    """The challenge bank, loaded once per process and refreshed every few minutes."""
-    if _bank_cache["bank"] is None or time.monotonic() - _bank_cache["loaded_at"] > BANK_TTL_SECONDS:
-        _bank_cache["bank"] = load_bank()
-        _bank_cache["loaded_at"] = time.monotonic()
-    return _bank_cache["bank"]
-
-
-def forget_bank():
-    _bank_cache["bank"] = None
-
 
 # --- Campaigns ----------------------------------------------------------------------------------
 
@@ -123,24 +107,53 @@ def competence_codes(campaign):
     return sorted(campaign.competences.values_list("code", flat=True))
 
 
-def _competence_codes_of(campaign_id):
-    """The same codes read by the campaign's id, in one query (the answer's path does not load the campaign)."""
-    links = Campaign.competences.through.objects.filter(campaign_id=campaign_id)
-    return sorted(links.values_list("competence__code", flat=True))
+_started_codes = {}  # (campaign id, created_at) -> its competence codes, in this process
+_STARTED_CODES_KEPT = 10_000
+
+
+def _codes_of_started(campaign):
+    """The competence codes of a campaign a pupil has started, read once a process: they no longer change once a
+    pupil has started (the campaign's form locks them). Keyed by the campaign's creation too, so that an id used
+    again (a test database) is never taken for the old campaign."""
+    key = (campaign.id, campaign.created_at)
+    codes = _started_codes.get(key)
+    if codes is None:
+        links = Campaign.competences.through.objects.filter(campaign_id=campaign.id)
+        codes = sorted(links.values_list("competence__code", flat=True))
+        if len(_started_codes) >= _STARTED_CODES_KEPT:
+            _started_codes.clear()
+        _started_codes[key] = codes
+    return codes
 
 
 def _answers_info(participation):
     return [
-        engine.AnswerInfo(challenge_id=a.challenge_id, skill_id=a.skill_id, correct=a.result == Answer.Result.OK)
-        for a in participation.answers.all()
+        engine.AnswerInfo(challenge_id=challenge_id, skill_id=skill_id, correct=result == Answer.Result.OK)
+        for challenge_id, skill_id, result in participation.answers.order_by("id").values_list(
+            "challenge_id", "skill_id", "result"
+        )
     ]
 
 
 @dataclass
 class Served:
-    challenge: Challenge | None
+    challenge: ShownChallenge | None
     competence_codes: list
     answered: int
+
+
+def pupils_participation(participation_id, user):
+    """The participation `user` takes as a pupil, with its campaign and pupil, in one query; None if not theirs.
+
+    The pupil is kept on the user as if the view had read `user.pupil`: the navigation's role_of needs no query.
+    """
+    participation = (
+        Participation.objects.select_related("campaign", "pupil").filter(id=participation_id, pupil__user=user).first()
+    )
+    if participation is not None:
+        participation.pupil.user = user
+        user._state.fields_cache["pupil"] = participation.pupil
+    return participation
 
 
 def serve(participation):
@@ -148,35 +161,37 @@ def serve(participation):
 
     The next challenge is chosen, or the test finished, under the participation's row lock (the one answers
     take) and after reading its state again: requests at the same moment (two tabs, a reload, a double submit)
-    choose once and finish once, and the others show what the first did.
+    choose once and finish once, and the others show what the first did. The served challenge comes from the
+    process's bank (crcn/bank.py): no query.
     """
-    codes = competence_codes(participation.campaign)
+    codes = _codes_of_started(participation.campaign)
     if participation.status != Participation.Status.STARTED:
         return Served(None, codes, 0)
-    if participation.current_challenge_id:
-        return Served(participation.current_challenge, codes, len(_answers_info(participation)))
-    with transaction.atomic():
-        _lock(participation)
-        answers = _answers_info(participation)
-        if participation.status == Participation.Status.STARTED and not participation.current_challenge_id:
-            _advance(participation, codes, answers)
-    if participation.status != Participation.Status.STARTED:
-        return Served(None, codes, len(answers))
-    challenge = Challenge.objects.select_related("skill__tube__competence").get(id=participation.current_challenge_id)
-    return Served(challenge, codes, len(answers))
+    if not participation.current_challenge_id:
+        with transaction.atomic():
+            _lock(participation)
+            if participation.status == Participation.Status.STARTED and not participation.current_challenge_id:
+                _advance(participation, codes, _answers_info(participation))
+        if participation.status != Participation.Status.STARTED:
+            return Served(None, codes, participation.answer_count)
+    return Served(shown_challenge(participation.current_challenge_id), codes, participation.answer_count)
 
 
-def _advance(participation, codes, answers):
-    """Under the participation's row lock: serve the engine's next challenge, or finish the test."""
-    chosen = engine.next_challenge(current_bank(), codes, answers, participation.seed, max_level=max_reachable_level())
+def _advance(participation, codes, answers, bank=None):
+    """Under the participation's row lock: serve the engine's next challenge, or finish the test. One UPDATE."""
+    bank = bank if bank is not None else current_bank()
+    chosen = engine.next_challenge(bank, codes, answers, participation.seed, max_level=max_reachable_level())
+    participation.answer_count = len(answers)
     if chosen is None:
         finish(participation, codes, answers)
     else:
         participation.current_challenge_id = chosen.id
-        participation.save(update_fields=["current_challenge"])
+        Participation.objects.filter(pk=participation.pk).update(
+            current_challenge_id=chosen.id, answer_count=len(answers)
+        )
 
 
-_LOCKED_FIELDS = ("status", "current_challenge_id", "pix", "finished_at", "shared_at")
+_LOCKED_FIELDS = ("status", "current_challenge_id", "pix", "finished_at", "shared_at", "answer_count")
 
 
 def _lock(participation):
@@ -190,20 +205,29 @@ class TamperedAnswer(Exception):
     pass
 
 
-def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
+def record_answer(participation_id, user, challenge_id, value, skipped=False):
     """Save the pupil's answer to the served challenge, then serve the next or finish the test.
 
-    False when it was already saved (double submit).
+    `user` is the pupil's account. False when it was already saved (double submit). Five queries: the
+    participation locked with its campaign, its answers, the answer written, the next challenge written (the
+    campaign's codes and the challenge come from the process's memory).
     """
     with transaction.atomic():
-        participation = Participation.objects.select_for_update().filter(id=participation_id, pupil=pupil).first()
+        participation = (
+            Participation.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(id=participation_id, pupil__user=user)
+            .first()
+        )
         if participation is None:
             raise TamperedAnswer("not this pupil's participation")
-        if participation.answers.filter(challenge_id=challenge_id).exists():
+        answers = _answers_info(participation)
+        if any(answer.challenge_id == challenge_id for answer in answers):
             return False
         if participation.status != Participation.Status.STARTED or participation.current_challenge_id != challenge_id:
             raise TamperedAnswer("challenge not served")
-        challenge = Challenge.objects.get(id=challenge_id)
+        bank = current_bank()
+        challenge = shown_challenge(challenge_id, bank)
         if skipped:
             result, stored = Answer.Result.SKIPPED, ""
         else:
@@ -211,11 +235,20 @@ def record_answer(participation_id, pupil, challenge_id, value, skipped=False):
             result = Answer.Result.OK if correct else Answer.Result.KO
             stored = value if isinstance(value, str) else ",".join(str(v) for v in value)
         Answer.objects.create(
-            participation=participation, challenge=challenge, skill_id=challenge.skill_id, value=stored, result=result
+            participation=participation,
+            challenge_id=challenge.id,
+            skill_id=challenge.skill_id,
+            value=stored,
+            result=result,
+        )
+        answers.append(
+            engine.AnswerInfo(
+                challenge_id=challenge.id, skill_id=challenge.skill_id, correct=result == Answer.Result.OK
+            )
         )
         # The next challenge is chosen, or the test finished, under the same lock: the page that follows only reads.
-        participation.current_challenge = None
-        _advance(participation, _competence_codes_of(participation.campaign_id), _answers_info(participation))
+        participation.current_challenge_id = None
+        _advance(participation, _codes_of_started(participation.campaign), answers, bank)
     return True
 
 
@@ -244,6 +277,7 @@ def finish(participation, codes=None, answers=None):
             return False
         codes = codes if codes is not None else competence_codes(participation.campaign)
         answers = answers if answers is not None else _answers_info(participation)
+        participation.answer_count = len(answers)
         results = engine.competence_results(current_bank(), codes, answers, max_reachable_level())
         competences = {c.code: c for c in Competence.objects.filter(code__in=codes)}
         store_results(participation, competences, results)

@@ -20,6 +20,7 @@ from ..services import (
     TamperedAnswer,
     check_can_join,
     normalize_code,
+    pupils_participation,
     record_answer,
     serve,
     share,
@@ -118,12 +119,14 @@ def confirm(request, code):
 
 @login_required
 def take(request, participation_id):
-    participation = _own_participation(request, participation_id)
+    participation = pupils_participation(participation_id, request.user)
+    if participation is None:
+        raise Http404
     served = serve(participation)
     challenge, codes, answered = served.challenge, served.competence_codes, served.answered
     if challenge is None:
         return redirect("orga:results", participation_id=participation.id)
-    competence = challenge.skill.tube.competence
+    competence = {"code": challenge.competence_code, "title": challenge.competence_title}
     return render(
         request,
         "orga/journey/challenge.html",
@@ -135,10 +138,10 @@ def take(request, participation_id):
                 proposal_seed(f"participation-{participation.id}", challenge.code), challenge.proposals
             ),
             "competence": competence,
-            "competence_rank": codes.index(competence.code) + 1,
+            "competence_rank": codes.index(challenge.competence_code) + 1,
             "competence_count": len(codes),
             "question_number": answered + 1,
-            "progress_percent": int(100 * codes.index(competence.code) / len(codes)),
+            "progress_percent": int(100 * codes.index(challenge.competence_code) / len(codes)),
             "page_title": f"Question {answered + 1}",
         },
     )
@@ -147,9 +150,8 @@ def take(request, participation_id):
 @require_POST
 @login_required
 def answer(request, participation_id):
-    pupil = getattr(request.user, "pupil", None)
     challenge_id = request.POST.get("challenge", "")
-    if pupil is None or not challenge_id.isdigit():
+    if not challenge_id.isdigit():
         return HttpResponseBadRequest("Réponse invalide.")
     skipped = "passer" in request.POST
     value = request.POST.getlist("reponse") if request.POST.get("type") == "qcm" else request.POST.get("reponse", "")
@@ -157,7 +159,7 @@ def answer(request, participation_id):
         messages.warning(request, "Choisissez ou saisissez une réponse, ou cliquez sur « Je passe ».")
         return redirect("orga:take", participation_id=participation_id)
     try:
-        record_answer(participation_id, pupil, int(challenge_id), value, skipped=skipped)
+        record_answer(participation_id, request.user, int(challenge_id), value, skipped=skipped)
     except TamperedAnswer:
         return HttpResponseBadRequest("Cette réponse ne correspond pas à la question posée.")
     return redirect("orga:take", participation_id=participation_id)
