@@ -47,7 +47,8 @@ def test_the_answer_and_the_next_question_cost_six_and_three_queries_however_man
     participation = Participation.objects.get(pupil__user=pupil)
     client.get(reverse("orga:take", kwargs={"participation_id": participation.id}))
     counts = [tuple(len(q) for q in answer_and_next(client, participation)) for _ in range(6)]
-    assert counts == [(6, 3)] * 6
+    # 6 and 3 when the bank's version is read from its row; 5 and 2 when a shared cache (Redis) holds it.
+    assert counts in ([(6, 3)] * 6, [(5, 2)] * 6)
     posted, page = answer_and_next(client, participation)
     assert [sql.split()[0] for sql in posted] == ["SELECT", "SELECT", "SELECT", "SELECT", "INSERT", "UPDATE"]
     assert " FOR UPDATE" in posted[2] or not connection.features.has_select_for_update
