@@ -52,8 +52,8 @@ from throwaway import (  # noqa: E402
     throwaway_school,
 )
 
+from accounts.rate_limits import MAX_PER_ACCOUNT  # noqa: E402
 from orga.campaigns.services import create_campaign  # noqa: E402
-from orga.campaigns.throttle import MAX_WRONG_CODES  # noqa: E402
 
 BENCH_DIGITS = "0999991"
 CHALLENGE_RE = re.compile(r'name="challenge" value="(\d+)"')
@@ -240,7 +240,7 @@ async def stress(base, code, cookies, rates, step_seconds):
     return steps, errors, dict(served_by), keys
 
 
-async def throttle_across(base, cookie, attempts=MAX_WRONG_CODES + 1):
+async def throttle_across(base, cookie, attempts=MAX_PER_ACCOUNT + 1):
     """One pupil types wrong campaign codes through the balancer: the answers' statuses and the servers that gave
     them. Counted in the shared cache, the 11th is refused (429) whichever server it reaches."""
     connector = aiohttp.TCPConnector(limit=1)

@@ -42,11 +42,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pixdeploy.settings")
 import aiohttp  # noqa: E402
 from loadkit import (  # noqa: E402
     browser,
+    drop_database,
     field_value,
     figures,
     form_fields,
     gunicorn,
-    maintenance_connection,
     session_key_of,
     trivial_rps,
 )
@@ -388,16 +388,6 @@ def count_queries(plan):
     return counts
 
 
-def database(url, name, action):
-    """CREATE or DROP the benchmark's database, from the server's maintenance database."""
-    connection = maintenance_connection(url)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=4)
@@ -415,7 +405,7 @@ def main():
     args = parser.parse_args()
 
     url, name = fresh_database_url(os.environ.get("DATABASE_URL", ""))
-    database(url, name, "create")
+    drop_database(url, name, then_create=True)
     os.environ["DATABASE_URL"] = url
     try:
         import django
@@ -436,7 +426,7 @@ def main():
         forget_sessions(keys + [cookie[1] for _, cookie in plan["candidates"] + plan["pool"]])
         connections.close_all()
     finally:
-        database(url, name, "drop")
+        drop_database(url, name)
     errors = measures["errors"]
     result = {
         "sessions": args.sessions,

@@ -165,6 +165,18 @@ def maintenance_connection(url):
     return connection
 
 
+def drop_database(url, name, then_create=False):
+    """DROP the benchmark's own database `name` (its connections cut), then CREATE it empty if `then_create`."""
+    connection = maintenance_connection(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if then_create:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
+
+
 HAPROXY_CONFIG = """global
     maxconn 4096
 defaults

@@ -26,7 +26,7 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from loadkit import maintenance_connection  # noqa: E402
+from loadkit import drop_database, maintenance_connection  # noqa: E402
 
 # Short timeouts, so that a redelivery and the stale-job check happen within seconds (production: minutes).
 FAST_JOBS = {
@@ -62,16 +62,11 @@ def own_database_url(url, fault):
 def own_database(url, fault):
     """A new database for this fault (dropped first if a previous run left it), dropped on the way out."""
     url, name = own_database_url(url, fault)
-    connection = maintenance_connection(url)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    drop_database(url, name, then_create=True)
     try:
         yield url, name
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+        drop_database(url, name)
 
 
 def cut_connections(url, name, keep_pid=None):
