@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         CAMPAIGN_CREATED = "campaign_created", "Campagne créée"
         CAMPAIGN_ARCHIVED = "campaign_archived", "Campagne archivée"
         SESSION_FINALISED = "session_finalised", "Session de certification finalisée"
+        SESSION_DELETED = "session_deleted", "Session de certification supprimée"
         RESULTS_PUBLISHED = "results_published", "Résultats de certification publiés"
         PUPIL_DISABLED = "pupil_disabled", "Élève désactivé"
         PUPIL_DELETED = "pupil_deleted", "Élève supprimé"

@@ -120,3 +120,16 @@ def test_each_api_pull_is_recorded_with_its_client_and_address(client, school, s
 def test_an_unauthorised_pull_records_nothing(client, school):
     client.get(reverse("api:certifications", kwargs={"uai": school.uai}), headers={"Authorization": "Bearer x"})
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deleting_a_session_is_recorded(client_for, school, school_admin):
+    doomed = make_session(school, date=datetime.date(2027, 4, 8))
+    enrol(doomed, "DUPONT", "Alice")
+    number, doomed_id = doomed.number, doomed.id
+    client_for(school_admin).post(url("session_delete", school, session_id=doomed_id))
+    (deleted,) = events(Action.SESSION_DELETED)
+    assert_by(deleted, school_admin, school)
+    assert deleted.target_id == str(doomed_id) and deleted.target_type == "session de certification"
+    assert deleted.description == f"Session n° {number} du 08/04/2027 supprimée, avec 1 inscription"
+    assert deleted.detail == {"enrolled": 1}

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from orga.audit.services import Action, record
 from orga.classes.certifiability import attach_certifiability
 from orga.pupils.models import Pupil
 from orga.schools.guards import school_admin_required, school_member_required
@@ -214,7 +215,10 @@ def session_delete(request, session_id):
     if refusal:
         raise PermissionDenied(refusal)
     if request.method == "POST":
-        number = session.number
+        number, enrolled = session.number, session.candidates.count()
+        with_enrolled = f"avec {enrolled} inscription{'s' if enrolled > 1 else ''}" if enrolled else "sans inscription"
+        description = f"Session n° {number} du {session.date:%d/%m/%Y} supprimée, {with_enrolled}"
+        record(request, request.school, Action.SESSION_DELETED, session, description, enrolled=enrolled)
         session.delete()
         messages.success(request, f"Session n° {number} supprimée, avec ses inscriptions.")
         return redirect("certif:sessions", uai=request.school.uai)
