@@ -54,11 +54,22 @@ def _target(target):
     return target._meta.verbose_name, target.pk, str(target)
 
 
-def record(request_or_actor, school, action, target=None, description="", address=None, **detail):
-    """Write one event; returns it, or None when it could not be written (logged, never raised)."""
+def record(request_or_actor, school, action, target=None, description="", address=None, once=False, **detail):
+    """Write one event; returns it, or None when it could not be written (logged, never raised).
+
+    `once`: not when the same action on the same target is already in the journal, for the end of a background job
+    that a retry after a crashed worker runs a second time (its first event holds the counts that were applied).
+    """
     try:
         user, label, seen_address = _actor(request_or_actor)
         kind, pk, target_label = _target(target)
+        if (
+            once
+            and AuditEvent.objects.filter(
+                school=school, action=action, target_type=_clip(kind, "target_type"), target_id=_clip(pk, "target_id")
+            ).exists()
+        ):
+            return None
         with transaction.atomic():
             return AuditEvent.objects.create(
                 school=school,

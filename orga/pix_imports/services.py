@@ -348,7 +348,7 @@ def record_import_done(job, fields):
     new, updated = report.get(NEW, 0), report.get(UPDATED, 0)
     target = (job._meta.verbose_name, job.pk, job.original_name)
     description = f"{new} nouveau(x), {updated} mis à jour"
-    record(job.confirmed_by or job.uploaded_by, job.school, Action.PIX_IMPORT_DONE, target, description)
+    record(job.confirmed_by or job.uploaded_by, job.school, Action.PIX_IMPORT_DONE, target, description, once=True)
     return fields
 
 

@@ -134,9 +134,9 @@ def preview_pupils(school, parsed):
     return report
 
 
-def _audit(siecle_import, action, description, **detail):
+def _audit(siecle_import, action, description, once=False, **detail):
     target = ("import SIECLE", siecle_import.pk, siecle_import.original_name)
-    record(siecle_import.uploaded_by, siecle_import.school, action, target, description, **detail)
+    record(siecle_import.uploaded_by, siecle_import.school, action, target, description, once=once, **detail)
 
 
 def _import_work(siecle_import):
@@ -174,10 +174,10 @@ def _import_work(siecle_import):
     report = apply_pupils(school, parsed, checkpoint=siecle_import.checkpoint)
     counts = {key: report[key] for key in ("created", "updated", "disabled")}
     description = "{created} créé(s), {updated} modifié(s), {disabled} désactivé(s)".format(**counts)
-    _audit(siecle_import, Action.SIECLE_IMPORT_DONE, description, **counts)
+    _audit(siecle_import, Action.SIECLE_IMPORT_DONE, description, once=True, **counts)
     if counts["disabled"] or report["left"]:
         left = f"Désactivés : {counts['disabled']} absent(s) du fichier, {report['left']} parti(s) selon le fichier"
-        _audit(siecle_import, Action.PUPIL_DISABLED, left, disabled=counts["disabled"], left=report["left"])
+        _audit(siecle_import, Action.PUPIL_DISABLED, left, once=True, disabled=counts["disabled"], left=report["left"])
     return {"report": report, "errors": []}
 
 

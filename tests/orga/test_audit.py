@@ -20,7 +20,7 @@ from orga.audit.models import AuditEvent
 from orga.audit.services import Action, record
 from orga.campaigns.services import create_campaign
 from orga.models import Invitation, Membership, SiecleImport
-from orga.pupils.importing import process_import
+from orga.pupils.importing import _import_work, process_import
 from orga.pupils.siecle_sample import generated_pupils, siecle_xml
 from tests.factories import DivisionFactory, MembershipFactory, PupilFactory, UserFactory
 
@@ -167,6 +167,23 @@ def test_a_siecle_import_records_its_start_and_its_end(
     assert started.target_label == "eleves.xml"
     assert done.actor == school_admin and done.address is None  # the worker has no client
     assert done.detail["created"] == 4 and done.description.startswith("4 créé(s)")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_siecle_import_run_again_after_a_crash_records_its_end_once(
+    client_for, school, school_admin, django_capture_on_commit_callbacks
+):
+    data = siecle_xml(school.uai, generated_pupils(4, ["3e A"], seed=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(school_admin).post(url("imports", school), {"file": SimpleUploadedFile("eleves.xml", data)})
+    siecle_import = SiecleImport.objects.get(school=school)
+    siecle_import.file.save("eleves.xml", ContentFile(data))  # deleted when the job ended; not yet on a crash
+    _import_work(siecle_import)  # what a retry does when the worker died after the work, before the job's end
+    (done,) = AuditEvent.objects.filter(action=Action.SIECLE_IMPORT_DONE)
+    assert done.detail == {"created": 4, "updated": 0, "disabled": 0}  # the first run's counts
+    record(school_admin, school, Action.SIECLE_IMPORT_DONE, ("import SIECLE", 999, "autre.xml"), "x", once=True)
+    assert AuditEvent.objects.filter(action=Action.SIECLE_IMPORT_DONE).count() == 2  # another import: recorded
 
 
 @pytest.mark.django_db
