@@ -10,8 +10,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils.html import format_html, format_html_join
 
 from crcn.levels import level_range
@@ -19,7 +19,7 @@ from documents.charts import bar_chart
 from orga.campaigns.models import Answer, CompetenceResult, Participation
 from orga.campaigns.stats import VisibleStats, participant_mastery, target_skills
 from orga.classes.resources import resources_for_needs
-from orga.pupils.names import normalized_name
+from orga.pupils.folding import FoldedName
 
 from .frames import expected_answers, profile_row, ranked_needs
 
@@ -34,14 +34,6 @@ STATUS = Participation.Status
 def shown_last_name():
     """The last name shown (the preferred one, else the official one), as the frame's `last_name`."""
     return Coalesce(NullIf("pupil__preferred_last_name", Value("")), "pupil__last_name")
-
-
-def _named(rows, query):
-    """The ids of `rows` whose shown name holds `query`, without case or accents ("dorothee" finds "DOROTHÉE"), the
-    same on PostgreSQL and SQLite (whose LIKE folds ASCII only): the names are read, a few thousand at most."""
-    wanted = normalized_name(query)
-    names = rows.order_by().values_list("id", "shown_last_name", "pupil__first_name")
-    return [id_ for id_, last, first in names.iterator(chunk_size=2000) if wanted in normalized_name(f"{last} {first}")]
 
 
 def _answered():
@@ -117,14 +109,34 @@ def results_page(campaign, participations, *, division="", status="", query="", 
         rows = rows.filter(pupil__division__name=division)
     if status in STATUS.values:
         rows = rows.filter(status=status)
-    if query:
-        rows = rows.filter(id__in=_named(rows, query))
+    if query:  # without case or accents, "dorothee" finds "DOROTHÉE"
+        full_name = Concat("shown_last_name", Value(" "), "pupil__first_name", output_field=CharField())
+        # The school's pupils (all the campaign's are): else PostgreSQL may fold every pupil of the instance
+        # before joining them to the campaign.
+        rows = rows.filter(pupil__school_id=campaign.school_id).annotate(folded_name=FoldedName(full_name))
+        rows = rows.filter(folded_name__contains=FoldedName(Value(query)))
     rows = rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])(), "id")
-    paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
+    paged = _page_of_ids(rows, page)
     ids = list(paged.object_list)
     competences = ordered_competences(campaign)
     paged.object_list = _rows(campaign, ids, competences) if ids else []
     return ResultsPage(paged, divisions, division, status, query, sort, competences)
+
+
+def _page_of_ids(rows, page):
+    """The page of the ids of `rows` numbered `page` (as in the URL; not a number: the first, too far: the last),
+    counted in the same query as its ids (a window count): a name searched is folded once, not twice."""
+    try:
+        number = max(1, int(page))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    counted = list(rows.annotate(total=Window(Count("id"))).values_list("id", "total")[start : start + PAGE_SIZE])
+    if not counted and number > 1:  # beyond the last page: Django's paginator counts and shows the last one
+        return Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
+    paginator = Paginator(rows.values_list("id", flat=True), PAGE_SIZE)
+    paginator.count = counted[0][1] if counted else 0  # its cached property, known already
+    return Page([id_ for id_, _total in counted], number, paginator)
 
 
 def _page_data(campaign, ids, competences):
