@@ -229,3 +229,21 @@ class CampaignStats(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} / {self.division_id}"
+
+
+class CampaignTotal(models.Model):
+    """The sum of a campaign's `CampaignStats` rows, kept with them, so that a reader who sees every class reads one
+    row and not one per class. `parts` says which versions of the class rows it sums: {division id, or "none" for
+    the pupils without a class: [the row's updated_at, its statuses]}; the readers use it only when it names
+    exactly the class rows they find (`orga.campaigns.stats`)."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True, related_name="total")
+    data = models.JSONField(default=dict)
+    parts = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "total de campagne"
+
+    def __str__(self):
+        return f"{self.campaign_id}"

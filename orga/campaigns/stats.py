@@ -15,10 +15,13 @@
 `record_results(participation)` recomputes the row of the participation's class under that row's lock, in the
 transaction that stores the results: a class is a few dozen participations, so the cost is bounded and the row
 exact, whatever the order in which pupils finish. `refresh_campaign(campaign)` rebuilds every row of a campaign
-(the Pix import, the `refresh_campaign_stats` command). Readers call `visible_stats`: it checks each row against
-the live counts by class and status (one grouped query) and computes in memory, without writing, a row found out
-of date (a pupil moved to another class by a SIECLE import, results written without this module, a changed
-highest level); `refresh_campaign_stats` stores them again.
+(the Pix import, the `refresh_campaign_stats` command). Both keep `CampaignTotal`, the sum of the class rows, in
+step: `record_results` takes the class's old data away and adds the new (class row locked first, then the total),
+so that a reader who sees every class reads one row, not one per class. Readers call `VisibleStats`: it checks
+each row against the live counts by class and status (one grouped query) and computes in memory, without writing,
+a row found out of date (a pupil moved to another class by a SIECLE import, results written without this module, a
+changed highest level); the total serves only when it sums exactly the rows there are and each is up to date;
+`refresh_campaign_stats` stores them again.
 """
 
 from collections import Counter
@@ -31,7 +34,7 @@ from django.utils import timezone
 from crcn.levels import max_reachable_level
 from crcn.models import Skill
 
-from .models import CampaignStats, CompetenceResult, Participation
+from .models import CampaignStats, CampaignTotal, CompetenceResult, Participation
 
 PARIS = ZoneInfo("Europe/Paris")
 STATUS = Participation.Status
@@ -143,28 +146,37 @@ def compute(campaign, participations, codes=None, max_level=None):
     return buckets, masteries
 
 
+def _combine(total, data, sign=1):
+    """Add a class's `data` to `total`, or take it away (`sign` -1)."""
+    for status, n in data["statuses"].items():
+        _add(total["statuses"], status, sign * n)
+    for day, n in data["days"].items():
+        _add(total["days"], day, sign * n)
+    total["shared"] += sign * data["shared"]
+    for code in total["codes"]:
+        for level, n in data["levels"].get(code, {}).items():
+            _add(total["levels"][code], level, sign * n)
+        mastery = data["mastery"].get(code, [0, 0])
+        total["mastery"][code][0] += sign * mastery[0]
+        total["mastery"][code][1] += sign * mastery[1]
+    total["tube_skills"].update(data["tube_skills"])
+    for tube, (mastered, needing, next_levels) in data["tubes"].items():
+        entry = total["tubes"].setdefault(tube, [0, 0, {}])
+        entry[0] += sign * mastered
+        entry[1] += sign * needing
+        for level, n in next_levels.items():
+            _add(entry[2], level, sign * n)
+    if sign < 0:  # a count back to nothing goes, as in a sum that never had it
+        for counts in (total["days"], *total["levels"].values(), *(entry[2] for entry in total["tubes"].values())):
+            for key in [key for key, n in counts.items() if n == 0]:
+                del counts[key]
+
+
 def summed(datas, codes, max_level):
     """The data of several classes added up."""
     total = empty_data(codes, max_level)
     for data in datas:
-        for status, n in data["statuses"].items():
-            _add(total["statuses"], status, n)
-        for day, n in data["days"].items():
-            _add(total["days"], day, n)
-        total["shared"] += data["shared"]
-        for code in codes:
-            for level, n in data["levels"].get(code, {}).items():
-                _add(total["levels"][code], level, n)
-            mastery = data["mastery"].get(code, [0, 0])
-            total["mastery"][code][0] += mastery[0]
-            total["mastery"][code][1] += mastery[1]
-        total["tube_skills"].update(data["tube_skills"])
-        for tube, (mastered, needing, next_levels) in data["tubes"].items():
-            entry = total["tubes"].setdefault(tube, [0, 0, {}])
-            entry[0] += mastered
-            entry[1] += needing
-            for level, n in next_levels.items():
-                _add(entry[2], level, n)
+        _combine(total, data)
     return total
 
 
@@ -177,15 +189,26 @@ def _in_divisions(division_ids, field="pupil__division_id"):
     return q
 
 
+def _same_basis(data, codes, max_level):
+    return bool(data) and data.get("codes") == codes and data.get("max_level") == max_level
+
+
 def _is_fresh(data, live, codes, max_level):
-    if not data or data.get("codes") != codes or data.get("max_level") != max_level:
+    if not _same_basis(data, codes, max_level):
         return False
     return all(data["statuses"].get(status, 0) == live.get(status, 0) for status in STATUS.values)
 
 
+def _key(division_id):
+    """A class's key in `CampaignTotal.parts` (JSON keys are strings)."""
+    return "none" if division_id is None else str(division_id)
+
+
 class VisibleStats:
     """The aggregates of the participations a reader sees: `per_class` [(class name, data)] sorted by name ("" for
-    no class), and `total`, their sum. Five queries at most, whatever the number of participants."""
+    no class; from the campaign's total, data holds the statuses only), and `total`, their sum. Three queries when
+    the reader sees every class of an up-to-date campaign, whatever its size; seven at most otherwise, whatever
+    the number of participants."""
 
     def __init__(self, campaign, participations):
         codes, max_level = campaign_codes(campaign), max_reachable_level()
@@ -198,6 +221,10 @@ class VisibleStats:
         for division_id, name, status, n in grouped:
             live.setdefault(division_id, Counter())[status] = n
             names[division_id] = name or ""
+        self.codes, self.max_level, self.stale = codes, max_level, []
+        self.from_total = self._read_total(campaign, live, names)
+        if self.from_total:
+            return
         stored = {}
         if live:
             rows = CampaignStats.objects.filter(_in_divisions(list(live), "division_id"), campaign=campaign)
@@ -206,9 +233,35 @@ class VisibleStats:
         if stale:
             computed, _ = compute(campaign, participations.filter(_in_divisions(stale)), codes, max_level)
             stored.update(computed)
-        self.codes, self.max_level, self.stale = codes, max_level, stale
+        self.stale = stale
         self.per_class = sorted(((names[d], stored[d]) for d in live), key=lambda item: item[0])
         self.total = summed([data for _, data in self.per_class], codes, max_level)
+
+    def _read_total(self, campaign, live, names):
+        """The campaign's total, when it sums exactly the class rows there are and the reader sees every
+        participation they count (the live counts of each class are the row's): two queries, whatever the size."""
+        versions = {
+            _key(division_id): updated_at.isoformat()
+            for division_id, updated_at in CampaignStats.objects.filter(campaign=campaign).values_list(
+                "division_id", "updated_at"
+            )
+        }
+        total = CampaignTotal.objects.filter(campaign=campaign).values_list("data", "parts").first()
+        if not versions or total is None:
+            return False
+        data, parts = total
+        if not _same_basis(data, self.codes, self.max_level) or {k: v[0] for k, v in parts.items()} != versions:
+            return False
+        seen = {_key(d): counts for d, counts in live.items()}
+        if set(seen) - set(parts):
+            return False
+        for key, (_version, statuses) in parts.items():
+            counts = seen.get(key, {})
+            if any(statuses.get(status, 0) != counts.get(status, 0) for status in STATUS.values):
+                return False
+        self.per_class = sorted(((names[d], {"statuses": parts[_key(d)][1]}) for d in live), key=lambda item: item[0])
+        self.total = data
+        return True
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -218,19 +271,59 @@ def _current(campaign_id):
     return Participation.objects.current().filter(campaign_id=campaign_id)
 
 
+def _rebuild_total(campaign, codes, max_level):
+    """Sum every class row of the campaign into its total (under the total's lock); a total left empty when a row
+    was computed on another basis (its readers sum the classes until `refresh_campaign`)."""
+    CampaignTotal.objects.get_or_create(campaign=campaign)
+    total = CampaignTotal.objects.select_for_update().get(campaign=campaign)
+    rows = list(CampaignStats.objects.filter(campaign=campaign).values_list("division_id", "updated_at", "data"))
+    if all(_same_basis(data, codes, max_level) for _d, _at, data in rows):
+        total.data = summed([data for _d, _at, data in rows], codes, max_level)
+        total.parts = {_key(d): [at.isoformat(), data["statuses"]] for d, at, data in rows}
+    else:
+        total.data, total.parts = {}, {}
+    total.save()
+
+
+def _update_total(campaign, codes, max_level, row, old_version, old_data):
+    """The class row `row` changed from (`old_version`, `old_data`): take the old data away from the campaign's
+    total and add the new, when the total summed exactly that old version; else sum every class again."""
+    CampaignTotal.objects.get_or_create(campaign=campaign)
+    total = CampaignTotal.objects.select_for_update().get(campaign=campaign)
+    key = _key(row.division_id)
+    part = total.parts.get(key)
+    if not _same_basis(total.data, codes, max_level):
+        consistent = False
+    elif part is None:
+        consistent = not old_data  # a class new to the campaign
+    else:
+        consistent = part[0] == old_version and _same_basis(old_data, codes, max_level)
+    if not consistent:
+        _rebuild_total(campaign, codes, max_level)
+        return
+    if part is not None:
+        _combine(total.data, old_data, -1)
+    _combine(total.data, row.data)
+    total.parts[key] = [row.updated_at.isoformat(), row.data["statuses"]]
+    total.save()
+
+
 def record_results(participation):
-    """Bring up to date the aggregates of the participation's class and store its mastery, after its results or
-    its status were stored (call it inside that transaction: the class's row stays locked until it commits)."""
+    """Bring up to date the aggregates of the participation's class, the campaign's total, and store its mastery,
+    after its results or its status were stored (call it inside that transaction: the class's row and the total
+    stay locked until it commits, always in that order)."""
     division_id = participation.pupil.division_id
     campaign = participation.campaign
     with transaction.atomic():
         row, _ = CampaignStats.objects.get_or_create(campaign=campaign, division_id=division_id)
         row = CampaignStats.objects.select_for_update().get(pk=row.pk)
+        old_version, old_data = row.updated_at.isoformat(), row.data
         codes, max_level = campaign_codes(campaign), max_reachable_level()
         participations = _current(campaign.id).filter(_in_divisions([division_id]))
         buckets, masteries = compute(campaign, participations, codes, max_level)
         row.data = buckets.get(division_id) or empty_data(codes, max_level)
         row.save(update_fields=["data", "updated_at"])
+        _update_total(campaign, codes, max_level, row, old_version, old_data)
         # Only this participation's row: the others of the class may be locked by their own pupils' requests.
         mastery = masteries.get(participation.id)
         if participation.mastery != mastery:
@@ -239,13 +332,15 @@ def record_results(participation):
 
 
 def refresh_campaign(campaign):
-    """Rebuild every aggregate of the campaign and every participation's mastery, from scratch."""
+    """Rebuild every aggregate of the campaign, its total and every participation's mastery, from scratch."""
     with transaction.atomic():
         participations = _current(campaign.id)
-        buckets, masteries = compute(campaign, participations)
+        codes, max_level = campaign_codes(campaign), max_reachable_level()
+        buckets, masteries = compute(campaign, participations, codes, max_level)
         CampaignStats.objects.filter(campaign=campaign).exclude(_in_divisions(list(buckets), "division_id")).delete()
         for division_id, data in buckets.items():
             CampaignStats.objects.update_or_create(campaign=campaign, division_id=division_id, defaults={"data": data})
+        _rebuild_total(campaign, codes, max_level)
         changed = [
             Participation(id=pid, mastery=mastery)
             for pid, old in participations.values_list("id", "mastery")

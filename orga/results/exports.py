@@ -266,20 +266,26 @@ class _Styles:
             setattr(cell, name, item)
         return cell
 
-    def formatted(self, sheet, value, number_format):
-        """A cell with this number format, its style copied from a first one (setting it costs more)."""
+    def _styled(self, sheet, value, key, **style):
+        """A cell with this style, copied from a first one: setting a style costs more, and its indexes are the
+        workbook's, the same in every sheet."""
         from openpyxl.cell import WriteOnlyCell
 
-        key = (id(sheet), number_format)
         if key not in self._formats:
-            self._formats = {k: v for k, v in self._formats.items() if k[0] == id(sheet)}
-            self._formats[key] = self.cell(sheet, None, number_format=number_format)._style
+            self._formats[key] = self.cell(sheet, None, **style)._style
         cell = WriteOnlyCell(sheet, value)
         cell._style = copy.copy(self._formats[key])
         return cell
 
+    def formatted(self, sheet, value, number_format):
+        """A cell with this number format; an empty cell stays unformatted (and unwritten)."""
+        if value is None:
+            return None
+        return self._styled(sheet, value, number_format, number_format=number_format)
+
     def header(self, sheet, values):
-        return [self.cell(sheet, v, font=self.bold, fill=self.fill, alignment=self.wrap) for v in values]
+        style = {"font": self.bold, "fill": self.fill, "alignment": self.wrap}
+        return [self._styled(sheet, v, "header", **style) for v in values]
 
 
 def _color_scale(max_level):

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
+from crcn.levels import max_reachable_level
 from crcn.models import Skill
 from orga.campaigns.services import create_campaign, finish, share, start_or_resume
-from orga.campaigns.stats import VisibleStats, compute, record_results
-from orga.models import CampaignStats, CompetenceResult, Participation
+from orga.campaigns.stats import VisibleStats, campaign_codes, compute, record_results, summed
+from orga.models import CampaignStats, CampaignTotal, CompetenceResult, Participation
 from orga.pix_imports.services import apply_campaign
 from orga.results.frames import campaign_results
 from tests.factories import DivisionFactory, PupilFactory
@@ -125,8 +126,10 @@ def test_rows_out_of_date_are_computed_on_reading_and_stored_again_by_the_comman
     scratch = from_scratch(campaign)
     assert dict(stats.per_class) == {"3e A": scratch[a.id], "3e B": scratch[b.id]}
 
+    assert not stats.from_total  # the total sums rows out of date: the classes are summed instead
+
     call_command("refresh_campaign_stats", stdout=io.StringIO())
-    assert stored(campaign) == scratch and everyone(campaign).stale == []
+    assert stored(campaign) == scratch and everyone(campaign).stale == [] and everyone(campaign).from_total
 
 
 @pytest.mark.django_db
@@ -138,6 +141,34 @@ def test_a_teacher_reads_the_aggregates_of_their_classes_only(school, campaign):
     only_a = Participation.objects.current().filter(campaign=campaign, pupil__division=a)
     stats = VisibleStats(campaign, only_a)
     assert [name for name, _ in stats.per_class] == ["3e A"] and stats.total["shared"] == 2
+    assert not stats.from_total and everyone(campaign).from_total
+
+
+@pytest.mark.django_db
+def test_the_campaign_total_stays_the_sum_of_its_classes(school, campaign):
+    rng = random.Random(8)
+    a, b = DivisionFactory(school=school, name="3e A"), DivisionFactory(school=school, name="3e B")
+    pupils = [PupilFactory(school=school, division=division) for division in (a, a, a, b, b, None)]
+    for pupil in pupils:
+        send(campaign, pupil, rng)
+    send(campaign, pupils[0], rng)  # a second sending replaces the first in the class and in the total
+    start_or_resume(campaign, pupils[3])  # started again: one shared less, one started more
+    start_or_resume(campaign, PupilFactory(school=school, division=b))
+
+    total = CampaignTotal.objects.get(campaign=campaign)
+    codes = campaign_codes(campaign)
+    assert total.data == summed(from_scratch(campaign).values(), codes, max_reachable_level())
+    rows = CampaignStats.objects.filter(campaign=campaign)
+    assert {key: version for key, (version, _statuses) in total.parts.items()} == {
+        ("none" if row.division_id is None else str(row.division_id)): row.updated_at.isoformat() for row in rows
+    }
+    read = everyone(campaign)
+    assert read.from_total and read.total == total.data
+    assert read.total["statuses"] == {"started": 2, "to_share": 0, "shared": 5}
+    assert dict(read.per_class)["3e B"] == {"statuses": {"started": 2, "to_share": 0, "shared": 1}}
+    CampaignTotal.objects.all().delete()  # without it, the same figures from the classes
+    summed_again = everyone(campaign)
+    assert not summed_again.from_total and summed_again.total == read.total
 
 
 @pytest.mark.django_db
