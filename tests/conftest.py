@@ -45,6 +45,17 @@ class UnknownTemplateVariable(str):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches (this process's memory, see above): sign-in failures of one test
+    (counted per account for 15 minutes) must not lock out the same account in the next."""
+    from django.core.cache import caches
+
+    yield
+    for alias in ("default", "sessions"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
 def _strict_templates(settings):
     settings.TEMPLATES = [
         {**engine, "OPTIONS": {**engine.get("OPTIONS", {}), "string_if_invalid": UnknownTemplateVariable("%s")}}
