@@ -116,7 +116,10 @@ def results_page(campaign, participations, *, division="", status="", query="", 
         rows = rows.filter(pupil__school_id=campaign.school_id).annotate(folded_name=FoldedName(full_name))
         rows = rows.filter(folded_name__contains=FoldedName(Value(query)))
     rows = rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])(), "id")
-    paged = _page_of_ids(rows, page)
+    if query:  # the name folded once, for the count and the page
+        paged = _page_of_ids(rows, page)
+    else:  # a window count would keep PostgreSQL from sorting only the page's top rows
+        paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
     ids = list(paged.object_list)
     competences = ordered_competences(campaign)
     paged.object_list = _rows(campaign, ids, competences) if ids else []
