@@ -193,10 +193,12 @@ def _same_basis(data, codes, max_level):
     return bool(data) and data.get("codes") == codes and data.get("max_level") == max_level
 
 
+def _same_statuses(statuses, live):
+    return all(statuses.get(status, 0) == live.get(status, 0) for status in STATUS.values)
+
+
 def _is_fresh(data, live, codes, max_level):
-    if not _same_basis(data, codes, max_level):
-        return False
-    return all(data["statuses"].get(status, 0) == live.get(status, 0) for status in STATUS.values)
+    return _same_basis(data, codes, max_level) and _same_statuses(data["statuses"], live)
 
 
 def _key(division_id):
@@ -255,10 +257,8 @@ class VisibleStats:
         seen = {_key(d): counts for d, counts in live.items()}
         if set(seen) - set(parts):
             return False
-        for key, (_version, statuses) in parts.items():
-            counts = seen.get(key, {})
-            if any(statuses.get(status, 0) != counts.get(status, 0) for status in STATUS.values):
-                return False
+        if not all(_same_statuses(statuses, seen.get(key, {})) for key, (_version, statuses) in parts.items()):
+            return False
         self.per_class = sorted(((names[d], {"statuses": parts[_key(d)][1]}) for d in live), key=lambda item: item[0])
         self.total = data
         return True
@@ -271,11 +271,14 @@ def _current(campaign_id):
     return Participation.objects.current().filter(campaign_id=campaign_id)
 
 
-def _rebuild_total(campaign, codes, max_level):
-    """Sum every class row of the campaign into its total (under the total's lock); a total left empty when a row
-    was computed on another basis (its readers sum the classes until `refresh_campaign`)."""
+def _locked_total(campaign):
     CampaignTotal.objects.get_or_create(campaign=campaign)
-    total = CampaignTotal.objects.select_for_update().get(campaign=campaign)
+    return CampaignTotal.objects.select_for_update().get(campaign=campaign)
+
+
+def _rebuild_total(campaign, codes, max_level, total):
+    """Sum every class row of the campaign into its `total` (locked); a total left empty when a row was computed
+    on another basis (its readers sum the classes until `refresh_campaign`)."""
     rows = list(CampaignStats.objects.filter(campaign=campaign).values_list("division_id", "updated_at", "data"))
     if all(_same_basis(data, codes, max_level) for _d, _at, data in rows):
         total.data = summed([data for _d, _at, data in rows], codes, max_level)
@@ -288,8 +291,7 @@ def _rebuild_total(campaign, codes, max_level):
 def _update_total(campaign, codes, max_level, row, old_version, old_data):
     """The class row `row` changed from (`old_version`, `old_data`): take the old data away from the campaign's
     total and add the new, when the total summed exactly that old version; else sum every class again."""
-    CampaignTotal.objects.get_or_create(campaign=campaign)
-    total = CampaignTotal.objects.select_for_update().get(campaign=campaign)
+    total = _locked_total(campaign)
     key = _key(row.division_id)
     part = total.parts.get(key)
     if not _same_basis(total.data, codes, max_level):
@@ -299,7 +301,7 @@ def _update_total(campaign, codes, max_level, row, old_version, old_data):
     else:
         consistent = part[0] == old_version and _same_basis(old_data, codes, max_level)
     if not consistent:
-        _rebuild_total(campaign, codes, max_level)
+        _rebuild_total(campaign, codes, max_level, total)
         return
     if part is not None:
         _combine(total.data, old_data, -1)
@@ -340,7 +342,7 @@ def refresh_campaign(campaign):
         CampaignStats.objects.filter(campaign=campaign).exclude(_in_divisions(list(buckets), "division_id")).delete()
         for division_id, data in buckets.items():
             CampaignStats.objects.update_or_create(campaign=campaign, division_id=division_id, defaults={"data": data})
-        _rebuild_total(campaign, codes, max_level)
+        _rebuild_total(campaign, codes, max_level, _locked_total(campaign))
         changed = [
             Participation(id=pid, mastery=mastery)
             for pid, old in participations.values_list("id", "mastery")

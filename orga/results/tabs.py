@@ -135,9 +135,9 @@ def _page_of_ids(rows, page):
         number = 1
     start = (number - 1) * PAGE_SIZE
     counted = list(rows.annotate(total=Window(Count("id"))).values_list("id", "total")[start : start + PAGE_SIZE])
-    if not counted and number > 1:  # beyond the last page: Django's paginator counts and shows the last one
-        return Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
     paginator = Paginator(rows.values_list("id", flat=True), PAGE_SIZE)
+    if not counted and number > 1:  # beyond the last page: Django's paginator counts and shows the last one
+        return paginator.get_page(page)
     paginator.count = counted[0][1] if counted else 0  # its cached property, known already
     return Page([id_ for id_, _total in counted], number, paginator)
 

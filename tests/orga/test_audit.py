@@ -154,14 +154,20 @@ def test_a_refused_role_change_records_nothing(client_for, school, school_admin)
     assert not AuditEvent.objects.exists()  # the last admin stays: nothing happened
 
 
+def _import_four_pupils(client, school, capture_on_commit):
+    """A SIECLE file of 4 pupils in 3e A, uploaded and imported (the job run on commit); returns the file's bytes."""
+    data = siecle_xml(school.uai, generated_pupils(4, ["3e A"], seed=3))
+    with capture_on_commit(execute=True):
+        client.post(url("imports", school), {"file": SimpleUploadedFile("eleves.xml", data)})
+    return data
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("eager_tasks")
 def test_a_siecle_import_records_its_start_and_its_end(
     client_for, school, school_admin, django_capture_on_commit_callbacks
 ):
-    data = siecle_xml(school.uai, generated_pupils(4, ["3e A"], seed=3))
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(school_admin).post(url("imports", school), {"file": SimpleUploadedFile("eleves.xml", data)})
+    _import_four_pupils(client_for(school_admin), school, django_capture_on_commit_callbacks)
     started, done = the_event(Action.SIECLE_IMPORT_STARTED), the_event(Action.SIECLE_IMPORT_DONE)
     assert_by(started, school_admin, school)
     assert started.target_label == "eleves.xml"
@@ -174,9 +180,7 @@ def test_a_siecle_import_records_its_start_and_its_end(
 def test_a_siecle_import_run_again_after_a_crash_records_its_end_once(
     client_for, school, school_admin, django_capture_on_commit_callbacks
 ):
-    data = siecle_xml(school.uai, generated_pupils(4, ["3e A"], seed=3))
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(school_admin).post(url("imports", school), {"file": SimpleUploadedFile("eleves.xml", data)})
+    data = _import_four_pupils(client_for(school_admin), school, django_capture_on_commit_callbacks)
     siecle_import = SiecleImport.objects.get(school=school)
     siecle_import.file.save("eleves.xml", ContentFile(data))  # deleted when the job ended; not yet on a crash
     _import_work(siecle_import)  # what a retry does when the worker died after the work, before the job's end
