@@ -4,9 +4,20 @@ WeasyPrint's time goes to laying out and drawing text, box by box (docs/benchmar
 templates keep it low with one HTML document for all pages, a small stylesheet, no flex or outside list markers
 in repeated parts, and charts as CSS blocks rather than SVG text. `compact` drops the whitespace around block
 tags before parsing, which the layout would otherwise carry as empty anonymous boxes.
+
+Two costs are WeasyPrint's own, not the templates' (measured in docs/benchmarks.md, « Issue 14, item 2 »):
+- its user-agent stylesheet gives every element six pseudo-elements (`::marker`, and the footnote and note
+  calls and markers), each with computed styles; none of our documents has footnotes or notes, and only list
+  items have markers, so `Document` cascades a copy of that sheet scoped to what we use;
+- Python's cyclic garbage collector ran about 900 times for a class report, going through WeasyPrint's
+  boxes, all alive until the end; `fewer_collections` raises its thresholds while a document is laid out.
 """
 
+import gc
 import re
+import threading
+from contextlib import contextmanager
+from functools import cache
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -29,17 +40,74 @@ def compact(html):
     return AFTER_BLOCK.sub(r"\1", BEFORE_BLOCK.sub("", html))
 
 
+# The user-agent rules that apply to every element of a document, for pseudo-elements we never use (footnotes,
+# notes) or use only on list items (markers). Checked against WeasyPrint's sheet by tests/documents/test_pdf.py.
+UNIVERSAL_PSEUDO_RULES = ("::footnote-call", "::footnote-marker", "::note-call", "::note-marker", "::note-callback")
+UNIVERSAL_MARKER_RULE = "::marker {"
+
+
+def scoped_user_agent_css(css):
+    """WeasyPrint's user-agent stylesheet without its footnote and note rules, its markers on list items only."""
+    lines = []
+    for line in css.splitlines():
+        if line.startswith(UNIVERSAL_PSEUDO_RULES):
+            continue
+        lines.append("li" + line if line.startswith(UNIVERSAL_MARKER_RULE) else line)
+    return "\n".join(lines)
+
+
+@cache
+def document_class():
+    """weasyprint.HTML cascading the scoped user-agent stylesheet (built once per process)."""
+    from weasyprint import CSS, HTML  # slow to import: only where a PDF is made
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA, UA_FORM_STYLESHEET
+
+    # The sheet's @counter-style rules are already in WeasyPrint's own counter styles, which every document
+    # copies (HTML._ua_counter_style); reading them again into those would be refused (disc, decimal).
+    user_agent = CSS(string=scoped_user_agent_css(UA), counter_style=CounterStyle())
+
+    class Document(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent, UA_FORM_STYLESHEET] if forms else [user_agent]
+
+    return Document
+
+
+# A young-generation collection every LAYOUT_THRESHOLD new objects rather than Python's 700, and older ones
+# rarer: WeasyPrint's boxes stay alive until the document is written, so collecting them early frees nothing.
+LAYOUT_THRESHOLDS = (10_000, 20, 100)
+_collections_lock = threading.Lock()
+_collections_state = {"depth": 0, "saved": None}
+
+
+@contextmanager
+def fewer_collections():
+    """Raise the garbage collector's thresholds inside the block; restore them when the last block ends."""
+    with _collections_lock:
+        if _collections_state["depth"] == 0:
+            _collections_state["saved"] = gc.get_threshold()
+            gc.set_threshold(*LAYOUT_THRESHOLDS)
+        _collections_state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _collections_state["depth"] -= 1
+            if _collections_state["depth"] == 0:
+                gc.set_threshold(*_collections_state["saved"])
+
+
 def render_pdf(template_name, context, progress=None):
     """The PDF's bytes. `progress(done, total)`, if given, is called after the HTML (1/3) and the layout (2/3)."""
-    from weasyprint import HTML  # slow to import: only where a PDF is made
-
     html = compact(render_to_string(template_name, context))
     if progress:
         progress(1, 3)
-    document = HTML(string=html).render()
-    if progress:
-        progress(2, 3)
-    return document.write_pdf()
+    with fewer_collections():
+        document = document_class()(string=html).render()
+        if progress:
+            progress(2, 3)
+        return document.write_pdf()
 
 
 def pdf_response(template_name, context, filename, *, attachment=False):

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from crcn.levels import level_range, max_reachable_level
 from crcn.models import Domain
 from documents.cells import defuse, defuse_row
-from documents.charts import bar_length, scale_chart_svg
+from documents.charts import scale_chart_svg
 from documents.pdf import render_pdf
 from jobs.queue import queue_on_commit
 from jobs.runner import JobError, run_job
@@ -413,6 +413,16 @@ def class_results(results, division):
     return CampaignResults(campaign=results.campaign, competences=results.competences, frame=frame)
 
 
+def level_gauge(level, max_level):
+    """The level as one square a level out of `max_level`, filled up to the level: ■■□□□ for 2 out of 5.
+
+    Text in the level's cell rather than a bar of its own: a box fewer in each of a pupil's 16 rows, the class
+    report's largest cost (docs/benchmarks.md, « Issue 14, item 2 »).
+    """
+    level = max(0, min(level, max_level))
+    return "■" * level + "□" * (max_level - level)
+
+
 def _pupil_pages(results, max_level):
     """One entry per participant of the class, in the frame's order (name)."""
     frame = results.frame
@@ -437,8 +447,7 @@ def _pupil_pages(results, max_level):
                     "level": int(level) if has else None,
                     "pix": int(row[f"pix:{code}"]) if has and pd.notna(row[f"pix:{code}"]) else None,
                     "mastery": int(row[f"mastery:{code}"]) if has and pd.notna(row[f"mastery:{code}"]) else None,
-                    # the level's bar in the table, in % of the 0..max scale: a block of CSS, no SVG text to lay out
-                    "bar": round(bar_length(int(level), max_level, 100, minimum=0.5), 1) if has else None,
+                    "gauge": level_gauge(int(level), max_level) if has else None,
                 }
             )
         name = f"{row['last_name']} {row['first_name']}"

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from crcn import engine
+from crcn.levels import max_reachable_level
 from crcn.models import Challenge, Competence
 from orga.audit.models import AuditEvent
 from orga.campaigns.services import create_campaign, current_bank, finish
@@ -355,7 +356,19 @@ def test_class_pdf_has_a_cover_and_a_page_per_pupil(campaign, school_admin, divi
             assert "Parcours en cours" in text
         else:
             assert "À travailler en priorité" in text and "Niveaux par compétence" in text
+            for code in CODES:
+                level, pix = row[f"level:{code}"], row[f"pix:{code}"]
+                if pd.notna(level):  # the gauge, the level and its pix in one cell
+                    filled = "■" * int(level) + "□" * (max_reachable_level() - int(level))
+                    assert f"{filled} {int(level)} ({int(pix)} pix)" in text
     assert "3e B" not in "\n".join(pages)
+
+
+def test_the_level_gauge_has_a_square_a_level():
+    assert exports.level_gauge(2, 5) == "■■□□□"
+    assert exports.level_gauge(0, 5) == "□□□□□"
+    assert exports.level_gauge(6, 6) == "■■■■■■"
+    assert exports.level_gauge(7, 6) == "■■■■■■"  # never past the scale
 
 
 @pytest.mark.django_db
