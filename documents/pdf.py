@@ -10,7 +10,9 @@ Two costs are WeasyPrint's own, not the templates' (measured in docs/benchmarks.
   calls and markers), each with computed styles; none of our documents has footnotes or notes, and only list
   items have markers, so `Document` cascades a copy of that sheet scoped to what we use;
 - Python's cyclic garbage collector ran about 900 times for a class report, going through WeasyPrint's
-  boxes, all alive until the end; `fewer_collections` raises its thresholds while a document is laid out.
+  boxes, all alive until the end; `fewer_collections` raises its thresholds while a document is laid out;
+- WeasyPrint makes a font configuration (Pango's font map and its caches) for each document unless given one:
+  each thread keeps one for its documents, which load no fonts of their own (no @font-face).
 """
 
 import gc
@@ -98,13 +100,29 @@ def fewer_collections():
                 gc.set_threshold(*_collections_state["saved"])
 
 
+_fonts = threading.local()
+
+
+def font_configuration(html):
+    """This thread's font configuration, kept from one document to the next; a new one for a document that loads
+    fonts (@font-face), which would otherwise stay in the next documents' configuration. Pango's font maps are not
+    shared between threads."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if "@font-face" in html:
+        return FontConfiguration()
+    if getattr(_fonts, "configuration", None) is None:
+        _fonts.configuration = FontConfiguration()
+    return _fonts.configuration
+
+
 def render_pdf(template_name, context, progress=None):
     """The PDF's bytes. `progress(done, total)`, if given, is called after the HTML (1/3) and the layout (2/3)."""
     html = compact(render_to_string(template_name, context))
     if progress:
         progress(1, 3)
     with fewer_collections():
-        document = document_class()(string=html).render()
+        document = document_class()(string=html).render(font_config=font_configuration(html))
         if progress:
             progress(2, 3)
         return document.write_pdf()

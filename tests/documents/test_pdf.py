@@ -142,3 +142,22 @@ def test_thresholds_come_back_after_a_failure_and_across_threads():
     release.set()
     thread.join()
     assert gc.get_threshold() == before
+
+
+def test_a_thread_keeps_its_font_configuration_for_documents_without_fonts_of_their_own():
+    from documents.pdf import font_configuration
+
+    first = font_configuration("<p>Bilan</p>")
+    assert font_configuration("<p>Lettre</p>") is first
+    assert font_configuration("<style>@font-face { font-family: X; src: url(x.ttf) }</style>") is not first
+    other = []
+    thread = threading.Thread(target=lambda: other.append(font_configuration("<p>Bilan</p>")))
+    thread.start()
+    thread.join()
+    assert other[0] is not first  # Pango's font maps stay in their thread
+
+
+def test_documents_made_one_after_the_other_are_the_same_as_alone(template):
+    alone = weasyprint.HTML(string="<html><body><h1>Bilan de Léa</h1><p>Niveau 3</p></body></html>").write_pdf()
+    render_pdf(template, {"name": "Tom", "level": 5})  # fills this thread's font caches first
+    assert render_pdf(template, {"name": "Léa", "level": 3}) == alone
