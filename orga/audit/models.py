@@ -39,6 +39,8 @@ class AuditEvent(models.Model):
         PUPIL_DISABLED = "pupil_disabled", "Élève désactivé"
         PUPIL_DELETED = "pupil_deleted", "Élève supprimé"
         PUPIL_DATA_EXPORTED = "pupil_data_exported", "Données d'un élève exportées"
+        ENT_LINKED = "ent_linked", "Compte ENT relié à un élève"
+        ENT_UNLINKED = "ent_unlinked", "Compte ENT détaché d'un élève"
         DIVISION_DELETED = "division_deleted", "Classe supprimée"
         SCHOOL_YEAR_CLOSED = "school_year_closed", "Année scolaire clôturée"
         SIGN_IN_LOCKOUT = "sign_in_lockout", "Connexions bloquées après des échecs"

@@ -112,14 +112,21 @@ def ent_links(user):
 
 
 def link(user, provider_id, identifier):
-    """Link the identity to the account; an identity already linked to another account is refused (ValueError)."""
+    """Link the identity to the account: the new link, or None when it was already there; an identity already
+    linked to another account is refused (ValueError)."""
     with transaction.atomic():
         existing = SocialAccount.objects.select_for_update().filter(provider=provider_id, uid=identifier).first()
         if existing and existing.user_id != user.pk:
             raise ValueError("Cet identifiant ENT est déjà relié à un autre compte pixdeploy.")
         if not existing:
-            SocialAccount.objects.create(user=user, provider=provider_id, uid=identifier, extra_data={})
+            return SocialAccount.objects.create(user=user, provider=provider_id, uid=identifier, extra_data={})
+    return None
 
 
 def unlink(user, link_id):
-    SocialAccount.objects.filter(user=user, pk=link_id).delete()
+    """Remove the account's link: the link removed, or None when there was none (already removed)."""
+    with transaction.atomic():
+        removed = SocialAccount.objects.select_for_update().filter(user=user, pk=link_id).first()
+        if removed is not None:
+            removed.delete()
+    return removed

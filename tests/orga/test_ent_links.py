@@ -164,3 +164,26 @@ def test_two_active_pupils_with_the_same_ine_match_nobody(school, other_school):
     PupilFactory(school=school, ine="0601234567K", user=UserFactory(username="a", email=""))
     PupilFactory(school=other_school, ine="0601234567K", user=UserFactory(username="b", email=""))
     assert account_for({"ine": "0601234567K"}, {"ine_claim": "ine"}) is None
+
+
+def test_linking_and_unlinking_are_in_the_journal_once_each(client_for, school, school_admin, ent_pupil, educonnect):
+    from orga.audit.models import AuditEvent
+
+    client = client_for(school_admin)
+    for _ in range(2):  # the second link changes nothing: no second event
+        client.post(link_url(school, ent_pupil), {"provider": "educonnect", "identifier": "f1e2d3c4"})
+    linked = AuditEvent.objects.get(action=AuditEvent.Action.ENT_LINKED)
+    assert linked.school == school and linked.actor == school_admin
+    assert (linked.target_id, linked.target_label) == (str(ent_pupil.id), str(ent_pupil))
+    assert linked.detail == {"provider": "educonnect", "uid": "f1e2d3c4"}
+    assert linked.description == "Compte ENT relié à un élève (educonnect)"
+    link = SocialAccount.objects.get(user=ent_pupil.user)
+    unlink = reverse("orga:pupil_ent_unlink", kwargs={"uai": school.uai, "pupil_id": ent_pupil.id, "link_id": link.id})
+    for _ in range(2):  # the second click finds nothing to remove
+        client.post(unlink)
+    unlinked = AuditEvent.objects.get(action=AuditEvent.Action.ENT_UNLINKED)
+    assert (unlinked.target_id, unlinked.detail["uid"]) == (str(ent_pupil.id), "f1e2d3c4")
+    refused = PupilFactory(school=school, division=ent_pupil.division, user=UserFactory(username="tom", email=""))
+    client.post(link_url(school, refused), {"provider": "educonnect", "identifier": "f1e2d3c4"})  # now Tom's
+    client.post(link_url(school, ent_pupil), {"provider": "educonnect", "identifier": "f1e2d3c4"})  # refused
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ENT_LINKED).count() == 2  # Tom once, Léa refused

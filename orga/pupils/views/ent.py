@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from orga.audit.models import AuditEvent
+from orga.audit.services import record
 from orga.schools.guards import school_admin_required
 
 from ..ent import ent_providers, link, unlink
@@ -13,6 +15,12 @@ from ..models import Pupil
 
 def _pupil(request, pupil_id):
     return get_object_or_404(Pupil.objects.select_related("user"), id=pupil_id, school=request.school)
+
+
+def _record(request, pupil, action, social_account):
+    provider, uid = social_account.provider, social_account.uid
+    description = f"{AuditEvent.Action(action).label} ({provider})"
+    record(request, request.school, action, pupil, description, provider=provider, uid=uid)
 
 
 def _back(request, pupil):
@@ -32,10 +40,12 @@ def pupil_ent_link(request, pupil_id):
             messages.error(request, " ".join(errors))
         return _back(request, pupil)
     try:
-        link(pupil.user, form.cleaned_data["provider"], form.cleaned_data["identifier"].strip())
+        linked = link(pupil.user, form.cleaned_data["provider"], form.cleaned_data["identifier"].strip())
     except ValueError as refused:
         messages.error(request, str(refused))
     else:
+        if linked is not None:
+            _record(request, pupil, AuditEvent.Action.ENT_LINKED, linked)
         messages.success(request, "Le compte de l'élève est relié à son compte ENT : il peut se connecter par l'ENT.")
     return _back(request, pupil)
 
@@ -44,7 +54,8 @@ def pupil_ent_link(request, pupil_id):
 @school_admin_required
 def pupil_ent_unlink(request, pupil_id, link_id):
     pupil = _pupil(request, pupil_id)
-    if pupil.user is not None:
-        unlink(pupil.user, link_id)
+    removed = unlink(pupil.user, link_id) if pupil.user is not None else None
+    if removed is not None:
+        _record(request, pupil, AuditEvent.Action.ENT_UNLINKED, removed)
     messages.success(request, "Le compte ENT n'est plus relié à ce compte pixdeploy.")
     return _back(request, pupil)
