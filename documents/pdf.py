@@ -2,8 +2,9 @@
 
 WeasyPrint's time goes to laying out and drawing text, box by box (docs/benchmarks.md, « Documents »): the
 templates keep it low with one HTML document for all pages, a small stylesheet, no flex or outside list markers
-in repeated parts, and charts as CSS blocks rather than SVG text. `compact` drops the whitespace around block
-tags before parsing, which the layout would otherwise carry as empty anonymous boxes.
+in repeated parts, and few cells (a pupil's level as a gauge of squares in its text, not a bar or SVG text).
+`compact` drops the whitespace around block tags before parsing, which the layout would otherwise carry as empty
+anonymous boxes.
 
 Two costs are WeasyPrint's own, not the templates' (measured in docs/benchmarks.md, « Issue 14, item 2 »):
 - its user-agent stylesheet gives every element six pseudo-elements (`::marker`, and the footnote and note

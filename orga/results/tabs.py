@@ -116,26 +116,28 @@ def results_page(campaign, participations, *, division="", status="", query="", 
         rows = rows.filter(pupil__school_id=campaign.school_id).annotate(folded_name=FoldedName(full_name))
         rows = rows.filter(folded_name__contains=FoldedName(Value(query)))
     rows = rows.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])(), "id")
-    if query:  # the name folded once, for the count and the page
-        paged = _page_of_ids(rows, page)
-    else:  # a window count would keep PostgreSQL from sorting only the page's top rows
-        paged = Paginator(rows.values_list("id", flat=True), PAGE_SIZE).get_page(page)
+    paged = _page_of_ids(rows, page, windowed=bool(query))  # a searched name folded once, for the count and the page
     ids = list(paged.object_list)
     competences = ordered_competences(campaign)
     paged.object_list = _rows(campaign, ids, competences) if ids else []
     return ResultsPage(paged, divisions, division, status, query, sort, competences)
 
 
-def _page_of_ids(rows, page):
-    """The page of the ids of `rows` numbered `page` (as in the URL; not a number: the first, too far: the last),
-    counted in the same query as its ids (a window count): a name searched is folded once, not twice."""
+def _page_of_ids(rows, page, *, windowed):
+    """The page of the ids of `rows` numbered `page` (as in the URL; not a number: the first, too far: the last).
+
+    `windowed`: counted in the same query as its ids (a window count), for rows whose every filter is costly (a
+    name searched is folded once, not twice). Otherwise counted apart: a window count would keep PostgreSQL from
+    sorting only the page's top rows."""
+    paginator = Paginator(rows.values_list("id", flat=True), PAGE_SIZE)
+    if not windowed:
+        return paginator.get_page(page)
     try:
         number = max(1, int(page))
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * PAGE_SIZE
     counted = list(rows.annotate(total=Window(Count("id"))).values_list("id", "total")[start : start + PAGE_SIZE])
-    paginator = Paginator(rows.values_list("id", flat=True), PAGE_SIZE)
     if not counted and number > 1:  # beyond the last page: Django's paginator counts and shows the last one
         return paginator.get_page(page)
     paginator.count = counted[0][1] if counted else 0  # its cached property, known already
